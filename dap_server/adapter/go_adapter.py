@@ -1,0 +1,340 @@
+"""DAP request handlers for a Go core dump. Each handler is thin: it validates, calls the
+Session, and converts the answer with the presentation helpers of this package."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ..dap.bodies import (
+    ExceptionInfoResponseBody,
+    ScopesResponseBody,
+    SourceResponseBody,
+    StackTraceResponseBody,
+    ThreadsResponseBody,
+)
+from ..dap.client import Client
+from ..dap.context import RequestContext
+from ..dap.errors import DapError
+from ..dap.events import (
+    ExitedEventBody,
+    OutputEventBody,
+    ProcessEventBody,
+    StoppedEventBody,
+    TerminatedEventBody,
+)
+from ..dap.messages import Capabilities, ExceptionDetails, StackFrame, Thread
+from ..dap.requests import (
+    ConfigurationDoneArguments,
+    DisconnectArguments,
+    ExceptionInfoArguments,
+    InitializeRequestArguments,
+    LaunchRequestArguments,
+    PauseArguments,
+    ScopesArguments,
+    SourceArguments,
+    StackTraceArguments,
+    TerminateArguments,
+)
+from ..goruntime.crash import CrashExplainer, CrashExplanation
+from ..goruntime.goroutines import Goroutine
+from ..session import Session, SessionError
+from .handles import HandleTable, ThreadIds
+from .naming import thread_name
+from .options import session_options
+from .stack import created_by_frame, stack_frame
+
+log = logging.getLogger("godap.adapter")
+
+CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
+MAX_SOURCE_BYTES = 32 << 20
+
+
+class GoAdapter:
+    """One DAP session over one Go core dump."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._session: Session | None = None
+        self._crash: CrashExplanation | None = None
+        self._threads = ThreadIds()
+        self._frames: HandleTable[tuple[int, int]] = HandleTable()
+        self._terminated = False
+        self._client_args = InitializeRequestArguments()
+
+    # lifecycle ----------------------------------------------------------------------------------
+    def initialize_request(self, args: InitializeRequestArguments, ctx: RequestContext) -> Capabilities:
+        self._client_args = args
+        return Capabilities(
+            supportsConfigurationDoneRequest=True,
+            supportsTerminateRequest=True,
+            supportsCancelRequest=True,
+            supportsExceptionInfoRequest=True,
+            supportsDelayedStackTraceLoading=True,
+            supportsSetVariable=False,
+            supportsStepBack=False,
+            supportsRestartRequest=False,
+            supportsFunctionBreakpoints=False,
+            supportsConditionalBreakpoints=False,
+            supportsDataBreakpoints=False,
+            exceptionBreakpointFilters=[],
+        )
+
+    def launch_request(self, args: LaunchRequestArguments, ctx: RequestContext) -> None:
+        if self._session is not None:
+            raise DapError("this session already has a core open; start a new session for another core")
+        options = session_options(args)
+        with ctx.progress("Opening the core dump", message=options.core) as progress:
+
+            def report(title: str, done: int, total: int) -> None:
+                ctx.check_cancelled()
+                progress.update(
+                    message=f"{title}: {done:,}" + (f" of {total:,}" if total else ""),
+                    percentage=100.0 * done / total if total else None,
+                )
+
+            try:
+                session = Session.open(options, report)
+            except SessionError as exc:
+                raise DapError(str(exc), show_user=True) from exc
+            self._crash = CrashExplainer(session.process).explain()
+        self._session = session
+        ctx.after_response(self._after_launch)
+
+    def _after_launch(self) -> None:
+        session = self._require()
+        core = session.core
+        self._client.send_event("initialized")
+        pid = core.process.pid if core.process else None
+        self._client.send_event(
+            "process",
+            ProcessEventBody(
+                name=session.program.path,
+                systemProcessId=pid,
+                isLocalProcess=False,
+                startMethod="attach",
+                pointerSize=64,
+            ),
+        )
+        for warning in session.warnings:
+            self._output(f"warning: {warning}\n", "important")
+
+    def configurationDone_request(self, args: ConfigurationDoneArguments, ctx: RequestContext) -> None:
+        self._require()
+        ctx.after_response(self._announce_stop)
+
+    def _announce_stop(self) -> None:
+        session = self._require()
+        crash = self._crash
+        g = self._stopped_goroutine()
+        tid = self._threads.thread_id(g.goid) if g is not None else None
+        if crash is not None and crash.crashed:
+            self._output(crash.description + "\n", "stderr")
+            body = StoppedEventBody(
+                reason="exception",
+                description=crash.headline,
+                text=crash.description,
+                threadId=tid,
+                allThreadsStopped=True,
+            )
+        else:
+            self._output("The core was taken from a running process: nothing crashed.\n", "console")
+            body = StoppedEventBody(
+                reason="pause", description="core dump (no crash)", threadId=tid, allThreadsStopped=True
+            )
+        log.debug("stopped at goroutine %s of %d", g.goid if g else None, len(session.goroutines))
+        self._client.send_event("stopped", body)
+
+    def disconnect_request(self, args: DisconnectArguments, ctx: RequestContext) -> None:
+        self._end(ctx)
+        self.close()
+
+    def terminate_request(self, args: TerminateArguments, ctx: RequestContext) -> None:
+        self._end(ctx)
+
+    def _end(self, ctx: RequestContext) -> None:
+        if self._terminated:
+            return
+        self._terminated = True
+        if self._session is not None:
+            ctx.send_event("exited", ExitedEventBody(exitCode=self._exit_code()))
+        ctx.send_event("terminated", TerminatedEventBody())
+
+    def _exit_code(self) -> int:
+        session = self._session
+        if session is None or not session.core.threads:
+            return 0
+        sig = session.core.threads[0].cursig
+        return 128 + sig if sig > 0 else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+    # execution control: a core cannot run ---------------------------------------------------------
+    def pause_request(self, args: PauseArguments, ctx: RequestContext) -> None:
+        self._require()
+
+    def continue_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def next_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def stepIn_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def stepOut_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def stepBack_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def reverseContinue_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def restartFrame_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def goto_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError(CANNOT_RUN)
+
+    def setExceptionBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        return {}
+
+    def setBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        points = args.get("breakpoints") or [{"line": line} for line in args.get("lines") or []]
+        return {
+            "breakpoints": [
+                {"verified": False, "message": "breakpoints cannot stop a core dump", "line": p.get("line")}
+                for p in points
+                if isinstance(p, dict)
+            ]
+        }
+
+    def setFunctionBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        points = args.get("breakpoints") or []
+        return {"breakpoints": [{"verified": False, "message": "breakpoints cannot stop a core dump"} for _ in points]}
+
+    # threads and stacks ---------------------------------------------------------------------------
+    def threads_request(self, args: dict[str, Any], ctx: RequestContext) -> ThreadsResponseBody:
+        session = self._session
+        if session is None:
+            return ThreadsResponseBody(threads=[])
+        threads = []
+        stopped = self._stopped_goroutine()
+        ordered = session.goroutines
+        if stopped is not None:
+            ordered = [stopped] + [g for g in ordered if g is not stopped]
+        for i, g in enumerate(ordered):
+            if i % 1024 == 0:
+                ctx.check_cancelled()
+            summary = session.summary(g)
+            if session.options.hide_system_goroutines and summary.system and g is not stopped:
+                continue
+            threads.append(Thread(id=self._threads.thread_id(g.goid), name=thread_name(summary)))
+        return ThreadsResponseBody(threads=threads)
+
+    def stackTrace_request(self, args: StackTraceArguments, ctx: RequestContext) -> StackTraceResponseBody:
+        session = self._require()
+        g = self._goroutine(args.threadId)
+        frames = session.frames(g)
+        entries: list[StackFrame] = [
+            stack_frame(session, self._frames.id_for((g.goid, i)), frame) for i, frame in enumerate(frames)
+        ]
+        created = session.describer.created_by(g)
+        if created is not None:
+            entries.append(created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
+        start = max(0, args.startFrame)
+        levels = args.levels if args.levels > 0 else len(entries)
+        return StackTraceResponseBody(stackFrames=entries[start : start + levels], totalFrames=len(entries))
+
+    def scopes_request(self, args: ScopesArguments, ctx: RequestContext) -> ScopesResponseBody:
+        self._frame(args.frameId)
+        return ScopesResponseBody(scopes=[])
+
+    def exceptionInfo_request(self, args: ExceptionInfoArguments, ctx: RequestContext) -> ExceptionInfoResponseBody:
+        self._require()
+        crash = self._crash
+        if crash is None or not crash.crashed:
+            return ExceptionInfoResponseBody(
+                exceptionId="no crash", breakMode="never", description="the core was taken from a running process"
+            )
+        inner = [ExceptionDetails(message=p.text, typeName=p.type_name) for p in crash.panics[:-1]]
+        last = crash.panics[-1] if crash.panics else None
+        return ExceptionInfoResponseBody(
+            exceptionId=crash.exception_id,
+            description=crash.description,
+            breakMode="unhandled",
+            details=ExceptionDetails(
+                message=crash.headline,
+                typeName=last.type_name if last else crash.kind,
+                stackTrace="\n".join(crash.details) or None,
+                innerException=inner or None,
+            ),
+        )
+
+    def source_request(self, args: SourceArguments, ctx: RequestContext) -> SourceResponseBody:
+        session = self._require()
+        path = args.source.path if args.source is not None else None
+        if not path:
+            raise DapError("no source is available for this frame")
+        recorded = session.sources.to_recorded(path)
+        if recorded not in session.recorded_sources():
+            raise DapError(f"{path} is not a source file of this program")
+        local = session.local_path(recorded)
+        try:
+            with open(local, "rb") as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError as exc:
+            raise DapError(f"cannot read {local}: {exc.strerror or exc}") from exc
+        if len(data) > MAX_SOURCE_BYTES:
+            raise DapError(f"{local} is larger than {MAX_SOURCE_BYTES >> 20} MiB")
+        return SourceResponseBody(content=data.decode("utf-8", "replace"), mimeType="text/x-go")
+
+    # helpers --------------------------------------------------------------------------------------
+    def _require(self) -> Session:
+        if self._session is None:
+            raise DapError("no core is open yet: send launch with program and coreFilePath first")
+        return self._session
+
+    def _goroutine(self, thread_id: int) -> Goroutine:
+        session = self._require()
+        goid = self._threads.goid(thread_id)
+        g = session.goroutine(goid)
+        if g is None:
+            raise DapError(f"there is no goroutine {goid} in this core")
+        return g
+
+    def _frame(self, frame_id: int) -> tuple[Goroutine, int]:
+        key = self._frames.get(frame_id)
+        if key is None:
+            raise DapError(f"unknown frame id {frame_id}")
+        goid, index = key
+        session = self._require()
+        g = session.goroutine(goid)
+        if g is None:
+            raise DapError(f"unknown frame id {frame_id}")
+        return g, index
+
+    def _stopped_goroutine(self) -> Goroutine | None:
+        session = self._session
+        if session is None:
+            return None
+        crash = self._crash
+        if crash is not None and crash.goid is not None:
+            g = session.goroutine(crash.goid)
+            if g is not None:
+                return g
+        if crash is not None and crash.crashed:
+            main = session.goroutine(1)
+            if main is not None:
+                return main
+        return session.stopped_goroutine()
+
+    def _output(self, text: str, category: str) -> None:
+        self._client.send_event("output", OutputEventBody(category=category, output=text))

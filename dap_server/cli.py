@@ -1,0 +1,91 @@
+"""The `godap` command: serve DAP on stdio (default) or TCP, or print a crash report."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+
+from . import __version__
+from .adapter import GoAdapter
+from .dap import serve_stdio, serve_tcp
+
+log = logging.getLogger("godap")
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bad port in {text!r}") from exc
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"port {number} is out of range")
+    return host, number
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _configure_logging(log_file: str | None, verbose: bool) -> None:
+    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger("godap")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "report":
+        from .report import main as report_main
+
+        return report_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="godap",
+        description="Debug Adapter Protocol server for Go core dumps. "
+        "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` prints a crash report.",
+    )
+    parser.add_argument(
+        "--listen",
+        type=_address,
+        metavar="[HOST:]PORT",
+        help="serve DAP on TCP (loopback unless a host is named), one session after another",
+    )
+    parser.add_argument("--log-file", metavar="FILE", help="write the server log to FILE instead of stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--version", action="version", version=f"godap {__version__}")
+    args = parser.parse_args(argv)
+    _configure_logging(args.log_file, args.verbose)
+    if args.listen is None:
+        serve_stdio(GoAdapter)
+        return 0
+    host, port = args.listen
+    if not _is_loopback(host):
+        print(
+            f"godap: warning: listening on {host}, which is not a loopback address; anyone who can reach "
+            "it can read the cores this server opens",
+            file=sys.stderr,
+        )
+
+    def listening(bound_host: str, bound_port: int) -> None:
+        print(f"godap: listening on {bound_host}:{bound_port}", file=sys.stderr, flush=True)
+
+    try:
+        serve_tcp(host, port, GoAdapter, on_listening=listening)
+    except OSError as exc:
+        print(f"godap: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0

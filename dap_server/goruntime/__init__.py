@@ -1,0 +1,1 @@
+"""Go runtime knowledge: goroutines, unwinding, values, crash explanation. Takes (Memory, Program)."""

@@ -1,0 +1,136 @@
+"""What a goroutine is doing, in Go's own words: state, wait time, creator, system or user."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+from ..program.pclntab import Pclntab, SourceLocation
+from ..target.errors import UnreadableMemory
+from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
+from .process import GoProcess
+
+_NS_PER_MINUTE = 60_000_000_000
+# Goroutines started at these functions are user goroutines even though they live in runtime.
+_USER_STARTS = frozenset({"runtime.main", "runtime.corostart", "runtime.handleAsyncEvent"})
+_FINALIZER_STARTS = frozenset({"runtime.runfinq", "runtime.runFinalizers"})
+_FING_RUNNING_FINALIZER_DEFAULT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedBy:
+    function: str
+    file: str
+    line: int
+    parent_goid: int
+
+
+@dataclass(slots=True)
+class GoroutineSummary:
+    goid: int
+    state: str
+    wait_minutes: int | None
+    locked: bool
+    system: bool
+    created_by: CreatedBy | None
+    top: SourceLocation | None
+    user: SourceLocation | None
+    thread: int | None
+    labels: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def header(self) -> str:
+        """`[chan receive, 14 minutes, locked to thread]`, as Go prints it."""
+        parts = [self.state]
+        if self.wait_minutes:
+            parts.append(f"{self.wait_minutes} minutes")
+        if self.locked:
+            parts.append("locked to thread")
+        return "[" + ", ".join(parts) + "]"
+
+
+class Describer:
+    """Summaries of goroutines, sharing per-process facts (dump time, finalizer state)."""
+
+    def __init__(self, process: GoProcess) -> None:
+        self._process = process
+        self._pcln: Pclntab = process.program.pclntab
+        self.now = _estimate_now(process)
+        self._finalizer_running = _finalizer_running(process)
+        self._created: dict[tuple[int, int], CreatedBy | None] = {}
+        self._start_names: dict[int, str] = {}
+
+    def summary(self, g: Goroutine) -> GoroutineSummary:
+        process = self._process
+        top, user = process.unwinder.top_and_user(g) if g.unreadable is None else (None, None)
+        thread = process.unwinder.thread_of(g)
+        return GoroutineSummary(
+            goid=g.goid,
+            state=process.names.state(g) if g.unreadable is None else "unreadable",
+            wait_minutes=self._wait_minutes(g),
+            locked=g.locked_to_thread,
+            system=self.is_system(g),
+            created_by=self.created_by(g),
+            top=top,
+            user=user,
+            thread=thread.lwp if thread is not None else None,
+        )
+
+    def _wait_minutes(self, g: Goroutine) -> int | None:
+        if g.status not in (G_WAITING, G_SYSCALL, G_LEAKED) or not g.waitsince or not self.now:
+            return None
+        minutes = (self.now - g.waitsince) // _NS_PER_MINUTE
+        return minutes if minutes >= 1 else None
+
+    def created_by(self, g: Goroutine) -> CreatedBy | None:
+        if g.goid == 1 or not g.gopc:
+            return None
+        key = (g.gopc, g.parent_goid)
+        if key not in self._created:
+            self._created[key] = self._creator(g.gopc, g.parent_goid)
+        return self._created[key]
+
+    def _creator(self, gopc: int, parent_goid: int) -> CreatedBy | None:
+        func = self._pcln.func_for_pc(gopc)
+        if func is None:
+            return None
+        pc = gopc - 1 if gopc > func.entry else gopc
+        file, line = self._pcln.file_line(func, pc)
+        return CreatedBy(func.name, file, line, parent_goid)
+
+    def is_system(self, g: Goroutine) -> bool:
+        """runtime.isSystemGoroutine (traceback.go), decided by the start function's name."""
+        name = self._start_names.get(g.startpc)
+        if name is None:
+            func = self._pcln.func_for_pc(g.startpc)
+            name = func.name if func is not None else ""
+            self._start_names[g.startpc] = name
+        if not name or name in _USER_STARTS:
+            return False
+        if name in _FINALIZER_STARTS:
+            return not self._finalizer_running
+        if name == "runtime.runCleanups":
+            return not g.running_cleanups
+        return name.startswith("runtime.")
+
+
+def _finalizer_running(process: GoProcess) -> bool:
+    addr = process.program.symbol_address("runtime.fingStatus")
+    if addr is None:
+        return False
+    flag = process.program.dwarf.constant("runtime.fingRunningFinalizer") if process.program.dwarf.present else None
+    try:
+        return bool(process.memory.u32(addr) & (flag or _FING_RUNNING_FINALIZER_DEFAULT))
+    except UnreadableMemory:
+        return False
+
+
+def _estimate_now(process: GoProcess) -> int:
+    """The monotonic clock at the time of the dump, from below: the newest timestamp the runtime kept."""
+    candidates = [g.waitsince for g in process.goroutines if g.waitsince > 0]
+    sched = process.program.symbol_address("runtime.sched")
+    offset = process.layouts.offset("runtime.schedt", "lastpoll")
+    if sched is not None and offset is not None:
+        with contextlib.suppress(UnreadableMemory):
+            candidates.append(process.memory.u64(sched + offset))
+    return max(candidates, default=0)

@@ -1,0 +1,250 @@
+"""Every goroutine of the dumped process, decoded from `runtime.allgs` in one pass.
+
+Each g is read with a single struct.unpack built from the binary's own field offsets, which keeps
+100,000 goroutines at a few µs each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..program.program import Program
+from ..target.errors import UnreadableMemory
+from ..target.memory import Memory
+from .layout_tables import STATUS_NAMES
+from .layouts import LayoutError, RuntimeLayouts
+from .strings_table import read_string_table
+
+G_SCAN = 0x1000
+G_RUNNING = 2
+G_SYSCALL = 3
+G_WAITING = 4
+G_DEAD = 6
+G_LEAKED = 10
+G_DEAD_EXTRA = 11
+DEAD_STATUSES = frozenset({G_DEAD, G_DEAD_EXTRA})
+MAX_GOROUTINES = 50_000_000
+
+# (attribute, struct path in runtime.g, struct format char); optional fields may be absent.
+_G_FIELDS: list[tuple[str, str, str, bool]] = [
+    ("stack_lo", "stack.lo", "Q", True),
+    ("stack_hi", "stack.hi", "Q", True),
+    ("panic", "_panic", "Q", True),
+    ("defer", "_defer", "Q", True),
+    ("m", "m", "Q", True),
+    ("sched_sp", "sched.sp", "Q", True),
+    ("sched_pc", "sched.pc", "Q", True),
+    ("sched_bp", "sched.bp", "Q", True),
+    ("sched_ctxt", "sched.ctxt", "Q", False),
+    ("syscallsp", "syscallsp", "Q", True),
+    ("syscallpc", "syscallpc", "Q", True),
+    ("syscallbp", "syscallbp", "Q", False),
+    ("status", "atomicstatus", "I", True),
+    ("goid", "goid", "Q", True),
+    ("waitsince", "waitsince", "q", False),
+    ("waitreason", "waitreason", "B", True),
+    ("lockedm", "lockedm", "Q", False),
+    ("sig", "sig", "I", False),
+    ("sigcode0", "sigcode0", "Q", False),
+    ("sigcode1", "sigcode1", "Q", False),
+    ("sigpc", "sigpc", "Q", False),
+    ("parent_goid", "parentGoid", "Q", False),
+    ("gopc", "gopc", "Q", True),
+    ("startpc", "startpc", "Q", True),
+    ("waiting", "waiting", "Q", False),
+    ("labels", "labels", "Q", False),
+    ("running_cleanups", "runningCleanups", "B", False),
+]
+_SIZES = {"Q": 8, "q": 8, "I": 4, "B": 1}
+
+
+@dataclass(slots=True)
+class Goroutine:
+    """One runtime.g, as the core holds it (status with the GC scan bit removed)."""
+
+    addr: int
+    goid: int = 0
+    status: int = 0
+    waitreason: int = 0
+    waitsince: int = 0
+    stack_lo: int = 0
+    stack_hi: int = 0
+    panic: int = 0
+    defer: int = 0
+    m: int = 0
+    sched_sp: int = 0
+    sched_pc: int = 0
+    sched_bp: int = 0
+    sched_ctxt: int = 0
+    syscallsp: int = 0
+    syscallpc: int = 0
+    syscallbp: int = 0
+    lockedm: int = 0
+    sig: int = 0
+    sigcode0: int = 0
+    sigcode1: int = 0
+    sigpc: int = 0
+    parent_goid: int = 0
+    gopc: int = 0
+    startpc: int = 0
+    waiting: int = 0
+    labels: int = 0
+    running_cleanups: int = 0
+    unreadable: str | None = None
+
+    @property
+    def is_dead(self) -> bool:
+        return self.status in DEAD_STATUSES
+
+    @property
+    def locked_to_thread(self) -> bool:
+        return self.lockedm != 0
+
+
+@dataclass
+class GoroutineSet:
+    """The result of reading allgs: live goroutines in allgs order, and what went wrong."""
+
+    goroutines: list[Goroutine] = field(default_factory=list)
+    dead: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class GoroutineReader:
+    """Decodes runtime.g records with one precompiled struct per binary.
+
+    Fields the binary lacks are read from zero padding appended after the record, so a single
+    `unpack` yields every Goroutine field in declaration order.
+    """
+
+    def __init__(self, memory: Memory, program: Program, layouts: RuntimeLayouts) -> None:
+        self._memory = memory
+        self._program = program
+        self._layouts = layouts
+        placed: list[tuple[int, str, str]] = []
+        missing: list[tuple[str, str]] = []
+        for attr, path, fmt, required in _G_FIELDS:
+            off = layouts.offset("runtime.g", path)
+            if off is None:
+                if required:
+                    raise LayoutError(f"runtime.g has no field {path} ({layouts.source})")
+                missing.append((attr, fmt))
+                continue
+            placed.append((off, attr, fmt))
+        placed.sort()
+        fmt_parts = ["<"]
+        cursor = 0
+        order: list[str] = []
+        for off, attr, fmt in placed:
+            if off < cursor:
+                missing.append((attr, fmt))
+                continue
+            if off > cursor:
+                fmt_parts.append(f"{off - cursor}x")
+            fmt_parts.append(fmt)
+            cursor = off + _SIZES[fmt]
+            order.append(attr)
+        self._record_size = cursor
+        for attr, fmt in missing:
+            fmt_parts.append(fmt)
+            order.append(attr)
+        self._struct = struct.Struct("".join(fmt_parts))
+        self._padding = bytes(self._struct.size - cursor)
+        fields = [name for name in Goroutine.__slots__ if name not in ("addr", "unreadable")]
+        self._to_fields = operator.itemgetter(*[order.index(name) for name in fields])
+        self._record = struct.Struct(f"<{cursor}s")
+
+    def read(self, addr: int) -> Goroutine:
+        try:
+            (raw,) = self._memory.unpack(self._record, addr)
+        except UnreadableMemory as exc:
+            return Goroutine(addr, unreadable=exc.reason)
+        g = Goroutine(addr, *self._to_fields(self._struct.unpack(raw + self._padding)))
+        if g.status & G_SCAN:
+            g.status &= ~G_SCAN
+        return g
+
+    def read_all(self, progress: Callable[[int, int], None] | None = None) -> GoroutineSet:
+        result = GoroutineSet()
+        addresses = self._allgs(result)
+        total = len(addresses)
+        for i, addr in enumerate(addresses):
+            g = self.read(addr)
+            if g.unreadable is None and g.is_dead:
+                result.dead += 1
+                continue
+            result.goroutines.append(g)
+            if progress is not None and i % 4096 == 4095:
+                progress(i + 1, total)
+        unreadable = [g for g in result.goroutines if g.unreadable is not None]
+        if unreadable:
+            result.warnings.append(
+                f"{len(unreadable)} goroutine record(s) cannot be read (first at {unreadable[0].addr:#x}: "
+                f"{unreadable[0].unreadable})"
+            )
+        return result
+
+    def _allgs(self, result: GoroutineSet) -> list[int]:
+        program = self._program
+        allgs = program.symbol_address("runtime.allgs")
+        if allgs is None:
+            result.warnings.append(
+                "the executable has no symbol table (stripped): runtime.allgs cannot be found, "
+                "so only goroutines running on threads are shown"
+            )
+            return []
+        try:
+            array, length, capacity = struct.unpack("<QQQ", self._memory.read(allgs, 24))
+        except UnreadableMemory as exc:
+            result.warnings.append(f"cannot read runtime.allgs: {exc.reason}")
+            return []
+        allglen_addr = program.symbol_address("runtime.allglen")
+        count = length
+        if allglen_addr is not None:
+            with contextlib.suppress(UnreadableMemory):
+                count = min(length, self._memory.u64(allglen_addr))
+        if count > capacity or count > MAX_GOROUTINES:
+            bounded = min(capacity, MAX_GOROUTINES)
+            result.warnings.append(f"runtime.allgs claims {count} goroutines (cap {capacity}); reading {bounded}")
+            count = bounded
+        addresses: list[int] = []
+        chunk = 65536
+        for start in range(0, count, chunk):
+            n = min(chunk, count - start)
+            try:
+                raw = self._memory.read(array + 8 * start, 8 * n)
+            except UnreadableMemory as exc:
+                result.warnings.append(f"the goroutine list is cut short at entry {start} of {count}: {exc.reason}")
+                break
+            addresses.extend(p for (p,) in struct.iter_unpack("<Q", raw) if p)
+        return addresses
+
+
+class StatusNames:
+    """How Go prints a goroutine's state: wait reasons and status names from the binary's tables."""
+
+    def __init__(self, memory: Memory, program: Program) -> None:
+        self.wait_reasons = read_string_table(memory, program, "runtime.waitReasonStrings") or []
+        statuses = read_string_table(memory, program, "runtime.gStatusStrings")
+        self.statuses = dict(enumerate(statuses)) if statuses else dict(STATUS_NAMES)
+
+    def status(self, g: Goroutine) -> str:
+        name = self.statuses.get(g.status) or STATUS_NAMES.get(g.status) or f"status {g.status}"
+        return name
+
+    def wait_reason(self, g: Goroutine) -> str:
+        if g.waitreason == 0:
+            return ""
+        if g.waitreason < len(self.wait_reasons) and self.wait_reasons[g.waitreason]:
+            return self.wait_reasons[g.waitreason]
+        return f"wait reason {g.waitreason}"
+
+    def state(self, g: Goroutine) -> str:
+        """The word Go prints in `goroutine N [state]:` (wait reason for waiting goroutines)."""
+        if g.status in (G_WAITING, G_LEAKED) and g.waitreason != 0:
+            return self.wait_reason(g)
+        return self.status(g)

@@ -1,0 +1,98 @@
+"""Offsets of runtime structs, read from the binary's DWARF, with per-release tables as fallback."""
+
+from __future__ import annotations
+
+from ..program.dwarf.info import DwarfError, StructType
+from ..program.program import Program
+from .layout_tables import FALLBACK
+
+# Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
+_NESTED = {
+    ("runtime.g", "sched"): "runtime.gobuf",
+    ("runtime.g", "stack"): "runtime.stack",
+    ("runtime.m", "morebuf"): "runtime.gobuf",
+}
+# Members whose value sits in a wrapper struct (atomic.Uint32 and friends): read `.value`.
+_ATOMIC_WRAPPERS = ("value",)
+
+
+class LayoutError(Exception):
+    """A runtime struct field godap needs is absent from both DWARF and the fallback tables."""
+
+
+class RuntimeLayouts:
+    """`offset("runtime.g", "sched.sp")` and friends, from DWARF when the binary has it."""
+
+    def __init__(self, program: Program) -> None:
+        self._program = program
+        self._use_dwarf = program.dwarf.present
+        self._cache: dict[tuple[str, str], int | None] = {}
+        minor = program.go_minor
+        self._fallback = FALLBACK.get(minor or 0) or FALLBACK[max(FALLBACK)]
+        self.source = "DWARF" if self._use_dwarf else f"built-in tables for go1.{minor or max(FALLBACK)}"
+
+    def offset(self, struct: str, path: str) -> int | None:
+        key = (struct, path)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(struct, path)
+        return self._cache[key]
+
+    def require(self, struct: str, path: str) -> int:
+        off = self.offset(struct, path)
+        if off is None:
+            raise LayoutError(f"cannot find {struct}.{path} in this binary ({self.source})")
+        return off
+
+    def size(self, struct: str) -> int | None:
+        if self._use_dwarf:
+            try:
+                layout = self._program.dwarf.struct(struct)
+            except DwarfError:
+                layout = None
+            if layout is not None:
+                return layout.size
+        return None
+
+    def has(self, struct: str, path: str) -> bool:
+        return self.offset(struct, path) is not None
+
+    def _resolve(self, struct: str, path: str) -> int | None:
+        if self._use_dwarf:
+            try:
+                found = self._from_dwarf(struct, path)
+            except DwarfError:
+                found = None
+            if found is not None:
+                return found
+        return self._from_table(struct, path)
+
+    def _from_dwarf(self, struct: str, path: str) -> int | None:
+        dwarf = self._program.dwarf
+        layout: StructType | None = dwarf.struct(struct)
+        total = 0
+        parts = path.split(".")
+        for i, part in enumerate(parts):
+            if layout is None or part not in layout.members:
+                return None
+            member = layout.members[part]
+            total += member.offset
+            if i + 1 < len(parts):
+                layout = dwarf.member_type_struct(member)
+        inner = dwarf.member_type_struct(layout.members[parts[-1]]) if layout is not None else None
+        if inner is not None and set(inner.members) & set(_ATOMIC_WRAPPERS) and len(inner.members) <= 3:
+            total += inner.members["value"].offset
+        return total
+
+    def _from_table(self, struct: str, path: str) -> int | None:
+        first, _, rest = path.partition(".")
+        table = self._fallback.get(struct, {})
+        if first not in table:
+            return None
+        base = table[first]
+        if not rest:
+            return base
+        nested = _NESTED.get((struct, first))
+        if nested is None:
+            return None
+        inner = self._from_table(nested, rest)
+        return None if inner is None else base + inner

@@ -1,0 +1,89 @@
+"""OS threads of the core matched to the runtime's Ms (`m.procid` is the thread's LWP id)."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from ..program.program import Program
+from ..target.errors import UnreadableMemory
+from ..target.memory import Memory
+from ..target.notes import ThreadNote
+from .layouts import RuntimeLayouts
+
+MAX_MS = 100_000
+
+_M_FIELDS = (
+    ("g0", "g0", "Q"),
+    ("procid", "procid", "Q"),
+    ("gsignal", "gsignal", "Q"),
+    ("curg", "curg", "Q"),
+    ("caughtsig", "caughtsig", "Q"),
+    ("id", "id", "q"),
+    ("throwing", "throwing", "i"),
+    ("dying", "dying", "I"),
+    ("alllink", "alllink", "Q"),
+    ("lockedg", "lockedg", "Q"),
+    ("morebuf_sp", "morebuf.sp", "Q"),
+    ("morebuf_pc", "morebuf.pc", "Q"),
+    ("vdso_sp", "vdsoSP", "Q"),
+    ("vdso_pc", "vdsoPC", "Q"),
+)
+
+
+@dataclass(slots=True)
+class MachineThread:
+    """One runtime.m: the goroutines it runs and the state it died in."""
+
+    addr: int
+    id: int = -1
+    procid: int = 0
+    g0: int = 0
+    gsignal: int = 0
+    curg: int = 0
+    caughtsig: int = 0
+    throwing: int = 0
+    dying: int = 0
+    alllink: int = 0
+    lockedg: int = 0
+    morebuf_sp: int = 0
+    morebuf_pc: int = 0
+    vdso_sp: int = 0
+    vdso_pc: int = 0
+
+
+def read_machines(memory: Memory, program: Program, layouts: RuntimeLayouts) -> tuple[list[MachineThread], list[str]]:
+    """Every M on the runtime.allm list (bounded, cycle-safe), and warnings."""
+    warnings: list[str] = []
+    head_addr = program.symbol_address("runtime.allm")
+    if head_addr is None:
+        return [], ["runtime.allm cannot be found (no symbol table): threads are not matched to goroutines"]
+    fields = [(layouts.offset("runtime.m", path), attr, fmt) for attr, path, fmt in _M_FIELDS]
+    present = sorted((off, attr, fmt) for off, attr, fmt in fields if off is not None)
+    span = max(off + struct.calcsize("<" + fmt) for off, _, fmt in present)
+    machines: list[MachineThread] = []
+    seen: set[int] = set()
+    try:
+        cursor = memory.u64(head_addr)
+    except UnreadableMemory as exc:
+        return [], [f"cannot read runtime.allm: {exc.reason}"]
+    while cursor and cursor not in seen and len(machines) < MAX_MS:
+        seen.add(cursor)
+        try:
+            raw = memory.read(cursor, span)
+        except UnreadableMemory as exc:
+            warnings.append(f"the list of threads (runtime.allm) breaks at {cursor:#x}: {exc.reason}")
+            break
+        m = MachineThread(cursor)
+        for off, attr, fmt in present:
+            (value,) = struct.unpack_from("<" + fmt, raw, off)
+            setattr(m, attr, value)
+        machines.append(m)
+        cursor = m.alllink
+    return machines, warnings
+
+
+def machines_by_thread(threads: list[ThreadNote], machines: list[MachineThread]) -> dict[int, MachineThread]:
+    """LWP id → M, for the threads of the core that run an M."""
+    by_procid = {m.procid: m for m in machines if m.procid}
+    return {t.lwp: by_procid[t.lwp] for t in threads if t.lwp in by_procid}

@@ -1,0 +1,179 @@
+"""The executable as an ELF image: sections (decompressed on demand), notes and link-time reads."""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import struct
+import zlib
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..binfmt.elf import (
+    EM_X86_64,
+    ET_CORE,
+    ET_DYN,
+    MACHINE_NAMES,
+    PT_LOAD,
+    SHF_COMPRESSED,
+    SHT_NOBITS,
+    ElfFormatError,
+    ElfHeader,
+    ProgramHeader,
+    SectionHeader,
+    c_string,
+    iter_notes,
+    parse_header,
+    program_headers,
+    section_headers,
+)
+from .errors import ProgramError
+
+_CHDR = struct.Struct("<IIQQ")
+ELFCOMPRESS_ZLIB = 1
+MAX_SECTION_SIZE = 1 << 31
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    header: SectionHeader
+
+    @property
+    def addr(self) -> int:
+        return self.header.addr
+
+    @property
+    def size(self) -> int:
+        return self.header.size
+
+    @property
+    def end(self) -> int:
+        return self.header.addr + self.header.size
+
+
+class ElfImage:
+    """An mmapped executable. Sections are decompressed once, when first asked for."""
+
+    def __init__(self, path: str) -> None:
+        if os.path.isdir(path):
+            raise ProgramError(f"{path} is a directory, not an executable")
+        try:
+            self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise ProgramError(f"cannot open executable {path}: {exc.strerror or exc}") from exc
+        try:
+            size = os.fstat(self._file.fileno()).st_size
+            if size == 0:
+                raise ProgramError(f"{path} is empty (0 bytes): not an executable")
+            self.data: mmap.mmap = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            self.path = path
+            self.size = size
+            self.header = self._check_header(path)
+            what = f"executable {path}"
+            self.segments = [p for p in program_headers(self.data, self.header, what) if p.type == PT_LOAD]
+            self.sections = self._read_sections(section_headers(self.data, self.header, what))
+        except ElfFormatError as exc:
+            self.close()
+            raise ProgramError(str(exc)) from exc
+        except BaseException:
+            self.close()
+            raise
+        self._decompressed: dict[str, bytes] = {}
+        self._segment_starts = sorted((p.vaddr, i) for i, p in enumerate(self.segments))
+
+    def _check_header(self, path: str) -> ElfHeader:
+        header = parse_header(self.data, f"executable {path}")
+        if header.file_type == ET_CORE:
+            raise ProgramError(f"{path} is a core dump, not an executable; pass it as coreFilePath")
+        if header.machine != EM_X86_64:
+            arch = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
+            raise ProgramError(f"{path} is a {arch} executable; godap reads x86-64 Linux programs")
+        return header
+
+    def _read_sections(self, headers: list[SectionHeader]) -> dict[str, Section]:
+        if not headers or self.header.shstrndx >= len(headers):
+            return {}
+        names = headers[self.header.shstrndx]
+        sections = {}
+        for sh in headers:
+            name = c_string(self.data, names.offset + sh.name_offset, 256) if names.offset < self.size else ""
+            if name and name not in sections:
+                sections[name] = Section(name, sh)
+        return sections
+
+    @property
+    def is_pie(self) -> bool:
+        return self.header.file_type == ET_DYN
+
+    @property
+    def entry(self) -> int:
+        return self.header.entry
+
+    def section(self, name: str) -> Section | None:
+        return self.sections.get(name)
+
+    def section_data(self, name: str) -> bytes | None:
+        """The contents of a section, zlib-inflated if SHF_COMPRESSED; None if absent."""
+        section = self.sections.get(name)
+        if section is None or section.header.type == SHT_NOBITS:
+            return None
+        cached = self._decompressed.get(name)
+        if cached is not None:
+            return cached
+        sh = section.header
+        raw = self.data[sh.offset : sh.offset + sh.size]
+        if len(raw) != sh.size:
+            raise ProgramError(f"{self.path}: section {name} runs past the end of the file (truncated executable?)")
+        if sh.flags & SHF_COMPRESSED:
+            raw = self._inflate(name, raw)
+        self._decompressed[name] = raw
+        return raw
+
+    def _inflate(self, name: str, raw: bytes) -> bytes:
+        if len(raw) < _CHDR.size:
+            raise ProgramError(f"{self.path}: compressed section {name} has no header")
+        ch_type, _, ch_size, _ = _CHDR.unpack_from(raw)
+        if ch_type != ELFCOMPRESS_ZLIB:
+            raise ProgramError(f"{self.path}: section {name} uses compression type {ch_type}, not zlib")
+        if ch_size > MAX_SECTION_SIZE:
+            raise ProgramError(f"{self.path}: section {name} claims {ch_size} bytes when inflated")
+        try:
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(raw[_CHDR.size :], ch_size)
+        except zlib.error as exc:
+            raise ProgramError(f"{self.path}: section {name} is corrupt: {exc}") from exc
+        if len(out) != ch_size:
+            raise ProgramError(f"{self.path}: section {name} inflates to {len(out)} bytes, not {ch_size}")
+        return out
+
+    def notes(self, section_name: str) -> list[tuple[bytes, int, bytes]]:
+        section = self.sections.get(section_name)
+        if section is None:
+            return []
+        sh = section.header
+        return [(n.owner, n.type, n.desc) for n in iter_notes(memoryview(self.data)[sh.offset : sh.offset + sh.size])]
+
+    def segment_for(self, addr: int) -> ProgramHeader | None:
+        i = bisect_right(self._segment_starts, (addr, len(self.segments))) - 1
+        if i < 0:
+            return None
+        seg = self.segments[self._segment_starts[i][1]]
+        return seg if seg.vaddr <= addr < seg.vaddr + seg.memsz else None
+
+    def read_link(self, addr: int, size: int) -> bytes | None:
+        """Bytes at link-time address `addr` as stored in the file (unrelocated), or None."""
+        seg = self.segment_for(addr)
+        if seg is None or addr + size > seg.vaddr + seg.filesz:
+            return None
+        off = seg.offset + addr - seg.vaddr
+        data = self.data[off : off + size]
+        return bytes(data) if len(data) == size else None
+
+    def close(self) -> None:
+        data = getattr(self, "data", None)
+        if data is not None:
+            with contextlib.suppress(BufferError):
+                data.close()
+        self._file.close()

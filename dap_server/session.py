@@ -1,0 +1,175 @@
+"""One debugging session: a core, its executable and the Go runtime view on them. No DAP types.
+
+The adapter turns DAP requests into calls on this class; `godap report` uses it the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .binfmt.elf import Buffer
+from .goruntime.describe import Describer, GoroutineSummary
+from .goruntime.frames import Frame
+from .goruntime.goroutines import Goroutine
+from .goruntime.layouts import LayoutError
+from .goruntime.process import GoProcess
+from .program.errors import ProgramError
+from .program.program import Program
+from .sources import PathRule, SourceMap
+from .target.core import CoreFile, open_core
+from .target.errors import TargetError, UnreadableMemory
+
+Progress = Callable[[str, int, int], None]
+
+
+class SessionError(Exception):
+    """The session cannot start; the message is meant for the user as is."""
+
+
+@dataclass
+class SessionOptions:
+    program: str
+    core: str
+    substitute_path: list[PathRule] = field(default_factory=list)
+    hide_system_goroutines: bool = False
+    goroutine_filters: list[str] = field(default_factory=list)
+    group_goroutines: bool = False
+    show_global_variables: bool = True
+    show_registers: bool = False
+    stack_trace_depth: int = 50
+
+
+class Session:
+    """A core opened against its executable."""
+
+    def __init__(self, options: SessionOptions, core: CoreFile, program: Program, process: GoProcess) -> None:
+        self.options = options
+        self.core = core
+        self.program = program
+        self.process = process
+        self.sources = SourceMap(options.substitute_path, program.go_version)
+        self.describer = Describer(process)
+        self.warnings: list[str] = list(core.warnings) + list(process.warnings)
+        self._summaries: dict[int, GoroutineSummary] = {}
+        self._recorded: frozenset[str] | None = None
+
+    @classmethod
+    def open(cls, options: SessionOptions, progress: Progress | None = None) -> Session:
+        if not options.program:
+            raise SessionError('launch needs "program": the path of the executable that produced the core')
+        if not options.core:
+            raise SessionError('launch needs "coreFilePath": the path of the core dump')
+        core = None
+        program = None
+        try:
+            core = open_core(options.core, on_progress=_bytes_progress(progress))
+            program = Program(options.program)
+            if program.image.is_pie and core.auxv_entry:
+                program.set_load_bias(core.auxv_entry - program.image.entry)
+            warnings = _check_match(core, program)
+            memory = core.memory(_backing_files(core, program))
+            process = GoProcess.load(core, program, memory, _count_progress(progress))
+            session = cls(options, core, program, process)
+            session.warnings[:0] = warnings
+            return session
+        except (TargetError, ProgramError, LayoutError) as exc:
+            _close(core, program)
+            raise SessionError(str(exc)) from exc
+        except BaseException:
+            _close(core, program)
+            raise
+
+    def close(self) -> None:
+        _close(self.core, self.program)
+
+    @property
+    def goroutines(self) -> list[Goroutine]:
+        return self.process.goroutines
+
+    def goroutine(self, goid: int) -> Goroutine | None:
+        return self.process.goroutine(goid)
+
+    def summary(self, g: Goroutine) -> GoroutineSummary:
+        cached = self._summaries.get(g.goid)
+        if cached is None:
+            cached = self.describer.summary(g)
+            self._summaries[g.goid] = cached
+        return cached
+
+    def frames(self, g: Goroutine) -> list[Frame]:
+        return self.process.frames(g)
+
+    def stopped_goroutine(self) -> Goroutine | None:
+        """The goroutine the dumping thread was running (the kernel writes that thread first)."""
+        for thread in self.core.threads:
+            g = self.process.goroutine_on_thread(thread)
+            if g is not None:
+                return g
+        return self.process.goroutines[0] if self.process.goroutines else None
+
+    def local_path(self, recorded: str) -> str:
+        return self.sources.to_local(recorded)
+
+    def recorded_sources(self) -> frozenset[str]:
+        """Every source file the binary's pc-line table names."""
+        if self._recorded is None:
+            self._recorded = frozenset(self.program.pclntab.files())
+        return self._recorded
+
+
+def _check_match(core: CoreFile, program: Program) -> list[str]:
+    """Refuse an executable that did not produce the core; returns warnings when unsure."""
+    core_only = core.memory()
+    for kind, (addr, expected) in program.build_ids.items():
+        try:
+            found = core_only.read(addr, len(expected))
+        except UnreadableMemory:
+            continue
+        if found != expected:
+            raise SessionError(
+                f"the executable {program.path} does not match the core {core.path}: its {kind} build id "
+                f"differs from the one in the dumped process. Pass the exact binary that produced the core."
+            )
+        return []
+    if (
+        core.process is not None
+        and core.process.fname
+        and not os.path.basename(program.path).startswith(core.process.fname[:15])
+    ):
+        return [
+            f"could not verify that {program.path} produced the core (no build id in the core); "
+            f"the core says the program was {core.process.fname!r}"
+        ]
+    return ["could not verify the executable against the core (no build id in the dumped memory)"]
+
+
+def _backing_files(core: CoreFile, program: Program) -> dict[str, Buffer]:
+    """NT_FILE paths that map the executable: pages the kernel left out are read from it."""
+    loads = [seg.vaddr + program.bias for seg in program.image.segments]
+    paths = {
+        m.path
+        for m in core.file_mappings
+        if any(m.start <= addr < m.end for addr in loads) or os.path.realpath(m.path) == os.path.realpath(program.path)
+    }
+    return {path: program.image.data for path in paths}
+
+
+def _close(core: CoreFile | None, program: Program | None) -> None:
+    if program is not None:
+        program.close()
+    if core is not None:
+        core.close()
+
+
+def _bytes_progress(progress: Progress | None) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    return lambda done: progress("Decompressing the core", done, 0)
+
+
+def _count_progress(progress: Progress | None) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress("Reading goroutines", done, total)

@@ -1,0 +1,194 @@
+"""An ELF core file: its segments, threads and notes, and the address space they describe."""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from ..binfmt.elf import (
+    EM_X86_64,
+    ET_CORE,
+    MACHINE_NAMES,
+    PF_R,
+    PF_W,
+    PF_X,
+    PT_LOAD,
+    PT_NOTE,
+    Buffer,
+    ElfFormatError,
+    Note,
+    ProgramHeader,
+    iter_notes,
+    parse_header,
+    program_headers,
+)
+from .decompress import compression_of, inflate_to_temp
+from .errors import TargetError
+from .memory import Memory, Piece, Region, layer_pieces
+from .notes import AT_ENTRY, CoreNotes, FileMapping, ProcessInfo, SigInfo, ThreadNote, decode_notes
+
+
+@dataclass
+class CoreFile:
+    """A parsed core: threads, notes and segments. `memory()` builds the address space."""
+
+    path: str
+    size: int
+    compression: str | None
+    segments: list[ProgramHeader]
+    notes: CoreNotes
+    warnings: list[str] = field(default_factory=list)
+    _data: Buffer = b""
+    _keepalive: list[object] = field(default_factory=list, repr=False)
+
+    @property
+    def threads(self) -> list[ThreadNote]:
+        return self.notes.threads
+
+    @property
+    def siginfo(self) -> SigInfo | None:
+        return self.notes.siginfo
+
+    @property
+    def process(self) -> ProcessInfo | None:
+        return self.notes.process
+
+    @property
+    def file_mappings(self) -> list[FileMapping]:
+        return self.notes.files
+
+    @property
+    def auxv_entry(self) -> int | None:
+        """AT_ENTRY: the program's entry point as loaded (gives the PIE load bias)."""
+        return self.notes.auxv.get(AT_ENTRY)
+
+    def memory(self, backing: Mapping[str, Buffer] | None = None) -> Memory:
+        """The address space; `backing` maps NT_FILE paths to the bytes of files we were allowed to open."""
+        pieces = []
+        regions = []
+        for seg in self.segments:
+            present = max(0, min(seg.filesz, self.size - seg.offset))
+            end = seg.vaddr + seg.memsz
+            if present:
+                pieces.append(Piece(seg.vaddr, seg.vaddr + present, self._data, seg.offset, "core"))
+            if seg.vaddr + present < end:
+                reason = _missing_reason(seg, present)
+                pieces.append(Piece(seg.vaddr + present, end, None, 0, reason))
+            regions.append(
+                Region(
+                    seg.vaddr,
+                    end,
+                    bool(seg.flags & PF_R),
+                    bool(seg.flags & PF_W),
+                    bool(seg.flags & PF_X),
+                    seg.filesz,
+                    present,
+                )
+            )
+        fills: dict[tuple[int, int], Piece] = {}
+        for mapping in self.file_mappings:
+            buffer = (backing or {}).get(mapping.path)
+            if buffer is None:
+                continue
+            size = min(mapping.end - mapping.start, max(0, len(buffer) - mapping.file_offset))
+            if size > 0:
+                fills[(mapping.start, mapping.end)] = Piece(
+                    mapping.start, mapping.start + size, buffer, mapping.file_offset, f"file {mapping.path}"
+                )
+        return Memory(layer_pieces(pieces, fills), regions)
+
+    def close(self) -> None:
+        for obj in self._keepalive:
+            close = getattr(obj, "close", None)
+            if close is not None:
+                with contextlib.suppress(BufferError, OSError, ValueError):
+                    close()
+        self._keepalive.clear()
+
+
+def _missing_reason(seg: ProgramHeader, present: int) -> str:
+    if present < seg.filesz:
+        return "missing: the core file is truncated"
+    if seg.flags & (PF_R | PF_W | PF_X) == 0:
+        return "an inaccessible (PROT_NONE) mapping"
+    return "not dumped in the core (file-backed page; the mapped file was not available)"
+
+
+def open_core(path: str, *, on_progress: Callable[[int], None] | None = None) -> CoreFile:
+    """Open a core file (plain, gzip, xz or zstd); raise TargetError with a clear message if it is not one."""
+    if os.path.isdir(path):
+        raise TargetError(f"{path} is a directory, not a core file")
+    try:
+        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - kept open for the mmap's lifetime
+    except OSError as exc:
+        raise TargetError(f"cannot open core file {path}: {exc.strerror or exc}") from exc
+    keep: list[object] = []
+    try:
+        head = handle.read(8)
+        kind = compression_of(head)
+        if kind is not None:
+            handle.close()
+            handle = inflate_to_temp(path, kind, on_progress=on_progress)
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            raise TargetError(f"{path} is empty (0 bytes): not a core file")
+        data: Buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        keep = [data, handle]
+        core = _parse(path, data, size, kind)
+        core._keepalive = keep
+        return core
+    except ElfFormatError as exc:
+        _close_all(keep, handle)
+        raise TargetError(f"{exc}") from exc
+    except BaseException:
+        _close_all(keep, handle)
+        raise
+
+
+def _close_all(keep: list[object], handle: BinaryIO) -> None:
+    for obj in keep:
+        close = getattr(obj, "close", None)
+        if close is not None:
+            close()
+    handle.close()
+
+
+def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
+    what = f"core file {path}"
+    header = parse_header(data, what)
+    if header.file_type != ET_CORE:
+        raise TargetError(
+            f"{path} is an ELF file but not a core dump (ELF type {header.file_type}); "
+            "pass the core as coreFilePath and the executable as program"
+        )
+    if header.machine != EM_X86_64:
+        arch = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
+        raise TargetError(f"{path} is a core of a {arch} process; godap reads x86-64 Linux cores")
+    phdrs = program_headers(data, header, what)
+    warnings: list[str] = []
+    notes: list[Note] = []
+    for ph in phdrs:
+        if ph.type != PT_NOTE:
+            continue
+        end = min(size, ph.offset + ph.filesz)
+        if end < ph.offset + ph.filesz:
+            warnings.append("the core's note segment is truncated; some threads may be missing")
+        notes.extend(iter_notes(memoryview(data)[ph.offset : end]))
+    decoded = decode_notes(notes)
+    if not decoded.threads:
+        raise TargetError(f"{path} has no thread notes (NT_PRSTATUS): it is not a usable Linux core dump")
+    loads = [ph for ph in phdrs if ph.type == PT_LOAD]
+    missing = sum(max(0, ph.offset + ph.filesz - size) for ph in loads if ph.filesz)
+    if missing:
+        cut = [ph for ph in loads if ph.filesz and ph.offset + ph.filesz > size]
+        warnings.append(
+            f"the core file is truncated: {missing >> 10} KiB of {len(cut)} memory segment(s) are missing "
+            f"(first at {cut[0].vaddr:#x}); values stored there read as unreadable"
+        )
+    return CoreFile(
+        path=path, size=size, compression=kind, segments=loads, notes=decoded, warnings=warnings, _data=data
+    )

@@ -1,0 +1,17 @@
+"""Errors raised by the target layer."""
+
+from __future__ import annotations
+
+
+class TargetError(Exception):
+    """The core (or process) cannot be opened; the message is meant for the user."""
+
+
+class UnreadableMemory(Exception):
+    """A read touched an address the target cannot supply; `reason` says why."""
+
+    def __init__(self, addr: int, size: int, reason: str) -> None:
+        super().__init__(f"cannot read {size} bytes at {addr:#x}: {reason}")
+        self.addr = addr
+        self.size = size
+        self.reason = reason

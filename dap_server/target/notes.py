@@ -1,0 +1,209 @@
+"""Decoders for the notes the Linux kernel (and gdb's gcore) write into a core file."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from ..binfmt.elf import Note, c_string
+from .registers import Registers, amd64_from_prstatus, amd64_vectors_from_fxsave
+
+NT_PRSTATUS = 1
+NT_FPREGSET = 2
+NT_PRPSINFO = 3
+NT_AUXV = 6
+NT_SIGINFO = 0x53494749
+NT_FILE = 0x46494C45
+
+AT_PHDR = 3
+AT_PAGESZ = 6
+AT_ENTRY = 9
+AT_EXECFN = 31
+AT_SYSINFO_EHDR = 33
+
+_PRSTATUS_REGS_OFFSET = 112
+_SIGINFO = struct.Struct("<iii4xQ")
+_SIGINFO_KILL = struct.Struct("<iii4xiI")
+
+SIGNAL_NAMES = {
+    1: "SIGHUP",
+    2: "SIGINT",
+    3: "SIGQUIT",
+    4: "SIGILL",
+    5: "SIGTRAP",
+    6: "SIGABRT",
+    7: "SIGBUS",
+    8: "SIGFPE",
+    9: "SIGKILL",
+    10: "SIGUSR1",
+    11: "SIGSEGV",
+    12: "SIGUSR2",
+    13: "SIGPIPE",
+    14: "SIGALRM",
+    15: "SIGTERM",
+    16: "SIGSTKFLT",
+    17: "SIGCHLD",
+    18: "SIGCONT",
+    19: "SIGSTOP",
+    20: "SIGTSTP",
+    21: "SIGTTIN",
+    22: "SIGTTOU",
+    23: "SIGURG",
+    24: "SIGXCPU",
+    25: "SIGXFSZ",
+    26: "SIGVTALRM",
+    27: "SIGPROF",
+    28: "SIGWINCH",
+    29: "SIGIO",
+    30: "SIGPWR",
+    31: "SIGSYS",
+}
+
+
+def signal_name(number: int) -> str:
+    return SIGNAL_NAMES.get(number, f"signal {number}")
+
+
+@dataclass(slots=True)
+class SigInfo:
+    """The fields of a `siginfo_t` that explain a signal: who sent it, or which address faulted."""
+
+    signo: int
+    errno: int
+    code: int
+    addr: int
+    sender_pid: int
+    sender_uid: int
+
+    @property
+    def name(self) -> str:
+        return signal_name(self.signo)
+
+    @property
+    def sent_by_process(self) -> bool:
+        """True for kill/tkill/sigqueue (si_code ≤ 0): the pid/uid fields are meaningful."""
+        return self.code <= 0
+
+    @property
+    def is_fault(self) -> bool:
+        return self.signo in (4, 7, 8, 11) and self.code > 0
+
+
+def parse_siginfo(desc: bytes) -> SigInfo | None:
+    if len(desc) < _SIGINFO.size:
+        return None
+    signo, errno, code, addr = _SIGINFO.unpack_from(desc)
+    _, _, _, pid, uid = _SIGINFO_KILL.unpack_from(desc)
+    return SigInfo(signo, errno, code, addr, pid, uid)
+
+
+@dataclass(slots=True)
+class ThreadNote:
+    """One thread of the dumped process: LWP id, pending signal and registers."""
+
+    lwp: int
+    cursig: int
+    registers: Registers
+    siginfo: SigInfo | None = None
+    index: int = 0
+
+
+def parse_prstatus(desc: bytes, index: int) -> ThreadNote | None:
+    if len(desc) < _PRSTATUS_REGS_OFFSET + 27 * 8:
+        return None
+    (cursig,) = struct.unpack_from("<h", desc, 12)
+    (lwp,) = struct.unpack_from("<i", desc, 32)
+    regs = amd64_from_prstatus(desc[_PRSTATUS_REGS_OFFSET:])
+    return ThreadNote(lwp=lwp, cursig=cursig, registers=regs, index=index)
+
+
+def add_fpregs(thread: ThreadNote, desc: bytes) -> None:
+    thread.registers.vectors = amd64_vectors_from_fxsave(desc)
+
+
+@dataclass(slots=True)
+class ProcessInfo:
+    """NT_PRPSINFO: the process id and the command line as the kernel recorded them."""
+
+    pid: int
+    fname: str
+    args: str
+
+
+def parse_prpsinfo(desc: bytes) -> ProcessInfo | None:
+    if len(desc) < 136:
+        return None
+    (pid,) = struct.unpack_from("<i", desc, 24)
+    return ProcessInfo(pid=pid, fname=c_string(desc, 40, 16), args=c_string(desc, 56, 80).strip())
+
+
+def parse_auxv(desc: bytes) -> dict[int, int]:
+    values: dict[int, int] = {}
+    for key, value in struct.iter_unpack("<QQ", desc[: len(desc) // 16 * 16]):
+        if key == 0:
+            break
+        values[key] = value
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class FileMapping:
+    """An NT_FILE entry: [start, end) of the address space maps `path` from `file_offset`."""
+
+    start: int
+    end: int
+    file_offset: int
+    path: str
+
+
+def parse_file_note(desc: bytes) -> list[FileMapping]:
+    if len(desc) < 16:
+        return []
+    count, page_size = struct.unpack_from("<QQ", desc)
+    table_end = 16 + 24 * count
+    if count > 1 << 20 or table_end > len(desc):
+        return []
+    names = desc[table_end:].split(b"\0")
+    mappings = []
+    for i in range(count):
+        start, end, page_offset = struct.unpack_from("<QQQ", desc, 16 + 24 * i)
+        path = names[i].decode("utf-8", "replace") if i < len(names) else ""
+        mappings.append(FileMapping(start, end, page_offset * page_size, path))
+    return mappings
+
+
+@dataclass(slots=True)
+class CoreNotes:
+    """Everything the notes of a core say, decoded."""
+
+    threads: list[ThreadNote] = field(default_factory=list)
+    process: ProcessInfo | None = None
+    siginfo: SigInfo | None = None
+    auxv: dict[int, int] = field(default_factory=dict)
+    files: list[FileMapping] = field(default_factory=list)
+
+
+def decode_notes(notes: list[Note]) -> CoreNotes:
+    """Decode the notes in file order; gdb's gcore writes a SIGINFO after each thread's PRSTATUS."""
+    result = CoreNotes()
+    current: ThreadNote | None = None
+    for note in notes:
+        if note.type == NT_PRSTATUS and note.owner == b"CORE":
+            current = parse_prstatus(note.desc, len(result.threads))
+            if current is not None:
+                result.threads.append(current)
+        elif note.type == NT_FPREGSET and note.owner == b"CORE" and current is not None:
+            add_fpregs(current, note.desc)
+        elif note.type == NT_PRPSINFO and note.owner == b"CORE":
+            result.process = parse_prpsinfo(note.desc)
+        elif note.type == NT_SIGINFO:
+            info = parse_siginfo(note.desc)
+            if current is not None and current.siginfo is None:
+                current.siginfo = info
+            if result.siginfo is None:
+                result.siginfo = info
+        elif note.type == NT_AUXV:
+            result.auxv = parse_auxv(note.desc)
+        elif note.type == NT_FILE:
+            result.files = parse_file_note(note.desc)
+    return result
