@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { defaultOpenCoreDumpDeps, openCoreDump } from './commands';
+import { COMMANDS, DEBUG_TYPE } from './constants';
+import { GodapAdapterFactory, type LaunchDeps } from './factory';
+import { coreFileFromCommandArgument, pickCoreFile, pickProgram } from './pickers';
+import { defaultProviderExtras, GodapConfigurationProvider, GodapDynamicConfigurationProvider } from './provider';
+import { activeInterpreterFromPythonExtension } from './pythonExtension';
+import { ServerCheckCache, showMissingServer } from './serverCheck';
+import { readSettings } from './settings';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('godap');
+  const launchDeps: LaunchDeps = {
+    settings: readSettings,
+    pythonFromExtension: (resource) => activeInterpreterFromPythonExtension(resource),
+    checks: new ServerCheckCache(),
+    showMissingServer,
+    log: (message) => { output.appendLine(message); },
+  };
+  const openDialog = (options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined> =>
+    vscode.window.showOpenDialog(options);
+
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand(COMMANDS.openCoreDump, (uri?: unknown) => openCoreDump(defaultOpenCoreDumpDeps(), uri)),
+    vscode.commands.registerCommand(COMMANDS.pickCoreFile, () => pickCoreFile(openDialog)),
+    vscode.commands.registerCommand(COMMANDS.pickProgram, (config?: unknown) =>
+      pickProgram(openDialog, coreFileFromCommandArgument(config))),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      new GodapConfigurationProvider({ ...launchDeps, ...defaultProviderExtras() }),
+    ),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      new GodapDynamicConfigurationProvider(),
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new GodapAdapterFactory(launchDeps)),
+  );
+}
+
+export function deactivate(): void {
+  // Everything registered in activate() is disposed through context.subscriptions.
+}

@@ -1,0 +1,108 @@
+import { resetStub, Uri } from '../testSupport/vscodeStub';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type * as vscode from 'vscode';
+import { COMMANDS, DEBUG_TYPE } from '../constants';
+import { activate } from '../extension';
+
+interface Debugger {
+  type: string;
+  label: string;
+  languages: string[];
+  variables: Record<string, string>;
+  configurationAttributes: Record<string, { required?: string[]; properties: Record<string, { type?: unknown; default?: unknown; enum?: unknown[] }> }>;
+  initialConfigurations: Record<string, unknown>[];
+  configurationSnippets: { label: string; body: Record<string, unknown> }[];
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  main: string;
+  activationEvents: string[];
+  contributes: { commands: { command: string }[]; debuggers: Debugger[]; configuration: { properties: Record<string, unknown> } };
+};
+
+function activated() {
+  const state = resetStub();
+  const subscriptions: { dispose(): unknown }[] = [];
+  activate({ subscriptions } as unknown as vscode.ExtensionContext);
+  return { state, subscriptions };
+}
+
+describe('activate', () => {
+  it('registers the commands, both configuration providers and the adapter factory', () => {
+    const { state, subscriptions } = activated();
+    assert.deepEqual([...state.registeredCommands.keys()].sort(), Object.values(COMMANDS).sort());
+    assert.deepEqual(state.configurationProviders.map((p) => [p.type, p.trigger]), [[DEBUG_TYPE, undefined], [DEBUG_TYPE, 2]]);
+    assert.deepEqual(state.adapterFactories.map((f) => f.type), [DEBUG_TYPE]);
+    assert.equal(subscriptions.length, 7);
+  });
+
+  it('the picker commands return the chosen path, or undefined to cancel the launch', async () => {
+    const { state } = activated();
+    state.openDialogAnswers.push([Uri.file('/d/core')], undefined, [Uri.file('/d/app')]);
+    const pickCore = state.registeredCommands.get(COMMANDS.pickCoreFile);
+    const pickProgram = state.registeredCommands.get(COMMANDS.pickProgram);
+    assert.equal(await pickCore?.(), '/d/core');
+    assert.equal(await pickCore?.(), undefined);
+    assert.equal(await pickProgram?.({ coreFilePath: '/d/core' }), '/d/app');
+    assert.equal((state.openDialogCalls[2]?.defaultUri as Uri).fsPath, '/d');
+  });
+});
+
+describe('package.json', () => {
+  const [dbg] = manifest.contributes.debuggers;
+
+  it('declares the godap debugger for Go with the picker variables wired to registered commands', () => {
+    assert.ok(dbg);
+    assert.equal(dbg.type, DEBUG_TYPE);
+    assert.equal(dbg.label, 'Go core dump (godap)');
+    assert.deepEqual(dbg.languages, ['go']);
+    assert.deepEqual(dbg.variables, { pickCoreFile: COMMANDS.pickCoreFile, pickProgram: COMMANDS.pickProgram });
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command), [COMMANDS.openCoreDump]);
+    assert.equal(manifest.main, './out/extension.js');
+    for (const event of ['onDebugResolve:godap', 'onDebugDynamicConfigurations:godap', `onCommand:${COMMANDS.openCoreDump}`]) {
+      assert.ok(manifest.activationEvents.includes(event), event);
+    }
+  });
+
+  it('declares the launch attributes with types and defaults', () => {
+    const launch = dbg?.configurationAttributes.launch;
+    assert.ok(launch);
+    assert.deepEqual(launch.required, ['program', 'coreFilePath']);
+    const p = launch.properties;
+    const expect: [string, unknown, unknown][] = [
+      ['program', 'string', undefined], ['coreFilePath', 'string', undefined], ['mode', 'string', 'core'],
+      ['substitutePath', 'array', []], ['hideSystemGoroutines', 'boolean', false],
+      ['goroutineFilters', ['string', 'array'], []], ['groupGoroutines', 'boolean', false],
+      ['showGlobalVariables', 'boolean', true], ['showRegisters', 'boolean', false],
+      ['stackTraceDepth', 'integer', 50], ['logFile', 'string', undefined], ['cwd', 'string', undefined],
+    ];
+    for (const [name, type, def] of expect) {
+      assert.ok(p[name], name);
+      assert.deepEqual(p[name].type, type, name);
+      if (def !== undefined) {
+        assert.deepEqual(p[name].default, def, name);
+      }
+    }
+    assert.deepEqual(p.mode?.enum, ['core']);
+    const attach = dbg.configurationAttributes.attach;
+    assert.deepEqual(attach?.properties.processId?.type, ['number', 'string']);
+  });
+
+  it('initial configuration and snippets use the picker commands and valid requests', () => {
+    assert.ok(dbg);
+    const [initial, ...others] = dbg.initialConfigurations;
+    assert.deepEqual(others, []);
+    assert.ok(initial);
+    assert.equal(initial.program, '${command:godap.pickProgram}');
+    assert.equal(initial.coreFilePath, '${command:godap.pickCoreFile}');
+    assert.deepEqual(dbg.configurationSnippets.map((s) => s.body.request), ['launch', 'launch', 'attach']);
+    assert.equal(dbg.configurationSnippets[1]?.body.groupGoroutines, true);
+  });
+
+  it('declares the three settings', () => {
+    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), ['godap.logFile', 'godap.pythonPath', 'godap.serverArgs']);
+  });
+});

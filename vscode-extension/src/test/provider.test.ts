@@ -1,0 +1,99 @@
+import { folder, Uri } from '../testSupport/vscodeStub';
+import { fakeLaunchDeps } from '../testSupport/launchDeps';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type * as vscode from 'vscode';
+import type { ImportCheck } from '../python';
+import { GodapConfigurationProvider, GodapDynamicConfigurationProvider } from '../provider';
+
+function provider(options: { files?: string[]; answers?: (string | undefined)[]; check?: ImportCheck; logFile?: string } = {}) {
+  const fake = fakeLaunchDeps({ check: options.check, settings: { logFile: options.logFile } });
+  const errors: string[] = [];
+  const dialogs: vscode.OpenDialogOptions[] = [];
+  const answers = [...(options.answers ?? [])];
+  const p = new GodapConfigurationProvider({
+    ...fake.deps,
+    openDialog: (o) => {
+      dialogs.push(o);
+      const answer = answers.shift();
+      return Promise.resolve(answer === undefined ? undefined : [Uri.file(answer) as unknown as vscode.Uri]);
+    },
+    showError: (m) => { errors.push(m); },
+    exists: (f) => (options.files ?? []).includes(f),
+  });
+  return { p, fake, errors, dialogs };
+}
+
+const ws = folder('/ws') as unknown as vscode.WorkspaceFolder;
+
+describe('GodapConfigurationProvider.resolveDebugConfiguration', () => {
+  it('F5 with no launch.json: asks for the core, then the executable next to it', async () => {
+    const { p, dialogs } = provider({ answers: ['/dumps/core', '/dumps/app'], logFile: '/tmp/g.log' });
+    const config = await p.resolveDebugConfiguration(ws, { type: '', request: '', name: '' });
+    assert.deepEqual(config, {
+      type: 'godap', request: 'launch', name: 'Open core dump', mode: 'core',
+      coreFilePath: '/dumps/core', program: '/dumps/app', logFile: '/tmp/g.log',
+    });
+    assert.equal(dialogs.length, 2);
+    assert.equal((dialogs[1]?.defaultUri as unknown as Uri).fsPath, '/dumps');
+  });
+
+  it('a launch config without coreFilePath prompts for it; cancel aborts', async () => {
+    const { p } = provider({ answers: [undefined] });
+    assert.equal(await p.resolveDebugConfiguration(ws, { type: 'godap', request: 'launch', name: 'x', program: '/app' }), undefined);
+  });
+});
+
+describe('GodapConfigurationProvider.resolveDebugConfigurationWithSubstitutedVariables', () => {
+  const base = { type: 'godap', request: 'launch', name: 'x', mode: 'core', program: 'app', coreFilePath: 'core' };
+
+  it('makes paths absolute and checks the server once', async () => {
+    const { p, fake, errors } = provider({ files: ['/ws/app', '/ws/core'] });
+    const config = await p.resolveDebugConfigurationWithSubstitutedVariables(ws, base);
+    assert.deepEqual(config, { ...base, program: '/ws/app', coreFilePath: '/ws/core' });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(fake.checks, [{ python: 'python3', cwd: '/ws' }]);
+  });
+
+  it('stops with a message when the core or the executable does not exist', async () => {
+    const noCore = provider({ files: ['/ws/app'] });
+    assert.equal(await noCore.p.resolveDebugConfigurationWithSubstitutedVariables(ws, base), undefined);
+    assert.deepEqual(noCore.errors, ['godap: Core dump not found: /ws/core']);
+    const noApp = provider({ files: ['/ws/core'] });
+    assert.equal(await noApp.p.resolveDebugConfigurationWithSubstitutedVariables(ws, base), undefined);
+    assert.deepEqual(noApp.errors, ['godap: Executable not found: /ws/app']);
+  });
+
+  it('does not start when dap_server cannot be imported, showing the install hint', async () => {
+    const { p, fake } = provider({ files: ['/ws/app', '/ws/core'], check: { kind: 'missing', detail: 'nope' } });
+    assert.equal(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, base), undefined);
+    assert.deepEqual(fake.missing, [{ python: 'python3', detail: 'nope' }]);
+  });
+
+  it('skips file and interpreter checks for debugServer; rejects a bad port', async () => {
+    const { p, fake, errors } = provider();
+    const remote = { ...base, debugServer: 4711 };
+    assert.deepEqual(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, remote), { ...remote, program: '/ws/app', coreFilePath: '/ws/core' });
+    assert.deepEqual(fake.checks, []);
+    assert.equal(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, { ...base, debugServer: 'x' }), undefined);
+    assert.match(errors[0] ?? '', /TCP port/);
+  });
+
+  it('attach configurations only need the interpreter check', async () => {
+    const { p, fake } = provider();
+    const attach = { type: 'godap', request: 'attach', name: 'a', processId: 7 };
+    assert.deepEqual(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, attach), attach);
+    assert.equal(fake.checks.length, 1);
+  });
+});
+
+describe('GodapDynamicConfigurationProvider', () => {
+  it('offers one "Open core dump…" entry that uses the picker commands', () => {
+    const [config, ...rest] = new GodapDynamicConfigurationProvider().provideDebugConfigurations();
+    assert.deepEqual(rest, []);
+    assert.ok(config);
+    assert.equal(config.type, 'godap');
+    assert.equal(config.program, '${command:godap.pickProgram}');
+    assert.equal(config.coreFilePath, '${command:godap.pickCoreFile}');
+  });
+});
