@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args.log_file, args.verbose)
     if args.listen is None:
-        serve_stdio(GoAdapter)
+        try:
+            serve_stdio(GoAdapter)
+        except KeyboardInterrupt:  # editors send SIGINT when they stop the adapter
+            return 0
         return 0
     host, port = args.listen
     if not _is_loopback(host):

@@ -42,7 +42,7 @@ from ..goruntime.goroutines import Goroutine
 from ..session import Session, SessionError
 from .handles import HandleTable, ThreadIds
 from .naming import thread_name
-from .options import session_options
+from .options import add_log_file, session_options
 from .stack import created_by_frame, stack_frame
 
 log = logging.getLogger("godap.adapter")
@@ -86,6 +86,8 @@ class GoAdapter:
         if self._session is not None:
             raise DapError("this session already has a core open; start a new session for another core")
         options = session_options(args)
+        if args.logFile:
+            add_log_file(args.logFile)
         with ctx.progress("Opening the core dump", message=options.core) as progress:
 
             def report(title: str, done: int, total: int) -> None:

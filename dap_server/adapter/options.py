@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 
@@ -38,3 +39,18 @@ def _absolute(path: str | None, base: str) -> str:
         return ""
     path = os.path.expanduser(path)
     return path if os.path.isabs(path) else os.path.join(base, path)
+
+
+def add_log_file(path: str) -> None:
+    """Send the server's debug log to the file the launch configuration names."""
+    logger = logging.getLogger("godap")
+    target = os.path.abspath(os.path.expanduser(path))
+    if any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
+        return
+    try:
+        handler = logging.FileHandler(target)
+    except OSError as exc:
+        raise DapError(f"cannot write the log file {target}: {exc.strerror or exc}", show_user=True) from exc
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
