@@ -1,0 +1,1 @@
+"""Test infrastructure: Go toolchains, fixture builds, real cores, Delve, a DAP test client."""

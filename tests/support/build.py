@@ -1,0 +1,143 @@
+"""Build fixture programs (tests/fixtures/programs/<name>) with a given Go release, cached.
+
+The cache key covers the release, the content and location of every source
+file (DWARF records absolute paths), and all build flags; a hit costs one
+hash of the sources.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cache, proc
+from .toolchains import Release, go_binary, go_env
+
+PROGRAMS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
+
+BUILD_TIMEOUT = 900.0
+
+
+class Mode(enum.StrEnum):
+    """``opt`` is a default build; ``noopt`` disables optimization and inlining everywhere."""
+
+    OPT = "opt"
+    NOOPT = "noopt"
+
+    @property
+    def gcflags(self) -> list[str]:
+        return ["-gcflags=all=-N -l"] if self is Mode.NOOPT else []
+
+
+class BuildError(RuntimeError):
+    """`go build` failed or timed out."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything besides program, release and mode that changes the binary."""
+
+    ldflags: str = ""  # e.g. "-s -w" for a stripped binary
+    pie: bool = False
+    goexperiment: str = ""
+    cgo: bool | None = None  # None: on iff the program imports "C"
+
+    def go_flags(self, mode: Mode) -> list[str]:
+        flags = list(mode.gcflags)
+        if self.ldflags:
+            flags.append(f"-ldflags={self.ldflags}")
+        if self.pie:
+            flags.append("-buildmode=pie")
+        return flags
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A built fixture: ``exe`` lives in the cache and must not be modified."""
+
+    exe: Path
+    program: str
+    release: Release
+    mode: Mode
+    source_dir: Path
+    options: BuildOptions
+    key: str
+
+
+def program_dir(program: str) -> Path:
+    path = PROGRAMS_DIR / program
+    if not (path / "go.mod").is_file():
+        raise BuildError(f"no fixture program {program!r} (expected {path}/go.mod)")
+    return path
+
+
+def _source_files(source_dir: Path) -> list[Path]:
+    return sorted(path for path in source_dir.rglob("*") if path.is_file() and path.suffix != ".md")
+
+
+def _uses_cgo(source_dir: Path) -> bool:
+    return any('import "C"' in path.read_text() for path in source_dir.rglob("*.go"))
+
+
+def _build_key(source_dir: Path, release: Release, mode: Mode, options: BuildOptions, cgo: bool) -> str:
+    parts: list[str | bytes] = [
+        release.version,
+        str(source_dir),
+        mode.value,
+        *options.go_flags(mode),
+        f"goexperiment={options.goexperiment}",
+        f"cgo={cgo}",
+    ]
+    for path in _source_files(source_dir):
+        parts += [str(path.relative_to(source_dir)), path.read_bytes()]
+    return cache.digest(parts)
+
+
+def build(
+    program: str,
+    release: Release,
+    mode: Mode | str = Mode.OPT,
+    options: BuildOptions | None = None,
+    *,
+    timeout: float = BUILD_TIMEOUT,
+) -> Binary:
+    """The fixture ``program`` built by ``release`` in ``mode``; builds only on a cache miss."""
+    mode = Mode(mode)
+    options = options or BuildOptions()
+    source_dir = program_dir(program)
+    cgo = _uses_cgo(source_dir) if options.cgo is None else options.cgo
+    key = _build_key(source_dir, release, mode, options, cgo)
+    final = cache.entry_dir("bin", f"{program}-{release.version}-{mode}-{key[:16]}")
+    binary = Binary(final / program, program, release, mode, source_dir, options, key)
+    if binary.exe.is_file():
+        return binary
+    with cache.locked("bin", key):
+        if binary.exe.is_file():
+            return binary
+        with cache.staging_dir(final) as staging:
+            command = [go_binary(), "build", "-o", str(staging / program), *options.go_flags(mode), "."]
+            env = go_env(release, cgo=cgo, goexperiment=options.goexperiment or None)
+            _go_build(command, source_dir, env, timeout)
+            cache.write_json(
+                staging / "build.json",
+                {
+                    "program": program,
+                    "release": release.version,
+                    "mode": mode.value,
+                    "flags": options.go_flags(mode),
+                    "goexperiment": options.goexperiment,
+                    "cgo": cgo,
+                    "source_dir": str(source_dir),
+                },
+            )
+    return binary
+
+
+def _go_build(command: list[str], source_dir: Path, env: dict[str, str], timeout: float) -> None:
+    try:
+        result = proc.run(command, cwd=source_dir, env=env, timeout=timeout)
+    except proc.Timeout as exc:
+        raise BuildError(f"{exc} (GOTOOLCHAIN={env['GOTOOLCHAIN']})") from exc
+    if result.returncode != 0:
+        raise BuildError(f"{' '.join(command)} (GOTOOLCHAIN={env['GOTOOLCHAIN']}) failed:\n{result.stderr}")
