@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .binfmt.elf import Buffer
+from .goruntime.bulk import gc_paused
 from .goruntime.describe import Describer, GoroutineSummary
+from .goruntime.filters import FilterError, matches_all, parse_filters
 from .goruntime.frames import Frame
 from .goruntime.goroutines import Goroutine
+from .goruntime.grouping import GoroutineGroup, group_goroutines
 from .goruntime.layouts import LayoutError
 from .goruntime.process import GoProcess
 from .program.errors import ProgramError
@@ -41,6 +44,15 @@ class SessionOptions:
     stack_trace_depth: int = 50
 
 
+@dataclass
+class GoroutineView:
+    """One entry of the thread list: a goroutine, or a group of goroutines with identical stacks."""
+
+    goroutine: Goroutine
+    summary: GoroutineSummary
+    group: GoroutineGroup | None = None
+
+
 class Session:
     """A core opened against its executable."""
 
@@ -53,6 +65,7 @@ class Session:
         self.describer = Describer(process)
         self.warnings: list[str] = list(core.warnings) + list(process.warnings)
         self._summaries: dict[int, GoroutineSummary] = {}
+        self._filters = parse_filters(options.goroutine_filters)
         self._recorded: frozenset[str] | None = None
 
     @classmethod
@@ -71,7 +84,10 @@ class Session:
             warnings = _check_match(core, program)
             memory = core.memory(_backing_files(core, program))
             process = GoProcess.load(core, program, memory, _count_progress(progress))
-            session = cls(options, core, program, process)
+            try:
+                session = cls(options, core, program, process)
+            except FilterError as exc:
+                raise SessionError(f"goroutineFilters: {exc}") from exc
             session.warnings[:0] = warnings
             return session
         except (TargetError, ProgramError, LayoutError) as exc:
@@ -97,6 +113,44 @@ class Session:
             cached = self.describer.summary(g)
             self._summaries[g.goid] = cached
         return cached
+
+    def set_goroutine_options(
+        self, *, filters: list[str] | None = None, hide_system: bool | None = None, group: bool | None = None
+    ) -> None:
+        """Change how the goroutine list is built (console commands); raises FilterError on bad words."""
+        if filters is not None:
+            self._filters = parse_filters(filters)
+            self.options.goroutine_filters = list(filters)
+        if hide_system is not None:
+            self.options.hide_system_goroutines = hide_system
+        if group is not None:
+            self.options.group_goroutines = group
+
+    def goroutine_views(
+        self, first: Goroutine | None = None, check: Callable[[], None] | None = None
+    ) -> list[GoroutineView]:
+        """The thread list: filters and hiding applied to every goroutine, then grouping; `first` leads."""
+        options = self.options
+        chosen: list[tuple[Goroutine, GoroutineSummary]] = []
+        with gc_paused():
+            for i, g in enumerate(self.process.goroutines):
+                if check is not None and i % 2048 == 0:
+                    check()
+                summary = self.summary(g)
+                if g is not first:
+                    if options.hide_system_goroutines and summary.system:
+                        continue
+                    if not matches_all(self._filters, summary):
+                        continue
+                chosen.append((g, summary))
+            if first is not None:
+                chosen.sort(key=lambda pair: pair[0] is not first)
+            if not options.group_goroutines:
+                return [GoroutineView(g, s) for g, s in chosen]
+            groups = group_goroutines(self.process, [g for g, _ in chosen], [s for _, s in chosen])
+        if first is not None:
+            groups.sort(key=lambda grp: all(m is not first for m in grp.members))
+        return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
 
     def frames(self, g: Goroutine) -> list[Frame]:
         return self.process.frames(g)
@@ -148,11 +202,13 @@ def _check_match(core: CoreFile, program: Program) -> list[str]:
 def _backing_files(core: CoreFile, program: Program) -> dict[str, Buffer]:
     """NT_FILE paths that map the executable: pages the kernel left out are read from it."""
     loads = [seg.vaddr + program.bias for seg in program.image.segments]
-    paths = {
-        m.path
-        for m in core.file_mappings
-        if any(m.start <= addr < m.end for addr in loads) or os.path.realpath(m.path) == os.path.realpath(program.path)
-    }
+    paths = {m.path for m in core.file_mappings if any(m.start <= addr < m.end for addr in loads)}
+    if core.file_mappings and not paths:
+        mapped = sorted({os.path.basename(m.path) for m in core.file_mappings if m.path})
+        raise SessionError(
+            f"the core {core.path} was not produced by {program.path}: the dumped process did not map it "
+            f"(it mapped {', '.join(mapped[:4]) or 'no files'})"
+        )
     return {path: program.image.data for path in paths}
 
 

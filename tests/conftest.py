@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from support import cache, delve, toolchains
+from support import cache, delve, scoreboard, toolchains
 from support.build import Binary, BuildOptions, Mode, build
 from support.cores import RUN_TIMEOUT, Core, CoreDumpUnavailable, Trigger
 from support.cores import make_core as make_core_from_binary
@@ -125,3 +125,12 @@ def run_delve() -> RunDelve:
         return delve.run_delve(exe, core, commands)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Agreement with Go's own traceback and with Delve, per release (also in $GODAP_SCOREBOARD)."""
+    lines = scoreboard.render()
+    if lines:
+        terminalreporter.section("godap agreement figures")
+        for line in lines:
+            terminalreporter.write_line(line)

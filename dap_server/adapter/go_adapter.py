@@ -227,19 +227,16 @@ class GoAdapter:
         session = self._session
         if session is None:
             return ThreadsResponseBody(threads=[])
-        threads = []
-        stopped = self._stopped_goroutine()
-        ordered = session.goroutines
-        if stopped is not None:
-            ordered = [stopped] + [g for g in ordered if g is not stopped]
-        for i, g in enumerate(ordered):
-            if i % 1024 == 0:
-                ctx.check_cancelled()
-            summary = session.summary(g)
-            if session.options.hide_system_goroutines and summary.system and g is not stopped:
-                continue
-            threads.append(Thread(id=self._threads.thread_id(g.goid), name=thread_name(summary)))
-        return ThreadsResponseBody(threads=threads)
+        views = session.goroutine_views(self._stopped_goroutine(), ctx.check_cancelled)
+        return ThreadsResponseBody(
+            threads=[
+                Thread(
+                    id=self._threads.thread_id(view.goroutine.goid),
+                    name=view.group.name if view.group is not None else thread_name(view.summary),
+                )
+                for view in views
+            ]
+        )
 
     def stackTrace_request(self, args: StackTraceArguments, ctx: RequestContext) -> StackTraceResponseBody:
         session = self._require()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..program.pclntab import Pclntab, SourceLocation
 from ..target.errors import UnreadableMemory
 from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
+from .labels import read_labels
 from .process import GoProcess
 
 _NS_PER_MINUTE = 60_000_000_000
@@ -36,6 +37,8 @@ class GoroutineSummary:
     top: SourceLocation | None
     user: SourceLocation | None
     thread: int | None
+    status: str = ""
+    start_function: str = ""
     labels: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -57,6 +60,7 @@ class Describer:
         self._pcln: Pclntab = process.program.pclntab
         self.now = _estimate_now(process)
         self._finalizer_running = _finalizer_running(process)
+        self._minor = process.program.go_minor
         self._created: dict[tuple[int, int], CreatedBy | None] = {}
         self._start_names: dict[int, str] = {}
 
@@ -70,10 +74,13 @@ class Describer:
             wait_minutes=self._wait_minutes(g),
             locked=g.locked_to_thread,
             system=self.is_system(g),
+            status=process.names.status(g),
+            start_function=self.start_function(g),
             created_by=self.created_by(g),
             top=top,
             user=user,
             thread=thread.lwp if thread is not None else None,
+            labels=read_labels(process.memory, g.labels, self._minor) if g.labels else [],
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:
@@ -98,13 +105,17 @@ class Describer:
         file, line = self._pcln.file_line(func, pc)
         return CreatedBy(func.name, file, line, parent_goid)
 
-    def is_system(self, g: Goroutine) -> bool:
-        """runtime.isSystemGoroutine (traceback.go), decided by the start function's name."""
+    def start_function(self, g: Goroutine) -> str:
         name = self._start_names.get(g.startpc)
         if name is None:
             func = self._pcln.func_for_pc(g.startpc)
             name = func.name if func is not None else ""
             self._start_names[g.startpc] = name
+        return name
+
+    def is_system(self, g: Goroutine) -> bool:
+        """runtime.isSystemGoroutine (traceback.go), decided by the start function's name."""
+        name = self.start_function(g)
         if not name or name in _USER_STARTS:
             return False
         if name in _FINALIZER_STARTS:

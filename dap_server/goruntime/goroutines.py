@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..program.program import Program
 from ..target.errors import UnreadableMemory
 from ..target.memory import Memory
+from .bulk import gc_paused
 from .layout_tables import STATUS_NAMES
 from .layouts import LayoutError, RuntimeLayouts
 from .strings_table import read_string_table
@@ -172,14 +173,15 @@ class GoroutineReader:
         result = GoroutineSet()
         addresses = self._allgs(result)
         total = len(addresses)
-        for i, addr in enumerate(addresses):
-            g = self.read(addr)
-            if g.unreadable is None and g.is_dead:
-                result.dead += 1
-                continue
-            result.goroutines.append(g)
-            if progress is not None and i % 4096 == 4095:
-                progress(i + 1, total)
+        with gc_paused():
+            for i, addr in enumerate(addresses):
+                g = self.read(addr)
+                if g.unreadable is None and g.is_dead:
+                    result.dead += 1
+                    continue
+                result.goroutines.append(g)
+                if progress is not None and i % 4096 == 4095:
+                    progress(i + 1, total)
         unreadable = [g for g in result.goroutines if g.unreadable is not None]
         if unreadable:
             result.warnings.append(

@@ -100,7 +100,7 @@ _M_125 = {
     "vdsoSP": 896,
     "vdsoPC": 904,
 }
-_M_126 = {**_M_125, "p": 208, "id": 232, "throwing": 244, "dying": 268, "alllink": 352, "lockedg": 384}
+_M_126 = {**_M_125, "p": 208, "id": 232, "throwing": 244, "dying": 268, "alllink": 352, "lockedg": 384, "incgo": 280}
 
 _GOBUF_121 = {"sp": 0, "pc": 8, "g": 16, "ctxt": 24, "lr": 40, "bp": 48}
 _GOBUF_125 = {"sp": 0, "pc": 8, "g": 16, "ctxt": 24, "lr": 32, "bp": 40}

@@ -28,6 +28,7 @@ _M_FIELDS = (
     ("morebuf_pc", "morebuf.pc", "Q"),
     ("vdso_sp", "vdsoSP", "Q"),
     ("vdso_pc", "vdsoPC", "Q"),
+    ("incgo", "incgo", "B"),
 )
 
 
@@ -50,6 +51,7 @@ class MachineThread:
     morebuf_pc: int = 0
     vdso_sp: int = 0
     vdso_pc: int = 0
+    incgo: int = 0
 
 
 def read_machines(memory: Memory, program: Program, layouts: RuntimeLayouts) -> tuple[list[MachineThread], list[str]]:

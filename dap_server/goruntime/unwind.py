@@ -19,7 +19,7 @@ from ..target.errors import UnreadableMemory
 from ..target.memory import Memory
 from ..target.notes import FileMapping, SigInfo, ThreadNote, parse_siginfo, signal_name
 from ..target.registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
-from .frames import STACK_GOROUTINE, STACK_SIGNAL, STACK_SYSTEM, Frame, is_runtime_function
+from .frames import STACK_GOROUTINE, STACK_SIGNAL, STACK_SYSTEM, Frame
 from .goroutines import G_RUNNING, G_SYSCALL, Goroutine, GoroutineReader
 from .threads import MachineThread
 
@@ -28,7 +28,7 @@ _UCONTEXT_MCONTEXT = 40
 _UCONTEXT_SIZE = 304
 _SIGINFO_SIZE = 128
 _PC_CACHE_LIMIT = 1_000_000
-_UNKNOWN = object()
+_USER_CODE, _LIBRARY_CODE, _RUNTIME_CODE = range(3)
 
 _NORMAL, _SIGTRAMP, _TOP, _SWITCH, _SPWRITE, _CGO_SWITCH = range(6)
 _INJECTED = frozenset({"runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2"})
@@ -82,7 +82,8 @@ class Unwinder:
         self._machines = {m.addr: m for m in machines}
         self._thread_by_lwp = {t.lwp: t for t in threads}
         self._pc_info: dict[int, _PcInfo | None] = {}
-        self._user_location: dict[int, object] = {}
+        self._location_class: dict[str, int] = {}
+        self._goroot_src = _goroot_src(self._pcln)
 
     def thread_of(self, g: Goroutine) -> ThreadNote | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
@@ -98,27 +99,39 @@ class Unwinder:
         return self._expand(self._steps(self._thread_state(thread, m), m, limit), limit)
 
     def top_and_user(self, g: Goroutine, limit: int = 64) -> tuple[SourceLocation | None, SourceLocation | None]:
-        """The innermost location and the first one running user (non-runtime) code, walking at most
-        `limit` frames; cheap enough to call for every goroutine of a big core."""
+        """The innermost location, and the one that says where the goroutine is in the program:
+        the first frame outside the Go distribution, else the first outside the runtime's own
+        directories (a goroutine living in net/http is named after net/http, not runtime.gopark).
+        Walks at most `limit` frames; cheap enough to call for every goroutine of a big core."""
         top: SourceLocation | None = None
-        user_cache = self._user_location
+        fallback: SourceLocation | None = None
+        outermost: SourceLocation | None = None
+        classes = self._location_class
         for step in self._goroutine_steps(g, limit):
             if type(step) is not tuple:
                 continue
             pc, trap, func = step[0], step[3], step[6]
             sym_pc = pc if trap or pc == func.entry else pc - 1
-            if top is None:
-                locs = self._pcln.locations(sym_pc)
-                top = locs[0] if locs else None
-            user = user_cache.get(sym_pc, _UNKNOWN)
-            if user is _UNKNOWN:
-                user = next(
-                    (loc for loc in self._pcln.locations(sym_pc) if not is_runtime_function(loc.function)), None
-                )
-                user_cache[sym_pc] = user
-            if user is not None:
-                return top, user  # type: ignore[return-value]
-        return top, None
+            for loc in self._pcln.locations(sym_pc):
+                if top is None:
+                    top = loc
+                kind = classes.get(loc.file)
+                if kind is None:
+                    kind = classes[loc.file] = self._classify(loc.file)
+                if kind == _USER_CODE:
+                    return top, loc
+                if kind == _LIBRARY_CODE and fallback is None:
+                    fallback = loc
+                if not loc.func.is_top_frame:
+                    outermost = loc
+        return top, fallback or outermost
+
+    def _classify(self, file: str) -> int:
+        goroot = self._goroot_src
+        if not goroot or not file.startswith(goroot):
+            return _USER_CODE
+        rest = file[len(goroot) :]
+        return _RUNTIME_CODE if rest.startswith(("runtime/", "internal/")) else _LIBRARY_CODE
 
     def pc_chain(self, g: Goroutine, limit: int = MAX_FRAMES) -> tuple[int, ...]:
         """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
@@ -158,11 +171,12 @@ class Unwinder:
 
     def _goroutine_steps(self, g: Goroutine, limit: int) -> Iterator[Step | Frame]:
         thread = self.thread_of(g) if g.status in (G_RUNNING, G_SYSCALL) else None
-        if thread is not None and (g.status == G_RUNNING or not g.stack_lo <= thread.registers.sp < g.stack_hi):
-            # Running, or in a cgo call (C code runs on the thread's own stack): the thread's
-            # registers show the frames above the goroutine's saved context.
+        if thread is not None:
             m = self._machines.get(g.m)
-            return self._steps(self._thread_state(thread, m), m, limit)
+            if g.status == G_RUNNING or (m is not None and m.incgo):
+                # Running, or inside a cgo call: the thread's registers show the frames above the
+                # goroutine's saved context (C code runs on the thread's own stack).
+                return self._steps(self._thread_state(thread, m), m, limit)
         if g.syscallsp:
             state = _State(g.syscallpc, g.syscallsp, g.syscallbp, False, STACK_GOROUTINE, None, g.stack_lo, g.stack_hi)
         else:
@@ -369,6 +383,17 @@ class Unwinder:
             registers=state.registers,
             foreign=True,
         )
+
+
+def _goroot_src(pcln: Pclntab) -> str:
+    """The recorded `GOROOT/src/` prefix, taken from where the runtime's own code was compiled."""
+    for index in range(min(pcln.nfunc, 4096)):
+        func = pcln.func_at(index)
+        file, _ = pcln.file_line(func, func.entry)
+        marker = file.rfind("/src/runtime/")
+        if marker >= 0:
+            return file[: marker + len("/src/")]
+    return ""
 
 
 def _prepend(first: Frame, rest: Iterator[Step | Frame]) -> Iterator[Step | Frame]:

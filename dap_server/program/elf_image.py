@@ -9,7 +9,9 @@ import struct
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from ..binfmt.compressed import DecompressionError, compression_of, inflate_to_temp
 from ..binfmt.elf import (
     EM_X86_64,
     ET_CORE,
@@ -60,9 +62,15 @@ class ElfImage:
         if os.path.isdir(path):
             raise ProgramError(f"{path} is a directory, not an executable")
         try:
-            self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+            self._file: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by close()
+            kind = compression_of(self._file.read(8))
+            if kind is not None:
+                self._file.close()
+                self._file = inflate_to_temp(path, kind)
         except OSError as exc:
             raise ProgramError(f"cannot open executable {path}: {exc.strerror or exc}") from exc
+        except DecompressionError as exc:
+            raise ProgramError(str(exc)) from exc
         try:
             size = os.fstat(self._file.fileno()).st_size
             if size == 0:

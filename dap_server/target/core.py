@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from ..binfmt.compressed import DecompressionError, compression_of, inflate_to_temp
 from ..binfmt.elf import (
     EM_X86_64,
     ET_CORE,
@@ -26,7 +27,6 @@ from ..binfmt.elf import (
     parse_header,
     program_headers,
 )
-from .decompress import compression_of, inflate_to_temp
 from .errors import TargetError
 from .memory import Memory, Piece, Region, layer_pieces
 from .notes import AT_ENTRY, CoreNotes, FileMapping, ProcessInfo, SigInfo, ThreadNote, decode_notes
@@ -132,7 +132,10 @@ def open_core(path: str, *, on_progress: Callable[[int], None] | None = None) ->
         kind = compression_of(head)
         if kind is not None:
             handle.close()
-            handle = inflate_to_temp(path, kind, on_progress=on_progress)
+            try:
+                handle = inflate_to_temp(path, kind, on_progress=on_progress)
+            except DecompressionError as exc:
+                raise TargetError(str(exc)) from exc
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
             raise TargetError(f"{path} is empty (0 bytes): not a core file")

@@ -17,7 +17,6 @@ from typing import Any
 from ..binfmt.elf import Buffer
 from .errors import UnreadableMemory
 
-
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 

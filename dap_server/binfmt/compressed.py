@@ -1,6 +1,7 @@
-"""Transparent opening of cores compressed with gzip, xz or zstd (systemd-coredump stores zstd).
+"""Transparent opening of files compressed with gzip, xz or zstd (systemd-coredump stores cores
+as zstd; people mail executables and cores as .gz/.xz).
 
-The core is inflated into an unlinked temporary file so that it can be mmapped like any other;
+A file is inflated into an unlinked temporary file so that it can be mmapped like any other;
 runs of zero bytes become holes, so a sparse core stays sparse on disk.
 """
 
@@ -14,12 +15,15 @@ import tempfile
 from collections.abc import Callable
 from typing import BinaryIO, cast
 
-from .errors import TargetError
-
 _CHUNK = 1 << 20
 _ZERO_CHUNK = bytes(_CHUNK)
 DEFAULT_LIMIT = 256 << 30
 _DISK_MARGIN = 256 << 20
+
+
+class DecompressionError(Exception):
+    """The file cannot be inflated; the message says why."""
+
 
 _MAGICS: list[tuple[bytes, str]] = [
     (b"\x1f\x8b", "gzip"),
@@ -67,8 +71,8 @@ def inflate_to_temp(
                     break
                 written += len(chunk)
                 if written > budget:
-                    raise TargetError(
-                        f"{path}: the {kind}-compressed core inflates past {budget >> 20} MiB "
+                    raise DecompressionError(
+                        f"{path}: the {kind}-compressed file inflates past {budget >> 20} MiB "
                         "(the size limit or the free space of the temporary directory)"
                     )
                 if chunk == _ZERO_CHUNK[: len(chunk)]:
@@ -82,7 +86,7 @@ def inflate_to_temp(
         return out
     except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
         out.close()
-        raise TargetError(f"{path}: cannot decompress the {kind} core: {exc}") from exc
+        raise DecompressionError(f"{path}: cannot decompress the {kind} file: {exc}") from exc
     except BaseException:
         out.close()
         raise

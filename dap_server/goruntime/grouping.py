@@ -1,0 +1,56 @@
+"""Goroutines with identical stacks, grouped panicparse-style (same state, same frames)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .describe import GoroutineSummary
+from .goroutines import Goroutine
+from .process import GoProcess
+
+
+@dataclass
+class GoroutineGroup:
+    """Goroutines that wait in the same state at the same pcs; the first member stands for all."""
+
+    members: list[Goroutine] = field(default_factory=list)
+    summaries: list[GoroutineSummary] = field(default_factory=list)
+
+    @property
+    def representative(self) -> Goroutine:
+        return self.members[0]
+
+    @property
+    def name(self) -> str:
+        """`342× [chan receive, 2–14 minutes] main.worker (worker.go:40)`."""
+        first = self.summaries[0]
+        waits = [s.wait_minutes for s in self.summaries if s.wait_minutes]
+        parts = [first.state]
+        if waits:
+            low, high = min(waits), max(waits)
+            parts.append(f"{low} minutes" if low == high else f"{low}–{high} minutes")
+        if first.locked:
+            parts.append("locked to thread")
+        text = f"{len(self.members)}× [{', '.join(parts)}]"
+        where = first.user or first.top
+        if where is not None:
+            text += f" {where.function}"
+            if where.line > 0:
+                text += f" ({os.path.basename(where.file)}:{where.line})"
+        return text
+
+
+def group_goroutines(
+    process: GoProcess, goroutines: list[Goroutine], summaries: list[GoroutineSummary]
+) -> list[GoroutineGroup]:
+    """Groups, biggest first (ties in allgs order)."""
+    groups: dict[tuple[object, ...], GoroutineGroup] = {}
+    for g, summary in zip(goroutines, summaries, strict=True):
+        key = (summary.state, summary.locked, process.unwinder.pc_chain(g))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = GoroutineGroup()
+        group.members.append(g)
+        group.summaries.append(summary)
+    return sorted(groups.values(), key=lambda grp: -len(grp.members))

@@ -1,0 +1,97 @@
+"""Oracle 1: Go's own crash output (GOTRACEBACK=crash) against what the DAP server shows.
+
+For every core of the matrix (Go release × build mode × way of dying), every goroutine Go printed
+must be a DAP thread with the same wait reason, and its frames must match Go's in order (function,
+file and line; the innermost frame of a parked goroutine by function only). Agreement per release
+is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MakeCore
+from support import scoreboard, traceback
+from support.build import Mode
+from support.cores import Trigger
+from support.session import open_core
+from support.stack_compare import compare_stack, dap_locations, thread_state
+from support.toolchains import Release
+
+FRAME_AGREEMENT = 0.995
+
+ZOO_CASES = [
+    ("blocked", (), Trigger.SIGABRT),
+    ("blocked-panic", ("panic",), Trigger.SELF),
+    ("abort", (), Trigger.SIGABRT),
+    ("nilderef", (), Trigger.SELF),
+    ("index", (), Trigger.SELF),
+    ("panicerr", (), Trigger.SELF),
+    ("panicstruct", (), Trigger.SELF),
+    ("gopanic", (), Trigger.SELF),
+    ("nested", (), Trigger.SELF),
+    ("repanic", (), Trigger.SELF),
+    ("mapwrites", (), Trigger.SELF),
+    ("recursion", (), Trigger.SELF),
+    ("deadlock", (), Trigger.SELF),
+    ("goexit", (), Trigger.SELF),
+]
+CGO_CASES = [
+    ("blocked", (), Trigger.SIGABRT),
+    ("ccrash", (), Trigger.SELF),
+    ("cbpanic", (), Trigger.SELF),
+]
+
+
+def _check_core(
+    program: str, args: tuple[str, ...], trigger: Trigger, release: Release, mode: Mode, make_core: MakeCore
+) -> None:
+    core = make_core(program, args, release=release, mode=mode, trigger=trigger)
+    printed = traceback.parse(core.stderr)
+    goroutines = {}
+    for section in printed.sections:
+        for g in section.goroutines:
+            if g.id != 0 and (g.id not in goroutines or (g.frames and not goroutines[g.id].frames)):
+                goroutines[g.id] = g
+    assert goroutines, "Go printed no goroutines"
+    board = scoreboard.tally("stacks vs Go traceback", release.minor)
+    board.cores += 1
+    with open_core(core.exe, core.core) as session:
+        threads = {t["id"]: t["name"] for t in session.threads()}
+        problems = []
+        compared = matched = 0
+        for goid, printed_g in goroutines.items():
+            board.goroutines += 1
+            if goid not in threads:
+                problems.append(f"goroutine {goid} [{printed_g.status}] is not a thread")
+                continue
+            state, locked = thread_state(threads[goid])
+            if state != printed_g.wait_reason or locked != printed_g.locked_to_thread:
+                problems.append(f"goroutine {goid}: ours [{state}] locked={locked}, Go [{printed_g.status}]")
+                continue
+            board.goroutines_matched += 1
+            ours = dap_locations(session.stack(goid))
+            result = compare_stack(ours, printed_g, parked=printed_g.wait_reason != "running")
+            compared += result.compared
+            matched += result.matched
+            problems.extend(f"goroutine {goid}: {m}" for m in result.mismatches)
+        board.frames += compared
+        board.frames_matched += matched
+        board.notes.extend(f"{program} {' '.join(args) or trigger} {mode}: {p}" for p in problems)
+    goroutine_problems = [p for p in problems if "is not a thread" in p or "ours [" in p]
+    assert not goroutine_problems, "\n".join(goroutine_problems)
+    assert matched >= FRAME_AGREEMENT * compared, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
+def test_zoo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    scenario = case.split("-")[0]
+    _check_core("zoo", (scenario, *args), trigger, go_release, build_mode, make_core)
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
+def test_cgo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    _check_core("cgozoo", (case, *args), trigger, go_release, build_mode, make_core)
