@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run them all. `.ci/run` calls exactly this.
+#   Python: godap with its test extras; Go: every release under test (through the go command's
+#   toolchain switching) and Delve; Node: the VS Code extension's dependencies.
+# Environment: GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
+# the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python dependencies"
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+step "Go toolchains and Delve"
+go version
+python3 -c 'import sys; sys.path.insert(0, "tests"); from support import toolchains; print(" ".join(r.toolchain or "local" for r in toolchains.selected_releases()))' \
+  | tr ' ' '\n' | while read -r toolchain; do
+      if [ "$toolchain" != local ]; then GOTOOLCHAIN="$toolchain" go version; fi
+    done
+if ! command -v dlv >/dev/null && [ ! -x "$(go env GOPATH)/bin/dlv" ]; then
+  GOFLAGS=-mod=mod go install github.com/go-delve/delve/cmd/dlv@v1.27.2
+fi
+
+step "VS Code extension: install, compile, lint, unit tests, package"
+(cd vscode-extension && npm ci --no-audit --no-fund && npm run compile && npm run lint && npm test && npm run package)
+
+step "Lint and types"
+ruff check .
+ruff format --check .
+mypy
+
+step "Tests"
+python3 -m pytest -ra "$@"
