@@ -190,17 +190,7 @@ class CrashExplainer:
         chain = self._panic_chain(g)
         if not chain or all(p.recovered and not p.repanicked for p in chain):
             return None
-        lines: list[str] = []
-        for record in chain:
-            if record.goexit:
-                continue
-            suffix = ""
-            if record.repanicked:
-                suffix = " [recovered, repanicked]"
-            elif record.recovered:
-                suffix = " [recovered]"
-            prefix = "\t" if lines else ""
-            lines.append(f"{prefix}panic: {record.text}{suffix}")
+        lines = _printed_panics(chain)
         if g.sig:
             lines.append(self._signal_line(g))
         thread = self._process.unwinder.thread_of(g)
@@ -320,8 +310,11 @@ class CrashExplainer:
             interrupted = next((f for f in frames[index + 1 :] if not f.is_synthetic), None)
             pc = interrupted.pc if interrupted is not None else 0
             line = f"PC={pc:#x} m={m.id if m else '?'} sigcode={info.code}"
-            if info.signo in (7, 11):
+            if info.signo in (7, 11) and (self._process.program.go_minor or 99) >= 22:
                 line += f" addr={info.addr:#x}"
+            lines = [self._signal_title(info.signo), line]
+            if m is not None and m.incgo:
+                lines.append("signal arrived during cgo execution")
             details = []
             kind = "signal"
             if info.sent_by_process:
@@ -331,7 +324,7 @@ class CrashExplainer:
             return CrashExplanation(
                 kind=kind,
                 exception_id=info.name,
-                lines=[self._signal_title(info.signo), line],
+                lines=lines,
                 goid=g.goid if g is not None else None,
                 thread=thread.lwp,
                 signal=info,
@@ -359,3 +352,25 @@ class CrashExplainer:
             except UnreadableMemory:
                 names.append("")
         return names
+
+
+def _printed_panics(chain: list[PanicRecord]) -> list[str]:
+    """runtime.printpanics: oldest first; a panic re-raised with the same value (1.25+) prints once."""
+    lines: list[str] = []
+    for index, record in enumerate(chain):
+        prefix = ""
+        if index > 0:
+            older = chain[index - 1]
+            if older.repanicked:
+                continue
+            if not older.goexit:
+                prefix = "\t"
+        if record.goexit:
+            continue
+        suffix = ""
+        if record.recovered and record.repanicked:
+            suffix = " [recovered, repanicked]"
+        elif record.recovered:
+            suffix = " [recovered]"
+        lines.append(f"{prefix}panic: {record.text}{suffix}")
+    return lines
