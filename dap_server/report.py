@@ -110,13 +110,36 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
     out.write(f"\n{len(report['goroutines'])} goroutines (the one that stopped listed first)\n")
     for goroutine in report["goroutines"]:
         out.write(f"\n{goroutine['name']}\n")
-        for frame in goroutine["frames"]:
-            if frame["hint"] == "label":
-                where = f" {os.path.basename(frame['file'])}:{frame['line']}" if frame.get("file") else ""
-                out.write(f"    -- {frame['name']}{where}\n")
-                continue
-            location = f"{frame['file']}:{frame['line']}" if frame.get("file") else frame.get("pc") or ""
-            out.write(f"    {frame['name']}\n        {location}\n")
+        _render_frames(goroutine["frames"], out)
+
+
+def _render_frames(frames: list[dict[str, Any]], out: TextIO) -> None:
+    """Frames as an editor shows them, runs of quiet runtime frames folded into one line."""
+    quiet: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if len(quiet) == 1:
+            _render_frame(quiet[0], out)
+        elif quiet:
+            out.write(f"    … {len(quiet)} runtime frames ({quiet[0]['name']} … {quiet[-1]['name']})\n")
+        quiet.clear()
+
+    for frame in frames:
+        if frame["hint"] == "subtle":
+            quiet.append(frame)
+            continue
+        flush()
+        _render_frame(frame, out)
+    flush()
+
+
+def _render_frame(frame: dict[str, Any], out: TextIO) -> None:
+    if frame["hint"] == "label":
+        where = f" {os.path.basename(frame['file'])}:{frame['line']}" if frame.get("file") else ""
+        out.write(f"    -- {frame['name']}{where}\n")
+        return
+    location = f"{frame['file']}:{frame['line']}" if frame.get("file") else frame.get("pc") or ""
+    out.write(f"    {frame['name']}\n        {location}\n")
 
 
 def main(argv: list[str]) -> int:

@@ -194,7 +194,7 @@ class CrashExplainer:
         if g.sig:
             lines.append(self._signal_line(g))
         thread = self._process.unwinder.thread_of(g)
-        details = [f"panic value of type {r.type_name}" for r in chain if not r.goexit]
+        details = [f"panic value of type {r.type_name}" for r in chain if not r.goexit and r.type_name != "string"]
         if any(r.goexit for r in chain):
             details.append("the goroutine was exiting through runtime.Goexit")
         return CrashExplanation(
