@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from ..goruntime.describe import GoroutineSummary
+from ..program.pclntab import SourceLocation
 
 
 def short_function(name: str) -> str:
@@ -16,11 +18,25 @@ def short_function(name: str) -> str:
 def thread_name(summary: GoroutineSummary) -> str:
     """`Goroutine 27 [chan receive, 14 minutes] main.refreshOnNotification (views.go:89)` + labels."""
     where = summary.user or summary.top
-    text = f"Goroutine {summary.goid} {summary.header}"
+    rest = _describe(summary.state, summary.wait_minutes, summary.locked, where, summary.labels)
+    return f"Goroutine {summary.goid} {rest}"
+
+
+@lru_cache(maxsize=65536)
+def _describe(
+    state: str, minutes: int | None, locked: bool, where: SourceLocation | None, labels: tuple[tuple[str, str], ...]
+) -> str:
+    """Everything in a thread name but the id; goroutines waiting alike share one string."""
+    parts = [state]
+    if minutes:
+        parts.append(f"{minutes} minutes")
+    if locked:
+        parts.append("locked to thread")
+    text = "[" + ", ".join(parts) + "]"
     if where is not None:
         text += f" {short_function(where.function)}"
         if where.line > 0:
             text += f" ({os.path.basename(where.file)}:{where.line})"
-    if summary.labels:
-        text += " {" + ", ".join(f"{k}={v}" for k, v in summary.labels) + "}"
+    if labels:
+        text += " {" + ", ".join(f"{k}={v}" for k, v in labels) + "}"
     return text

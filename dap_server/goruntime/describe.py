@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
+from ..program.dwarf.info import DwarfError
 from ..program.pclntab import Pclntab, SourceLocation
 from ..target.errors import UnreadableMemory
 from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
@@ -26,8 +28,9 @@ class CreatedBy:
     parent_goid: int
 
 
-@dataclass(slots=True)
-class GoroutineSummary:
+class GoroutineSummary(NamedTuple):
+    """What the thread list says about one goroutine (a tuple: one per goroutine of the core)."""
+
     goid: int
     state: str
     wait_minutes: int | None
@@ -39,7 +42,7 @@ class GoroutineSummary:
     thread: int | None
     status: str = ""
     start_function: str = ""
-    labels: list[tuple[str, str]] = field(default_factory=list)
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def header(self) -> str:
@@ -80,7 +83,7 @@ class Describer:
             top=top,
             user=user,
             thread=thread.lwp if thread is not None else None,
-            labels=read_labels(process.memory, g.labels, self._minor) if g.labels else [],
+            labels=tuple(read_labels(process.memory, g.labels, self._minor)) if g.labels else (),
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:
@@ -129,7 +132,10 @@ def _finalizer_running(process: GoProcess) -> bool:
     addr = process.program.symbol_address("runtime.fingStatus")
     if addr is None:
         return False
-    flag = process.program.dwarf.constant("runtime.fingRunningFinalizer") if process.program.dwarf.present else None
+    try:
+        flag = process.program.dwarf.constant("runtime.fingRunningFinalizer") if process.program.dwarf.present else None
+    except DwarfError:  # damaged DWARF: the runtime's own default
+        flag = None
     try:
         return bool(process.memory.u32(addr) & (flag or _FING_RUNNING_FINALIZER_DEFAULT))
     except UnreadableMemory:

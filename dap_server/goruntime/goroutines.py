@@ -11,6 +11,7 @@ import operator
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..program.program import Program
 from ..target.errors import UnreadableMemory
@@ -44,7 +45,7 @@ _G_FIELDS: list[tuple[str, str, str, bool]] = [
     ("syscallsp", "syscallsp", "Q", True),
     ("syscallpc", "syscallpc", "Q", True),
     ("syscallbp", "syscallbp", "Q", False),
-    ("status", "atomicstatus", "I", True),
+    ("atomicstatus", "atomicstatus", "I", True),
     ("goid", "goid", "Q", True),
     ("waitsince", "waitsince", "q", False),
     ("waitreason", "waitreason", "B", True),
@@ -63,13 +64,12 @@ _G_FIELDS: list[tuple[str, str, str, bool]] = [
 _SIZES = {"Q": 8, "q": 8, "I": 4, "B": 1}
 
 
-@dataclass(slots=True)
-class Goroutine:
-    """One runtime.g, as the core holds it (status with the GC scan bit removed)."""
+class Goroutine(NamedTuple):
+    """One runtime.g as the core holds it. A tuple: 100,000 of them are built at launch."""
 
     addr: int
     goid: int = 0
-    status: int = 0
+    atomicstatus: int = 0
     waitreason: int = 0
     waitsince: int = 0
     stack_lo: int = 0
@@ -98,6 +98,11 @@ class Goroutine:
     unreadable: str | None = None
 
     @property
+    def status(self) -> int:
+        """The status without the GC's scan bit."""
+        return self.atomicstatus & ~G_SCAN
+
+    @property
     def is_dead(self) -> bool:
         return self.status in DEAD_STATUSES
 
@@ -118,8 +123,8 @@ class GoroutineSet:
 class GoroutineReader:
     """Decodes runtime.g records with one precompiled struct per binary.
 
-    Fields the binary lacks are read from zero padding appended after the record, so a single
-    `unpack` yields every Goroutine field in declaration order.
+    The struct reads the fields this binary has, in offset order, straight from the mmapped core;
+    an itemgetter puts them (and zeros for fields the release lacks) in Goroutine's order.
     """
 
     def __init__(self, memory: Memory, program: Program, layouts: RuntimeLayouts) -> None:
@@ -127,13 +132,11 @@ class GoroutineReader:
         self._program = program
         self._layouts = layouts
         placed: list[tuple[int, str, str]] = []
-        missing: list[tuple[str, str]] = []
         for attr, path, fmt, required in _G_FIELDS:
             off = layouts.offset("runtime.g", path)
             if off is None:
                 if required:
                     raise LayoutError(f"runtime.g has no field {path} ({layouts.source})")
-                missing.append((attr, fmt))
                 continue
             placed.append((off, attr, fmt))
         placed.sort()
@@ -142,32 +145,25 @@ class GoroutineReader:
         order: list[str] = []
         for off, attr, fmt in placed:
             if off < cursor:
-                missing.append((attr, fmt))
                 continue
             if off > cursor:
                 fmt_parts.append(f"{off - cursor}x")
             fmt_parts.append(fmt)
             cursor = off + _SIZES[fmt]
             order.append(attr)
-        self._record_size = cursor
-        for attr, fmt in missing:
-            fmt_parts.append(fmt)
-            order.append(attr)
         self._struct = struct.Struct("".join(fmt_parts))
-        self._padding = bytes(self._struct.size - cursor)
-        fields = [name for name in Goroutine.__slots__ if name not in ("addr", "unreadable")]
-        self._to_fields = operator.itemgetter(*[order.index(name) for name in fields])
-        self._record = struct.Struct(f"<{cursor}s")
+        fields = Goroutine._fields[1:-1]
+        self._zeros = (0,) * len(fields)
+        self._pick = operator.itemgetter(
+            *[order.index(name) if name in order else len(order) + i for i, name in enumerate(fields)]
+        )
 
     def read(self, addr: int) -> Goroutine:
         try:
-            (raw,) = self._memory.unpack(self._record, addr)
+            values = self._memory.unpack(self._struct, addr)
         except UnreadableMemory as exc:
             return Goroutine(addr, unreadable=exc.reason)
-        g = Goroutine(addr, *self._to_fields(self._struct.unpack(raw + self._padding)))
-        if g.status & G_SCAN:
-            g.status &= ~G_SCAN
-        return g
+        return tuple.__new__(Goroutine, (addr, *self._pick(values + self._zeros), None))
 
     def read_all(self, progress: Callable[[int, int], None] | None = None) -> GoroutineSet:
         result = GoroutineSet()

@@ -9,6 +9,7 @@ morestack switches from g0 to the user goroutine. Facts about each pc are cached
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ _SIGINFO_SIZE = 128
 _PC_CACHE_LIMIT = 1_000_000
 _USER_CODE, _LIBRARY_CODE, _RUNTIME_CODE = range(3)
 
-_NORMAL, _SIGTRAMP, _TOP, _SWITCH, _SPWRITE, _CGO_SWITCH = range(6)
+_NORMAL, _TOP, _SIGTRAMP, _SWITCH, _SPWRITE, _CGO_SWITCH = range(6)
 _INJECTED = frozenset({"runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2"})
 _STACK_SWITCHERS = frozenset({"runtime.systemstack", "runtime.morestack"})
 _SPWRITE_EXEMPT = frozenset({"runtime.cgocallback"})
@@ -56,6 +57,9 @@ class _PcInfo:
     kind: int
     injected: bool
 
+
+_U64 = struct.Struct("<Q")
+_Roles = tuple[SourceLocation | None, SourceLocation | None, SourceLocation | None, SourceLocation | None]
 
 # A physical frame: (pc, sp, cfa, trap, stack kind, registers or None, func).
 Step = tuple[int, int, int, bool, str, Registers | None, Func]
@@ -83,6 +87,7 @@ class Unwinder:
         self._thread_by_lwp = {t.lwp: t for t in threads}
         self._pc_info: dict[int, _PcInfo | None] = {}
         self._location_class: dict[str, int] = {}
+        self._roles_cache: dict[int, _Roles] = {}
         self._goroot_src = _goroot_src(self._pcln)
 
     def thread_of(self, g: Goroutine) -> ThreadNote | None:
@@ -101,30 +106,84 @@ class Unwinder:
     def top_and_user(self, g: Goroutine, limit: int = 64) -> tuple[SourceLocation | None, SourceLocation | None]:
         """The innermost location, and the one that says where the goroutine is in the program:
         the first frame outside the Go distribution, else the first outside the runtime's own
-        directories (a goroutine living in net/http is named after net/http, not runtime.gopark).
-        Walks at most `limit` frames; cheap enough to call for every goroutine of a big core."""
+        directories (a goroutine living in net/http is named after net/http, not runtime.gopark),
+        else the outermost runtime function. Walks at most `limit` frames.
+
+        Called for every goroutine of a core (the thread list), so parked goroutines take a lean
+        path: one cached lookup per pc and one read per frame; anything unusual on the way (a
+        stack switch, a signal frame) falls back to the general walk.
+        """
+        if g.status == G_RUNNING or (g.status == G_SYSCALL and self.thread_of(g) is not None):
+            return self._top_and_user_walk(self._goroutine_steps(g, limit))
+        pc, sp = (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
+        trap = False
         top: SourceLocation | None = None
         fallback: SourceLocation | None = None
         outermost: SourceLocation | None = None
-        classes = self._location_class
-        for step in self._goroutine_steps(g, limit):
+        infos, roles_cache, read = self._pc_info, self._roles_cache, self._memory.unpack
+        for _ in range(limit):
+            info = infos.get(pc) or self._info(pc)
+            if info is None or info.kind > _TOP:
+                return self._top_and_user_walk(self._goroutine_steps(g, limit))
+            func = info.func
+            sym_pc = pc if trap or pc == func.entry else pc - 1
+            roles = roles_cache.get(sym_pc) or self._roles(sym_pc)
+            if top is None:
+                top = roles[0]
+            if roles[1] is not None:
+                return top, roles[1]
+            if fallback is None:
+                fallback = roles[2]
+            outermost = roles[3] or outermost
+            if info.kind == _TOP:
+                break
+            cfa = sp + info.cfa_delta
+            try:
+                (pc,) = read(_U64, cfa - 8)
+            except UnreadableMemory:
+                break
+            sp, trap = cfa, info.injected
+            if not pc:
+                break
+        return top, fallback or outermost
+
+    def _top_and_user_walk(self, steps: Iterator[Step | Frame]) -> tuple[SourceLocation | None, SourceLocation | None]:
+        top: SourceLocation | None = None
+        fallback: SourceLocation | None = None
+        outermost: SourceLocation | None = None
+        for step in steps:
             if type(step) is not tuple:
                 continue
             pc, trap, func = step[0], step[3], step[6]
-            sym_pc = pc if trap or pc == func.entry else pc - 1
-            for loc in self._pcln.locations(sym_pc):
-                if top is None:
-                    top = loc
-                kind = classes.get(loc.file)
-                if kind is None:
-                    kind = classes[loc.file] = self._classify(loc.file)
-                if kind == _USER_CODE:
-                    return top, loc
-                if kind == _LIBRARY_CODE and fallback is None:
-                    fallback = loc
-                if not loc.func.is_top_frame:
-                    outermost = loc
+            first, user, library, last = self._roles(pc if trap or pc == func.entry else pc - 1)
+            top = top or first
+            if user is not None:
+                return top, user
+            fallback = fallback or library
+            outermost = last or outermost
         return top, fallback or outermost
+
+    def _roles(self, sym_pc: int) -> _Roles:
+        """For the logical frames at a pc: the innermost, the first user one, the first library
+        one, and the outermost that is not a stack's end (cached per pc)."""
+        roles = self._roles_cache.get(sym_pc)
+        if roles is None:
+            locations = self._pcln.locations(sym_pc)
+            first = locations[0] if locations else None
+            user = library = last = None
+            for loc in locations:
+                kind = self._location_class.get(loc.file)
+                if kind is None:
+                    kind = self._location_class[loc.file] = self._classify(loc.file)
+                if kind == _USER_CODE and user is None:
+                    user = loc
+                if kind == _LIBRARY_CODE and library is None:
+                    library = loc
+                if not loc.func.is_top_frame:
+                    last = loc
+            roles = (first, user, library, last)
+            self._roles_cache[sym_pc] = roles
+        return roles
 
     def _classify(self, file: str) -> int:
         goroot = self._goroot_src
