@@ -108,6 +108,7 @@ class DwarfInfo:
         self._lists: ListReader | None = None
         self._types: TypeTable | None = None
         self._functions: FunctionIndex | None = None
+        self._codes: dict[frozenset[str], frozenset[int]] = {}
 
     @property
     def present(self) -> bool:
@@ -151,26 +152,59 @@ class DwarfInfo:
             self._dies[offset] = die
         return die
 
-    def find(self, name: str, tags: Iterable[str]) -> list[DIE]:
-        """DIEs whose name is exactly `name` and whose tag is in `tags`."""
+    def find(self, name: str, tags: Iterable[str], start: int = 0, end: int | None = None) -> list[DIE]:
+        """DIEs whose name is exactly `name` and whose tag is in `tags`, searched in
+        `.debug_info[start:end]` (the whole section by default)."""
         self._open()
-        wanted = set(tags)
+        wanted = frozenset(tags)
+        codes = self._naming_codes(wanted)
+        end = len(self._raw) if end is None else end
+        found = self._search(name.encode(), wanted, start, end, codes)
+        if not found and codes:
+            # The codes come from the first abbreviation table; units linked from C objects (cgo)
+            # may use others, so a miss is confirmed without the filter.
+            found = self._search(name.encode(), wanted, start, end, frozenset())
+        return found
+
+    def _search(self, name: bytes, wanted: frozenset[str], start: int, end: int, codes: frozenset[int]) -> list[DIE]:
         found: list[DIE] = []
-        needle = re.escape(name.encode()) + b"\\x00"
-        for count, match in enumerate(re.finditer(needle, self._raw)):
+        needle = re.compile(re.escape(name) + b"\\x00")
+        for count, match in enumerate(needle.finditer(self._raw, start, end)):
             if count >= _MAX_HITS * 8 or len(found) >= _MAX_HITS:
                 break
-            start = match.start()
-            if start == 0 or self._raw[start - 1] == 0 or self._raw[start - 1] >= 0x80:
+            hit = match.start()
+            code = self._raw[hit - 1] if hit else 0
+            if code == 0 or code >= 0x80 or (codes and code not in codes):
                 continue
             try:
-                die = self.die_at(start - 1)
+                die = self.die_at(hit - 1)
             except DwarfError:
                 continue
             attr = die.attributes.get("DW_AT_name")
-            if die.tag in wanted and attr is not None and attr.value == name.encode():
+            if die.tag in wanted and attr is not None and attr.value == name:
                 found.append(die)
         return found
+
+    def _naming_codes(self, tags: frozenset[str]) -> frozenset[int]:
+        """One-byte abbreviation codes of DIEs with one of `tags` whose first attribute is an inline
+        name: a hit preceded by any other byte is inside another string. Empty when unknown."""
+        codes = self._codes.get(tags)
+        if codes is None:
+            found = set()
+            try:
+                table = self._dwarf.get_abbrev_table(0)
+                for code in range(1, 0x80):
+                    try:
+                        abbrev = table.get_abbrev(code)
+                    except KeyError:
+                        continue
+                    specs = abbrev["attr_spec"]
+                    if abbrev["tag"] in tags and specs and specs[0].name == "DW_AT_name":
+                        found.add(code)
+            except Exception:  # pyelftools raises many kinds on damaged input; then do not filter
+                found = set()
+            codes = self._codes[tags] = frozenset(found)
+        return codes
 
     def find_one(self, name: str, tags: Iterable[str]) -> DIE | None:
         found = self.find(name, tags)
@@ -291,7 +325,7 @@ class DwarfInfo:
         return None
 
 
-def ref_offset(die: DIE, attribute: str) -> int | None:
+def ref_offset(die: DIE, attribute: str | int) -> int | None:
     """The `.debug_info` offset a reference attribute points to (unit-relative forms made absolute)."""
     attr = die.attributes.get(attribute)
     if attr is None or not isinstance(attr.value, int):

@@ -1,0 +1,141 @@
+"""What every value of one process shares: memory, types, runtime type descriptors and limits.
+
+Limits are constants on purpose: every loop over target memory is bounded by one of them and by the
+bytes actually readable, so a corrupted length or a cyclic structure can never hang the server or
+make it allocate without bound.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ...program.dwarf.info import DwarfError
+from ...program.dwarf.types import GoType, TypeTable
+from ...program.program import Program
+from ...target.errors import UnreadableMemory
+from ...target.memory import Memory
+
+if TYPE_CHECKING:
+    from .base import Value
+    from .rtypes import RuntimeTypes
+
+MAX_VALUE_READ = 1 << 20  # bytes read at once for one value; bigger values are read piece by piece
+MAX_FULL_STRING = 64 << 20  # full_string() stops here (Delve stops at 512 bytes)
+SUMMARY_BUDGET = 256  # characters of a one-line summary
+STRING_PREVIEW = 200  # bytes of a string shown inside a summary
+PAGE_LIMIT = 1024  # children returned by one request when the caller gives no count
+MAX_MAP_SLOTS = 1 << 22  # slots visited while iterating one map
+MAX_CHAIN = 1 << 16  # overflow buckets followed in one bucket chain
+OPTIMIZED_AWAY = "optimized away"
+PARTLY_OPTIMIZED_AWAY = "optimized away (this part of the value was not kept)"
+
+_U64 = struct.Struct("<Q")
+
+
+class Unreadable(Exception):
+    """A value (or part of it) cannot be decoded; `reason` is shown to the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# What decoding a value may raise: unreadable target memory, or DWARF too damaged to describe it.
+DECODE_ERRORS = (Unreadable, DwarfError)
+
+
+def reason_of(exc: Exception) -> str:
+    return exc.reason if isinstance(exc, Unreadable) else str(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where a value is: at an address, as known bytes (registers, literals), or missing (why).
+
+    Known bytes may have `holes`: [start, end) ranges of pieces the compiler did not keep (a dead
+    slice capacity, say); reading them is "optimized away", reading the rest works.
+    """
+
+    address: int | None = None
+    data: bytes | None = None
+    missing: str | None = None
+    holes: tuple[tuple[int, int], ...] = ()
+
+    def at(self, offset: int) -> Loc:
+        if self.missing is not None:
+            return self
+        if self.data is not None:
+            holes = tuple((a - offset, b - offset) for a, b in self.holes if b > offset)
+            return Loc(data=self.data[offset:], holes=holes)
+        assert self.address is not None
+        return Loc(address=self.address + offset)
+
+    def known(self, offset: int, size: int) -> bool:
+        """Whether bytes [offset, offset+size) of known data are all there."""
+        assert self.data is not None
+        end = offset + size
+        return end <= len(self.data) and not any(a < end and offset < b for a, b in self.holes)
+
+
+class ValueMaker(Protocol):
+    def __call__(
+        self, ctx: ValueContext, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None
+    ) -> Value: ...
+
+
+class ValueContext:
+    """Shared state and helpers for the values of one process."""
+
+    def __init__(
+        self, memory: Memory, program: Program, goroutine_id: Callable[[int], int | None], make: ValueMaker
+    ) -> None:
+        self.memory = memory
+        self.program = program
+        self.goroutine_id = goroutine_id
+        self.make = make
+        self._rtypes: RuntimeTypes | None = None
+
+    @property
+    def types(self) -> TypeTable:
+        return self.program.dwarf.types
+
+    @property
+    def rtypes(self) -> RuntimeTypes:
+        if self._rtypes is None:
+            from .rtypes import RuntimeTypes
+
+            self._rtypes = RuntimeTypes(self)
+        return self._rtypes
+
+    def value(self, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None) -> Value:
+        return self.make(self, name, gotype, loc, evaluate_name)
+
+    def read(self, addr: int, size: int) -> bytes:
+        if size < 0 or size > MAX_VALUE_READ:
+            raise Unreadable(f"refusing to read {size} bytes at {addr:#x} at once")
+        try:
+            return self.memory.read(addr, size)
+        except UnreadableMemory as exc:
+            raise Unreadable(_reason(exc)) from None
+
+    def word(self, addr: int) -> int:
+        return int(_U64.unpack(self.read(addr, 8))[0])
+
+    def readable(self, addr: int, size: int = 1) -> bool:
+        return addr >= 0 and size >= 0 and self.memory.readable(addr, max(size, 1))
+
+    def function_at(self, pc: int) -> tuple[str, str, int] | None:
+        """(name, file, line of its entry) of the function containing run-time `pc`."""
+        pcln = self.program.pclntab
+        func = pcln.func_for_pc(pc)
+        if func is None:
+            return None
+        file, line = pcln.file_line(func, func.entry)
+        return func.name, file, line
+
+
+def _reason(exc: UnreadableMemory) -> str:
+    return f"cannot read {exc.size} bytes at {exc.addr:#x}: {exc.reason}"

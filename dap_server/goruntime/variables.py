@@ -1,0 +1,377 @@
+"""The variable scopes of a frame: arguments, locals, package globals and registers, as Values.
+
+Rules (differences from Delve on purpose): arguments and locals are separate lists; results
+(`~r0`, named results) are listed with the arguments; an escaped variable (`&x` in DWARF) is shown
+as `x`, already dereferenced; split SSA slots (`x.len`), `.dict` and other compiler temporaries are
+hidden; an outer variable shadowed by an inner one is shown as `(x)`; a variable the location
+list does not cover at the frame's pc is shown as `<optimized away>`, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import struct
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..program.dwarf.functions import Function, Scope, VariableDecl
+from ..program.dwarf.globals import package_variables
+from ..program.dwarf.info import DwarfError
+from ..program.dwarf.lists import ListError
+from ..program.dwarf.locations import OPTIMIZED_AWAY, ExpressionError, FrameState, Piece, evaluate
+from ..program.dwarf.types import GoType
+from ..target.errors import UnreadableMemory
+from ..target.memory import Memory
+from .frames import Frame
+from .process import GoProcess
+from .values import Loc, Value, ValueContext, new_context
+from .values.base import TextValue
+from .values.context import DECODE_ERRORS, Unreadable
+
+_FRAME_CACHE_LIMIT = 4096
+_NOT_IN_SCOPE = "optimized away (not live at this pc)"
+
+
+@dataclass(frozen=True, slots=True)
+class _FrameScope:
+    arguments: list[Value]
+    locals: list[Value]
+
+
+@dataclass
+class _ProcessState:
+    """What this module keeps per process: its value context and the scopes already read."""
+
+    ctx: ValueContext
+    frames: dict[tuple[int, int, str], _FrameScope] = field(default_factory=dict)
+    globals: dict[str, list[Value]] = field(default_factory=dict)
+
+
+_STATES: dict[int, tuple[weakref.ref[GoProcess], _ProcessState]] = {}
+
+
+def _state(process: GoProcess) -> _ProcessState:
+    key = id(process)
+    entry = _STATES.get(key)
+    if entry is not None and entry[0]() is process:
+        return entry[1]
+
+    def goroutine_id(g_addr: int) -> int | None:
+        g = process.reader.read(g_addr)
+        return None if g.unreadable is not None else g.goid
+
+    state = _ProcessState(new_context(process.memory, process.program, goroutine_id))
+    _STATES[key] = (weakref.ref(process, lambda _: _STATES.pop(key, None)), state)
+    return state
+
+
+def context_for(process: GoProcess) -> ValueContext:
+    """The value context of a process (made once): for building Values outside these scopes."""
+    return _state(process).ctx
+
+
+def arguments(process: GoProcess, frame: Frame) -> list[Value]:
+    """Parameters and results of the frame's function (of the inlined call, for inlined frames)."""
+    return _scope(process, frame).arguments
+
+
+def locals(process: GoProcess, frame: Frame) -> list[Value]:
+    """Local variables in scope at the frame's pc."""
+    return _scope(process, frame).locals
+
+
+def _scope(process: GoProcess, frame: Frame) -> _FrameScope:
+    frames = _state(process).frames
+    key = (frame.pc, frame.sp, frame.function)
+    found = frames.get(key)
+    if found is None:
+        if len(frames) > _FRAME_CACHE_LIMIT:
+            frames.clear()
+        found = _FrameReader(process, frame).read()
+        frames[key] = found
+    return found
+
+
+class _FrameReader:
+    """Turns one frame's DWARF variables into Values."""
+
+    def __init__(self, process: GoProcess, frame: Frame) -> None:
+        self.process = process
+        self.frame = frame
+        self.ctx = context_for(process)
+        self.bias = process.program.bias
+        registers = frame.registers
+        self.state = FrameState(
+            cfa=frame.cfa or None,
+            register=registers.by_dwarf_number if registers is not None else None,
+            read_u64=_word_reader(process.memory),
+            bias=self.bias,
+        )
+
+    def read(self) -> _FrameScope:
+        func = self.frame.func
+        if func is None:
+            return _FrameScope([], [])
+        try:
+            function = self.process.program.dwarf.functions.function(func.name, func.entry - self.bias)
+        except DwarfError:
+            function = None
+        if function is None:
+            return _FrameScope([], [])
+        scope_pc = self.frame.pc if self.frame.trap or self.frame.pc == func.entry else self.frame.pc - 1
+        scope_pc -= self.bias
+        body = self._logical_body(function, scope_pc)
+        if body is None:
+            return _FrameScope([], [])
+        decls = function.variables_at(scope_pc, body)
+        dictionary = self._dictionary(function.body.variables)
+        visible = [d for d in decls if _visible(d.name)]
+        values = [self._value(d, dictionary) for d in visible]
+        _mark_shadowed(visible, values)
+        args = [v for d, v in zip(visible, values, strict=True) if d.parameter and not d.result]
+        results = [v for d, v in zip(visible, values, strict=True) if d.parameter and d.result]
+        local = [v for d, v in zip(visible, values, strict=True) if not d.parameter]
+        return _FrameScope(args + results, local)
+
+    def _logical_body(self, function: Function, scope_pc: int) -> Scope | None:
+        """The body of this frame's logical function: the physical one, or one of its inlined calls."""
+        calls = function.inlined_bodies(scope_pc)
+        if not self.frame.inlined:
+            return function.body
+        pcln = self.process.program.pclntab
+        logical = pcln.locations(scope_pc + self.bias)
+        inlined_names = [loc.function for loc in logical if loc.inlined]  # innermost first
+        for index, loc in enumerate(logical):
+            if loc.inlined and loc.function == self.frame.function and loc.line == self.frame.line:
+                depth = len(inlined_names) - index  # 1 = the outermost inlined call
+                if 0 < depth <= len(calls) and len(calls) == len(inlined_names):
+                    return calls[depth - 1].body
+        matches = [call for call in calls if call.function == self.frame.function]
+        return matches[-1].body if matches else None
+
+    def _dictionary(self, decls: tuple[VariableDecl, ...]) -> int | None:
+        """The address of a generic function's dictionary (its hidden `.dict` argument)."""
+        for decl in decls:
+            if decl.name == ".dict":
+                loc = self._location(decl)
+                try:
+                    if loc.address is not None:
+                        return self.ctx.word(loc.address)
+                    if loc.data is not None and len(loc.data) >= 8:
+                        return int(struct.unpack_from("<Q", loc.data)[0])
+                except Unreadable:
+                    return None
+        return None
+
+    def _location(self, decl: VariableDecl) -> Loc:
+        if decl.location is None:
+            return Loc(missing=OPTIMIZED_AWAY)
+        expr: bytes | None
+        if isinstance(decl.location, int):
+            try:
+                expr = self.process.program.dwarf.lists.find_location(
+                    decl.location, decl.unit, self.frame.pc - self.bias
+                )
+            except ListError as exc:
+                return Loc(missing=f"bad location list: {exc}")
+            if expr is None:
+                return Loc(missing=_NOT_IN_SCOPE)
+        else:
+            expr = decl.location
+        try:
+            pieces = evaluate(expr, self.state)
+        except ExpressionError as exc:
+            reason = str(exc)
+            return Loc(missing=reason if reason.startswith(OPTIMIZED_AWAY) else f"bad location: {reason}")
+        return _compose(pieces, self.ctx)
+
+    def _type(self, decl: VariableDecl, dictionary: int | None) -> GoType | None:
+        if decl.type_offset is None:
+            return None
+        gotype = self.ctx.types.at(decl.type_offset)
+        if gotype.dict_index is not None and dictionary:
+            try:
+                descriptor = self.ctx.word(dictionary + 8 * gotype.dict_index)
+                resolved = self.ctx.rtypes.go_type(descriptor) if descriptor else None
+            except DECODE_ERRORS:
+                resolved = None
+            if resolved is not None:
+                return resolved
+        return gotype
+
+    def _value(self, decl: VariableDecl, dictionary: int | None) -> Value:
+        gotype = self._type(decl, dictionary)
+        if gotype is None:
+            return TextValue(self.ctx, decl.name, "unreadable: no type in DWARF")
+        loc = self._location(decl)
+        if decl.name.startswith("&"):
+            return self._escaped(decl.name[1:], gotype, loc)
+        return self.ctx.value(decl.name, gotype, loc, decl.name)
+
+    def _escaped(self, name: str, pointer: GoType, loc: Loc) -> Value:
+        """`&x`: the compiler moved x to the heap and keeps its address; show x itself."""
+        target = pointer.elem
+        if target is None:
+            return self.ctx.value(name, pointer, loc, None)
+        if loc.missing is not None:
+            return self.ctx.value(name, target, loc, name)
+        try:
+            address = self.ctx.word(loc.address) if loc.address is not None else _word(loc.data)
+        except Unreadable as exc:
+            return self.ctx.value(name, target, Loc(missing=exc.reason), name)
+        if address == 0:
+            return self.ctx.value(name, target, Loc(missing=f"optimized away (&{name} is nil)"), name)
+        return self.ctx.value(name, target, Loc(address=address), name)
+
+
+def _word_reader(memory: Memory) -> Callable[[int], int]:
+    """DW_OP_deref's memory access: unreadable memory makes the expression fail, with the reason."""
+
+    def read(addr: int) -> int:
+        try:
+            return memory.u64(addr)
+        except UnreadableMemory as exc:
+            raise ExpressionError(exc.reason) from None
+
+    return read
+
+
+def _word(data: bytes | None) -> int:
+    if data is None or len(data) < 8:
+        raise Unreadable("the variable's address is only partly known")
+    return int(struct.unpack_from("<Q", data)[0])
+
+
+def _compose(pieces: list[Piece], ctx: ValueContext) -> Loc:
+    """One location from DWARF pieces: an address when the value is in one place, else its bytes
+    (with holes where a piece is missing)."""
+    if len(pieces) == 1 and pieces[0].size is None:
+        piece = pieces[0]
+        if piece.missing is not None:
+            return Loc(missing=piece.missing)
+        if piece.address is not None:
+            return Loc(address=piece.address)
+        return Loc(data=piece.data)
+    if all(p.missing is not None for p in pieces):
+        return Loc(missing=next(p.missing for p in pieces if p.missing is not None))
+    data = bytearray()
+    holes: list[tuple[int, int]] = []
+    for piece in pieces:
+        size = piece.size or 0
+        if piece.data is not None:
+            data += piece.data[:size].ljust(size, b"\0")
+            continue
+        try:
+            if piece.address is None:
+                raise Unreadable(piece.missing or OPTIMIZED_AWAY)
+            data += ctx.read(piece.address, size)
+        except Unreadable:
+            holes.append((len(data), len(data) + size))
+            data += bytes(size)
+    return Loc(data=bytes(data), holes=tuple(holes))
+
+
+def _visible(name: str) -> bool:
+    """Hide compiler temporaries (.dict, .closureptr…), split SSA slots (x.len) and blanks."""
+    bare = name.lstrip("&")
+    return bool(bare) and bare != "_" and not bare.startswith(".") and "." not in bare
+
+
+def _mark_shadowed(decls: list[VariableDecl], values: list[Value]) -> None:
+    """Rename every variable hidden by a later, deeper declaration of the same name to `(x)`."""
+    deepest: dict[str, int] = {}
+    for i, decl in enumerate(decls):
+        name = values[i].name
+        best = deepest.get(name)
+        if best is None or decl.depth >= decls[best].depth:
+            deepest[name] = i
+    for i, value in enumerate(values):
+        if deepest.get(value.name, i) != i:
+            value.name = f"({value.name})"
+            value.evaluate_name = None
+
+
+# --- globals ------------------------------------------------------------------------
+
+
+def package_globals(process: GoProcess, package_path: str) -> list[Value]:
+    """The package's variables (named without the package prefix; evaluate names keep it)."""
+    state = _state(process)
+    found = state.globals.get(package_path)
+    if found is not None:
+        return found
+    ctx = state.ctx
+    program = process.program
+    out: list[Value] = []
+    try:
+        dies = package_variables(program.dwarf, package_path)
+    except DwarfError:
+        dies = []
+    static = FrameState(cfa=None, register=None, read_u64=_word_reader(process.memory), bias=program.bias)
+    for die in dies:
+        full = die.attributes["DW_AT_name"].value.decode("utf-8", "replace")
+        short = full[len(package_path) + 1 :]
+        type_offset = program.dwarf.type_offset(die)
+        location = die.attributes.get("DW_AT_location")
+        if type_offset is None or not _visible(short):
+            continue
+        gotype = ctx.types.at(type_offset)
+        if location is None or not isinstance(location.value, list | bytes):
+            loc = Loc(missing=OPTIMIZED_AWAY)
+        else:
+            try:
+                loc = _compose(evaluate(bytes(location.value), static), ctx)
+            except ExpressionError as exc:
+                loc = Loc(missing=f"bad location: {exc}")
+        out.append(ctx.value(short, gotype, loc, full))
+    out.sort(key=lambda v: v.name)
+    state.globals[package_path] = out
+    return out
+
+
+# --- registers ----------------------------------------------------------------------
+
+_REGISTER_ORDER = (
+    "rip",
+    "rsp",
+    "rbp",
+    "rax",
+    "rbx",
+    "rcx",
+    "rdx",
+    "rsi",
+    "rdi",
+    "r8",
+    "r9",
+    "r10",
+    "r11",
+    "r12",
+    "r13",
+    "r14",
+    "r15",
+    "eflags",
+    "fs_base",
+    "gs_base",
+)
+
+
+def registers(process: GoProcess, frame: Frame) -> list[Value]:
+    """The frame's registers as hex words. Only frames with a saved register set (the innermost,
+    and frames resumed from a signal) have them all; others honestly have pc, sp and the CFA."""
+    ctx = context_for(process)
+
+    def word(name: str, value: int) -> Value:
+        return TextValue(ctx, name, f"{value & (1 << 64) - 1:#018x}", "uint64")
+
+    regs = frame.registers
+    if regs is None:
+        out = [word("rip", frame.pc), word("rsp", frame.sp)]
+        if frame.cfa:
+            out.append(word("cfa", frame.cfa))
+        return out
+    values = regs.values
+    ordered = [name for name in _REGISTER_ORDER if name in values]
+    return [word(name, values[name]) for name in ordered] + [
+        TextValue(ctx, name, "0x" + data[::-1].hex(), "[16]byte")
+        for name, data in sorted(regs.vectors.items(), key=lambda item: int(item[0][3:]))
+    ]

@@ -1,0 +1,225 @@
+"""Location lists and range lists as the Go toolchain writes them, in DWARF 4 and DWARF 5.
+
+DWARF 4 (Go ≤ 1.24): `.debug_loc` / `.debug_ranges` hold (begin, end) address pairs, a begin of
+all ones selecting a new base address. DWARF 5 (Go ≥ 1.25): `.debug_loclists` / `.debug_rnglists`
+hold DW_LLE_* / DW_RLE_* entries whose indexed addresses live in `.debug_addr` after the unit's
+DW_AT_addr_base. Only the one list asked for is decoded; nothing walks a whole section.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_U64 = struct.Struct("<Q")
+_U16 = struct.Struct("<H")
+_MAX_ENTRIES = 100_000
+_BASE_SELECTION = 0xFFFFFFFFFFFFFFFF
+
+# DW_LLE_* (location lists) and DW_RLE_* (range lists) agree up to offset_pair (4); past it the
+# location lists have default_location (5), which shifts the remaining codes by one.
+_LLE_END, _LLE_BASEX, _LLE_STARTX_ENDX, _LLE_STARTX_LEN, _LLE_OFFSET_PAIR = 0, 1, 2, 3, 4
+_LLE_DEFAULT, _LLE_BASE, _LLE_START_END, _LLE_START_LEN = 5, 6, 7, 8
+_RLE_END, _RLE_BASEX, _RLE_STARTX_ENDX, _RLE_STARTX_LEN, _RLE_OFFSET_PAIR = 0, 1, 2, 3, 4
+_RLE_BASE, _RLE_START_END, _RLE_START_LEN = 5, 6, 7
+
+
+class ListError(Exception):
+    """A location or range list runs past its section or uses an entry kind Go never writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBase:
+    """What list decoding needs from the compile unit: its version, base address and addr_base."""
+
+    version: int
+    low_pc: int
+    addr_base: int
+
+
+@dataclass(frozen=True, slots=True)
+class LocationEntry:
+    """[begin, end) link-time addresses where the expression applies."""
+
+    begin: int
+    end: int
+    expr: bytes
+
+
+def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+    value = 0
+    shift = 0
+    while True:
+        if pos >= len(data):
+            raise ListError("a LEB128 number runs past the end of its section")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+class ListReader:
+    """Decodes single lists from the raw list sections of one executable."""
+
+    def __init__(self, sections: dict[str, bytes | None]) -> None:
+        self._loc = sections.get(".debug_loc") or b""
+        self._loclists = sections.get(".debug_loclists") or b""
+        self._ranges = sections.get(".debug_ranges") or b""
+        self._rnglists = sections.get(".debug_rnglists") or b""
+        self._addr = sections.get(".debug_addr") or b""
+
+    def _address(self, unit: UnitBase, index: int) -> int:
+        pos = unit.addr_base + 8 * index
+        if pos + 8 > len(self._addr):
+            raise ListError(f"address index {index} lies past .debug_addr")
+        return int(_U64.unpack_from(self._addr, pos)[0])
+
+    def location_list(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
+        """The entries of the location list at `offset` (raises ListError when it is damaged)."""
+        entries = self._loclists_v5(offset, unit) if unit.version >= 5 else self._loc_v4(offset, unit)
+        try:
+            yield from entries
+        except (struct.error, IndexError) as exc:
+            raise ListError(f"location list at {offset:#x} is damaged: {exc}") from None
+
+    def find_location(self, offset: int, unit: UnitBase, pc: int) -> bytes | None:
+        """The expression that applies at link-time `pc`, or None when the list has no entry for it."""
+        for entry in self.location_list(offset, unit):
+            if entry.begin <= pc < entry.end:
+                return entry.expr
+        return None
+
+    def _loc_v4(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
+        data = self._loc
+        pos = offset
+        base = unit.low_pc
+        for _ in range(_MAX_ENTRIES):
+            if pos + 16 > len(data):
+                raise ListError(f"location list at {offset:#x} runs past .debug_loc")
+            begin, end = struct.unpack_from("<QQ", data, pos)
+            pos += 16
+            if begin == 0 and end == 0:
+                return
+            if begin == _BASE_SELECTION:
+                base = end
+                continue
+            (length,) = _U16.unpack_from(data, pos)
+            pos += 2
+            yield LocationEntry(base + begin, base + end, bytes(data[pos : pos + length]))
+            pos += length
+
+    def _loclists_v5(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
+        data = self._loclists
+        pos = offset
+        base = unit.low_pc
+        for _ in range(_MAX_ENTRIES):
+            if pos >= len(data):
+                raise ListError(f"location list at {offset:#x} runs past .debug_loclists")
+            kind = data[pos]
+            pos += 1
+            if kind == _LLE_END:
+                return
+            if kind == _LLE_BASEX:
+                index, pos = _uleb(data, pos)
+                base = self._address(unit, index)
+                continue
+            if kind == _LLE_BASE:
+                (base,) = _U64.unpack_from(data, pos)
+                pos += 8
+                continue
+            if kind == _LLE_OFFSET_PAIR:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                begin, end = base + a, base + b
+            elif kind == _LLE_STARTX_ENDX:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                begin, end = self._address(unit, a), self._address(unit, b)
+            elif kind == _LLE_STARTX_LEN:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                begin = self._address(unit, a)
+                end = begin + b
+            elif kind == _LLE_START_END:
+                begin, end = struct.unpack_from("<QQ", data, pos)
+                pos += 16
+            elif kind == _LLE_START_LEN:
+                (begin,) = _U64.unpack_from(data, pos)
+                b, pos = _uleb(data, pos + 8)
+                end = begin + b
+            elif kind == _LLE_DEFAULT:
+                begin, end = 0, _BASE_SELECTION
+            else:
+                raise ListError(f"location list at {offset:#x} has unknown entry kind {kind}")
+            length, pos = _uleb(data, pos)
+            yield LocationEntry(begin, end, bytes(data[pos : pos + length]))
+            pos += length
+
+    def ranges(self, offset: int, unit: UnitBase) -> list[tuple[int, int]]:
+        """The [begin, end) link-time address ranges of a DW_AT_ranges list."""
+        try:
+            if unit.version >= 5:
+                return list(self._rnglists_v5(offset, unit))
+            return list(self._ranges_v4(offset, unit))
+        except (struct.error, IndexError) as exc:
+            raise ListError(f"range list at {offset:#x} is damaged: {exc}") from None
+
+    def _ranges_v4(self, offset: int, unit: UnitBase) -> Iterator[tuple[int, int]]:
+        data = self._ranges
+        pos = offset
+        base = unit.low_pc
+        for _ in range(_MAX_ENTRIES):
+            if pos + 16 > len(data):
+                raise ListError(f"range list at {offset:#x} runs past .debug_ranges")
+            begin, end = struct.unpack_from("<QQ", data, pos)
+            pos += 16
+            if begin == 0 and end == 0:
+                return
+            if begin == _BASE_SELECTION:
+                base = end
+                continue
+            yield base + begin, base + end
+
+    def _rnglists_v5(self, offset: int, unit: UnitBase) -> Iterator[tuple[int, int]]:
+        data = self._rnglists
+        pos = offset
+        base = unit.low_pc
+        for _ in range(_MAX_ENTRIES):
+            if pos >= len(data):
+                raise ListError(f"range list at {offset:#x} runs past .debug_rnglists")
+            kind = data[pos]
+            pos += 1
+            if kind == _RLE_END:
+                return
+            if kind == _RLE_BASEX:
+                index, pos = _uleb(data, pos)
+                base = self._address(unit, index)
+            elif kind == _RLE_BASE:
+                (base,) = _U64.unpack_from(data, pos)
+                pos += 8
+            elif kind == _RLE_OFFSET_PAIR:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                yield base + a, base + b
+            elif kind == _RLE_STARTX_ENDX:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                yield self._address(unit, a), self._address(unit, b)
+            elif kind == _RLE_STARTX_LEN:
+                a, pos = _uleb(data, pos)
+                b, pos = _uleb(data, pos)
+                start = self._address(unit, a)
+                yield start, start + b
+            elif kind == _RLE_START_END:
+                begin, end = struct.unpack_from("<QQ", data, pos)
+                pos += 16
+                yield begin, end
+            elif kind == _RLE_START_LEN:
+                (begin,) = _U64.unpack_from(data, pos)
+                b, pos = _uleb(data, pos + 8)
+                yield begin, begin + b
+            else:
+                raise ListError(f"range list at {offset:#x} has unknown entry kind {kind}")
