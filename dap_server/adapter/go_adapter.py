@@ -12,6 +12,7 @@ from ..dap.bodies import (
     ScopesResponseBody,
     SourceResponseBody,
     StackTraceResponseBody,
+    VariablesResponseBody,
 )
 from ..dap.client import Client
 from ..dap.context import RequestContext
@@ -35,6 +36,7 @@ from ..dap.requests import (
     SourceArguments,
     StackTraceArguments,
     TerminateArguments,
+    VariablesArguments,
 )
 from ..goruntime.crash import CrashExplainer, CrashExplanation
 from ..goruntime.goroutines import Goroutine
@@ -43,11 +45,13 @@ from .handles import HandleTable, ThreadIds
 from .naming import thread_name
 from .options import add_log_file, session_options
 from .stack import created_by_frame, stack_frame
+from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, scope_values, to_variable
 
 log = logging.getLogger("godap.adapter")
 
 CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
 MAX_SOURCE_BYTES = 32 << 20
+LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
 
 
 class GoAdapter:
@@ -60,6 +64,7 @@ class GoAdapter:
         self._crash: CrashExplanation | None = None
         self._threads = ThreadIds()
         self._frames: HandleTable[tuple[int, int]] = HandleTable()
+        self._vars = VariableRefs()
         self._terminated = False
         self._client_args = InitializeRequestArguments()
 
@@ -84,6 +89,7 @@ class GoAdapter:
     def launch_request(self, args: LaunchRequestArguments, ctx: RequestContext) -> None:
         if self._session is not None:
             raise DapError("this session already has a core open; start a new session for another core")
+        ctx.set_budget(LAUNCH_BUDGET)
         options = session_options(args)
         if args.logFile:
             add_log_file(args.logFile)
@@ -254,8 +260,38 @@ class GoAdapter:
         return StackTraceResponseBody(stackFrames=entries[start : start + levels], totalFrames=len(entries))
 
     def scopes_request(self, args: ScopesArguments, ctx: RequestContext) -> ScopesResponseBody:
-        self._frame(args.frameId)
-        return ScopesResponseBody(scopes=[])
+        g, index = self._frame(args.frameId)
+        session = self._require()
+        frames = session.frames(g)
+        if index >= len(frames):
+            return ScopesResponseBody(scopes=[])
+        return ScopesResponseBody(scopes=frame_scopes(session, self._vars, g.goid, index, frames[index]))
+
+    def variables_request(self, args: VariablesArguments, ctx: RequestContext) -> VariablesResponseBody:
+        session = self._require()
+        node = self._vars.get(args.variablesReference)
+        if node is None:
+            raise DapError(f"unknown variablesReference {args.variablesReference} (it may have expired)")
+        if isinstance(node, ScopeRef):
+            g = session.goroutine(node.goid)
+            frames = session.frames(g) if g is not None else []
+            if node.frame_index >= len(frames):
+                raise DapError(f"unknown variablesReference {args.variablesReference}")
+            values = page(scope_values(session, frames[node.frame_index], node.scope), args.start, args.count)
+        else:
+            values = children(node, args.filter, args.start, args.count)
+        result = []
+        for i, value in enumerate(values):
+            if i % 256 == 255:
+                ctx.check_cancelled()
+            result.append(to_variable(self._vars, value))
+        return VariablesResponseBody(variables=result)
+
+    def setVariable_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError("a core dump is read-only: variables cannot be changed")
+
+    def setExpression_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
+        raise DapError("a core dump is read-only: variables cannot be changed")
 
     def exceptionInfo_request(self, args: ExceptionInfoArguments, ctx: RequestContext) -> ExceptionInfoResponseBody:
         self._require()
