@@ -127,15 +127,19 @@ class Session:
             self.options.group_goroutines = group
 
     def goroutine_views(
-        self, first: Goroutine | None = None, check: Callable[[], None] | None = None
+        self, first: Goroutine | None = None, progress: Callable[[str, int, int], None] | None = None
     ) -> list[GoroutineView]:
-        """The thread list: filters and hiding applied to every goroutine, then grouping; `first` leads."""
+        """The thread list: filters and hiding applied to every goroutine, then grouping; `first` leads.
+
+        `progress(step, done, total)` is called every few thousand goroutines (it may raise to stop).
+        """
         options = self.options
         chosen: list[tuple[Goroutine, GoroutineSummary]] = []
+        goroutines = self.process.goroutines
         with gc_paused():
-            for i, g in enumerate(self.process.goroutines):
-                if check is not None and i % 2048 == 0:
-                    check()
+            for i, g in enumerate(goroutines):
+                if progress is not None and i % 4096 == 0:
+                    progress("Describing goroutines", i, len(goroutines))
                 summary = self.summary(g)
                 if g is not first:
                     if options.hide_system_goroutines and summary.system:
@@ -147,7 +151,7 @@ class Session:
                 chosen.sort(key=lambda pair: pair[0] is not first)
             if not options.group_goroutines:
                 return [GoroutineView(g, s) for g, s in chosen]
-            groups = group_goroutines(self.process, [g for g, _ in chosen], [s for _, s in chosen])
+            groups = group_goroutines(self.process, [g for g, _ in chosen], [s for _, s in chosen], progress)
         if first is not None:
             groups.sort(key=lambda grp: all(m is not first for m in grp.members))
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]

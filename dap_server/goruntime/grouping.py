@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .describe import GoroutineSummary
@@ -42,11 +43,16 @@ class GoroutineGroup:
 
 
 def group_goroutines(
-    process: GoProcess, goroutines: list[Goroutine], summaries: list[GoroutineSummary]
+    process: GoProcess,
+    goroutines: list[Goroutine],
+    summaries: list[GoroutineSummary],
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[GoroutineGroup]:
     """Groups, biggest first (ties in allgs order)."""
     groups: dict[tuple[object, ...], GoroutineGroup] = {}
-    for g, summary in zip(goroutines, summaries, strict=True):
+    for i, (g, summary) in enumerate(zip(goroutines, summaries, strict=True)):
+        if progress is not None and i % 4096 == 0:
+            progress("Grouping identical stacks", i, len(goroutines))
         key = (summary.state, summary.locked, process.unwinder.pc_chain(g))
         group = groups.get(key)
         if group is None:
