@@ -3,12 +3,17 @@ Session, and converts the answer with the presentation helpers of this package."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
 
 from ..dap.bodies import (
+    DisassembleResponseBody,
     ExceptionInfoResponseBody,
+    LoadedSourcesResponseBody,
+    ModulesResponseBody,
+    ReadMemoryResponseBody,
     ScopesResponseBody,
     SourceResponseBody,
     StackTraceResponseBody,
@@ -27,11 +32,14 @@ from ..dap.events import (
 from ..dap.messages import Capabilities, ExceptionDetails, StackFrame
 from ..dap.requests import (
     ConfigurationDoneArguments,
+    DisassembleArguments,
     DisconnectArguments,
     ExceptionInfoArguments,
     InitializeRequestArguments,
     LaunchRequestArguments,
+    ModulesArguments,
     PauseArguments,
+    ReadMemoryArguments,
     ScopesArguments,
     SourceArguments,
     StackTraceArguments,
@@ -39,9 +47,11 @@ from ..dap.requests import (
     VariablesArguments,
 )
 from ..goruntime.crash import CrashExplainer, CrashExplanation
+from ..goruntime.disassembly import Disassembler
 from ..goruntime.goroutines import Goroutine
 from ..session import Session, SessionError
 from .handles import HandleTable, ThreadIds
+from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
 from .options import add_log_file, session_options
 from .stack import created_by_frame, stack_frame
@@ -51,6 +61,7 @@ log = logging.getLogger("godap.adapter")
 
 CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
 MAX_SOURCE_BYTES = 32 << 20
+PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a progress bar would show
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
 
 
@@ -65,6 +76,7 @@ class GoAdapter:
         self._threads = ThreadIds()
         self._frames: HandleTable[tuple[int, int]] = HandleTable()
         self._vars = VariableRefs()
+        self._disassembler: Disassembler | None = None
         self._terminated = False
         self._client_args = InitializeRequestArguments()
 
@@ -77,6 +89,11 @@ class GoAdapter:
             supportsCancelRequest=True,
             supportsExceptionInfoRequest=True,
             supportsDelayedStackTraceLoading=True,
+            supportsReadMemoryRequest=True,
+            supportsDisassembleRequest=True,
+            supportsLoadedSourcesRequest=True,
+            supportsModulesRequest=True,
+            supportsValueFormattingOptions=False,
             supportsSetVariable=False,
             supportsStepBack=False,
             supportsRestartRequest=False,
@@ -232,7 +249,15 @@ class GoAdapter:
         session = self._session
         if session is None:
             return {"threads": []}
-        views = session.goroutine_views(self._stopped_goroutine(), ctx.check_cancelled)
+        big = len(session.goroutines) >= PROGRESS_THRESHOLD
+        with ctx.progress("Listing goroutines") if big else contextlib.nullcontext() as progress:
+
+            def report(step: str, done: int, total: int) -> None:
+                ctx.check_cancelled()
+                if progress is not None:
+                    progress.update(message=f"{step}: {done:,} of {total:,}", percentage=100.0 * done / total)
+
+            views = session.goroutine_views(self._stopped_goroutine(), report)
         thread_id = self._threads.thread_id
         # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
         return {
@@ -286,6 +311,21 @@ class GoAdapter:
                 ctx.check_cancelled()
             result.append(to_variable(self._vars, value))
         return VariablesResponseBody(variables=result)
+
+    def readMemory_request(self, args: ReadMemoryArguments, ctx: RequestContext) -> ReadMemoryResponseBody:
+        return read_memory(self._require(), args)
+
+    def disassemble_request(self, args: DisassembleArguments, ctx: RequestContext) -> DisassembleResponseBody:
+        session = self._require()
+        if self._disassembler is None:
+            self._disassembler = Disassembler(session.process)
+        return disassemble(session, self._disassembler, args)
+
+    def loadedSources_request(self, args: dict[str, Any], ctx: RequestContext) -> LoadedSourcesResponseBody:
+        return loaded_sources(self._require())
+
+    def modules_request(self, args: ModulesArguments, ctx: RequestContext) -> ModulesResponseBody:
+        return modules(self._require(), args.startModule, args.moduleCount)
 
     def setVariable_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
         raise DapError("a core dump is read-only: variables cannot be changed")
