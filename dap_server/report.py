@@ -1,18 +1,33 @@
 """`godap report EXE CORE [--json]`: the crash report, produced by driving the real DAP server
-through an in-process session, so it shows exactly what an editor would."""
+through an in-process session, so it shows exactly what an editor would.
+
+The report has three parts: why the process died; its goroutines grouped by identical stack
+(with counts, wait reasons and durations); the stopped goroutine's frames with their arguments
+and locals. `--json` prints the same data in the shape of `report.schema.json`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
+from importlib import resources
 from typing import Any, TextIO
 
 from .adapter import GoAdapter
 from .dap.loopback import LoopbackClient, RequestFailed
 
-REPORT_FORMAT_VERSION = 1
+REPORT_FORMAT = 2
+MAX_VALUES_PER_SCOPE = 64
+_GROUP_NAME = re.compile(r"^(?P<count>\d+)× \[(?P<state>[^\]]*)\] ?(?P<where>.*)$")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON schema of `godap report --json` output."""
+    text = resources.files("dap_server").joinpath("report.schema.json").read_text()
+    return dict(json.loads(text))
 
 
 class ProgressLine:
@@ -20,11 +35,11 @@ class ProgressLine:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self._enabled = stream.isatty()
+        self.enabled = stream.isatty()
         self._title = ""
 
     def __call__(self, event: dict[str, Any]) -> None:
-        if not self._enabled:
+        if not self.enabled:
             return
         name = event.get("event")
         body = event.get("body") or {}
@@ -40,12 +55,36 @@ class ProgressLine:
     def _draw(self, body: dict[str, Any]) -> None:
         pct = body.get("percentage")
         bar = ""
-        if isinstance(pct, (int, float)):
+        if isinstance(pct, int | float):
             filled = int(pct / 5)
             bar = "[" + "#" * filled + "." * (20 - filled) + f"] {pct:3.0f}% "
         message = str(body.get("message") or "")
         self._stream.write(f"\r\x1b[K{bar}{self._title} {message}"[:200])
         self._stream.flush()
+
+
+class _Collector:
+    def __init__(self, client: LoopbackClient) -> None:
+        self._client = client
+
+    def frames(self, thread_id: int) -> list[dict[str, Any]]:
+        return [_frame(f) for f in self._client.request("stackTrace", {"threadId": thread_id})["stackFrames"]]
+
+    def frames_with_values(self, thread_id: int) -> list[dict[str, Any]]:
+        raw = self._client.request("stackTrace", {"threadId": thread_id})["stackFrames"]
+        frames = []
+        for frame in raw:
+            entry = _frame(frame)
+            if entry["hint"] == "normal" and entry["file"]:
+                for scope in self._client.request("scopes", {"frameId": frame["id"]})["scopes"]:
+                    if scope.get("presentationHint") in ("arguments", "locals"):
+                        entry[scope["presentationHint"]] = self.values(scope["variablesReference"])
+            frames.append(entry)
+        return frames
+
+    def values(self, reference: int) -> list[dict[str, Any]]:
+        body = self._client.request("variables", {"variablesReference": reference, "count": MAX_VALUES_PER_SCOPE})
+        return [{"name": v["name"], "type": v.get("type", ""), "value": v["value"]} for v in body["variables"]]
 
 
 def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[str, Any]:
@@ -59,31 +98,46 @@ def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[s
                 "clientID": "godap-report",
                 "linesStartAt1": True,
                 "columnsStartAt1": True,
-                "supportsProgressReporting": progress is not None,
+                "supportsProgressReporting": bool(progress and progress.enabled),
             },
         )
-        client.request("launch", {"program": exe, "coreFilePath": core})
+        client.request("launch", {"program": exe, "coreFilePath": core, "groupGoroutines": True})
         client.wait_event("initialized")
         client.request("configurationDone")
         stopped = client.wait_event("stopped")
-        crash = client.request("exceptionInfo", {"threadId": stopped["threadId"]}) if stopped.get("threadId") else {}
-        threads = client.request("threads")["threads"]
-        goroutines = []
-        for thread in threads:
-            frames = client.request("stackTrace", {"threadId": thread["id"]})["stackFrames"]
-            goroutines.append({"id": thread["id"], "name": thread["name"], "frames": [_frame(f) for f in frames]})
+        goroutine = stopped.get("threadId")
+        crash = client.request("exceptionInfo", {"threadId": goroutine}) if goroutine else {}
+        module = client.request("modules", {"moduleCount": 1})["modules"][0]
+        collector = _Collector(client)
+        groups = []
+        for thread in client.request("threads")["threads"]:
+            match = _GROUP_NAME.match(thread["name"])
+            groups.append(
+                {
+                    "name": thread["name"],
+                    "count": int(match["count"]) if match else 1,
+                    "state": match["state"] if match else "",
+                    "where": match["where"] if match else thread["name"],
+                    "representative": thread["id"],
+                    "frames": collector.frames(thread["id"]),
+                }
+            )
+        stopped_frames = collector.frames_with_values(goroutine) if goroutine else []
         client.request("disconnect")
         return {
-            "format": REPORT_FORMAT_VERSION,
+            "format": REPORT_FORMAT,
             "program": exe,
             "core": core,
-            "stopped": {
-                "reason": stopped.get("reason"),
-                "goroutine": stopped.get("threadId"),
-                "description": stopped.get("description"),
+            "go_version": module.get("version") or "",
+            "crashed": stopped.get("reason") == "exception",
+            "crash": {
+                "id": crash.get("exceptionId", "no crash"),
+                "description": crash.get("description") or stopped.get("description") or "",
+                "details": ((crash.get("details") or {}).get("stackTrace") or "").splitlines(),
             },
-            "crash": crash,
-            "goroutines": goroutines,
+            "goroutine_count": sum(group["count"] for group in groups),
+            "groups": groups,
+            "stopped": {"goroutine": goroutine, "reason": stopped.get("reason"), "frames": stopped_frames},
         }
     finally:
         client.close()
@@ -93,24 +147,34 @@ def _frame(frame: dict[str, Any]) -> dict[str, Any]:
     source = frame.get("source") or {}
     return {
         "name": frame.get("name", ""),
-        "file": source.get("path"),
+        "file": source.get("path") or source.get("name") or "",
         "line": frame.get("line", 0),
-        "pc": frame.get("instructionPointerReference"),
+        "pc": frame.get("instructionPointerReference") or "",
         "hint": frame.get("presentationHint") or "normal",
     }
 
 
 def render_text(report: dict[str, Any], out: TextIO) -> None:
-    crash = report.get("crash") or {}
-    out.write(f"godap report: {report['program']} with core {report['core']}\n\n")
-    out.write((crash.get("description") or report["stopped"].get("description") or "no crash") + "\n")
-    details = (crash.get("details") or {}).get("stackTrace")
-    if details:
-        out.write(details + "\n")
-    out.write(f"\n{len(report['goroutines'])} goroutines (the one that stopped listed first)\n")
-    for goroutine in report["goroutines"]:
-        out.write(f"\n{goroutine['name']}\n")
-        _render_frames(goroutine["frames"], out)
+    crash = report["crash"]
+    out.write(f"godap report: {report['program']} ({report['go_version']}) with core {report['core']}\n\n")
+    out.write((crash["description"] or "no crash") + "\n")
+    for line in crash["details"]:
+        out.write(f"  {line}\n")
+    groups = report["groups"]
+    out.write(f"\n{report['goroutine_count']} goroutines in {len(groups)} groups of identical stacks:\n")
+    width = max((len(str(group["count"])) for group in groups), default=1)
+    for group in groups:
+        out.write(f"  {group['count']:>{width}}× [{group['state']}] {group['where']}\n")
+    stopped = report["stopped"]
+    if stopped["goroutine"] is not None:
+        verb = "crashed" if report["crashed"] else "stopped"
+        out.write(f"\nGoroutine {stopped['goroutine']} {verb} here:\n")
+        _render_frames(stopped["frames"], out)
+    for group in groups:
+        if stopped["goroutine"] == group["representative"]:
+            continue
+        out.write(f"\n{group['name']}\n")
+        _render_frames(group["frames"], out)
 
 
 def _render_frames(frames: list[dict[str, Any]], out: TextIO) -> None:
@@ -140,13 +204,16 @@ def _render_frame(frame: dict[str, Any], out: TextIO) -> None:
         return
     location = f"{frame['file']}:{frame['line']}" if frame.get("file") else frame.get("pc") or ""
     out.write(f"    {frame['name']}\n        {location}\n")
+    for scope in ("arguments", "locals"):
+        for value in frame.get(scope, []):
+            out.write(f"          {value['name']} = {value['value']}\n")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="godap report", description="Explain a Go core dump and list its goroutines.")
-    parser.add_argument("program", help="the executable that produced the core")
+    parser.add_argument("program", help="the executable that produced the core (may be compressed)")
     parser.add_argument("core", help="the core dump (plain, gzip, xz or zstd)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON (stable, see README)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON (see report.schema.json)")
     args = parser.parse_args(argv)
     progress = ProgressLine(sys.stderr)
     try:

@@ -127,6 +127,7 @@ class _FrameReader:
         dictionary = self._dictionary(function.body.variables)
         visible = [d for d in decls if _visible(d.name)]
         values = [self._value(d, dictionary) for d in visible]
+        visible, values = _drop_duplicates(visible, values)
         _mark_shadowed(visible, values)
         args = [v for d, v in zip(visible, values, strict=True) if d.parameter and not d.result]
         results = [v for d, v in zip(visible, values, strict=True) if d.parameter and d.result]
@@ -275,6 +276,19 @@ def _visible(name: str) -> bool:
     """Hide compiler temporaries (.dict, .closureptr…), split SSA slots (x.len) and blanks."""
     bare = name.lstrip("&")
     return bool(bare) and bare != "_" and not bare.startswith(".") and "." not in bare
+
+
+def _drop_duplicates(decls: list[VariableDecl], values: list[Value]) -> tuple[list[VariableDecl], list[Value]]:
+    """Keep one of several declarations of a name at the same depth (Go emits two `~r0` slots
+    for a result that a deferred call may set): the readable one, else the last."""
+    chosen: dict[tuple[str, int], int] = {}
+    for i, decl in enumerate(decls):
+        key = (decl.name, decl.depth)
+        best = chosen.get(key)
+        if best is None or values[best].unreadable is not None:
+            chosen[key] = i
+    keep = sorted(chosen.values())
+    return [decls[i] for i in keep], [values[i] for i in keep]
 
 
 def _mark_shadowed(decls: list[VariableDecl], values: list[Value]) -> None:
