@@ -36,24 +36,27 @@ class SourceMap:
     def __init__(self, rules: list[PathRule], go_version: str) -> None:
         self._rules = rules
         self._goroots = _candidate_goroots(go_version)
-        self.fallback_goroot_version: str | None = None
+        self._found: dict[str, str] = {}  # local GOROOT file → the path the binary recorded
 
     def to_local(self, recorded: str) -> str:
         for rule in self._rules:
             mapped = _replace_prefix(recorded, rule.recorded, rule.local)
             if mapped is not None:
                 return mapped
-        if os.path.exists(recorded):
+        if os.path.isabs(recorded) and os.path.exists(recorded):
             return recorded
         std = _std_relative(recorded)
         if std is not None:
             for root in self._goroots:
                 candidate = os.path.join(root, "src", std)
                 if os.path.exists(candidate):
+                    self._found[candidate] = recorded
                     return candidate
         return recorded
 
     def to_recorded(self, local: str) -> str:
+        if local in self._found:
+            return self._found[local]
         for rule in self._rules:
             mapped = _replace_prefix(local, rule.local, rule.recorded)
             if mapped is not None:
@@ -62,16 +65,20 @@ class SourceMap:
 
 
 def _std_relative(recorded: str) -> str | None:
-    """ "runtime/proc.go" for ".../go/src/runtime/proc.go" or a trimpath "$GOROOT/src/runtime/proc.go"."""
-    marker = "/src/"
-    idx = recorded.rfind(marker)
-    if idx < 0:
+    """The path below GOROOT/src of a standard-library file: "runtime/proc.go" for
+    ".../go/src/runtime/proc.go", or for "runtime/proc.go" itself (how -trimpath records it)."""
+    if recorded.startswith("<"):
         return None
-    rel = recorded[idx + len(marker) :]
-    head = rel.split("/", 1)[0]
-    if "." in head:
+    if os.path.isabs(recorded):
+        marker = "/src/"
+        idx = recorded.rfind(marker)
+        if idx < 0:
+            return None
+        recorded = recorded[idx + len(marker) :]
+    head = recorded.split("/", 1)[0]
+    if "." in head or "/" not in recorded:
         return None
-    return rel
+    return recorded
 
 
 @lru_cache(maxsize=8)

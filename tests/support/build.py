@@ -42,6 +42,7 @@ class BuildOptions:
     pie: bool = False
     goexperiment: str = ""
     cgo: bool | None = None  # None: on iff the program imports "C"
+    trimpath: bool = False  # record module-relative paths ("zoo/crash.go", "runtime/proc.go")
 
     def go_flags(self, mode: Mode) -> list[str]:
         flags = list(mode.gcflags)
@@ -49,6 +50,8 @@ class BuildOptions:
             flags.append(f"-ldflags={self.ldflags}")
         if self.pie:
             flags.append("-buildmode=pie")
+        if self.trimpath:
+            flags.append("-trimpath")
         return flags
 
 
