@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore
 from support import scoreboard, traceback
-from support.build import Mode
+from support.build import BuildOptions, Mode
 from support.cores import Trigger
 from support.session import open_core
 from support.stack_compare import compare_stack, dap_locations, thread_state
@@ -43,9 +43,16 @@ CGO_CASES = [
 
 
 def _check_core(
-    program: str, args: tuple[str, ...], trigger: Trigger, release: Release, mode: Mode, make_core: MakeCore
+    program: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    release: Release,
+    mode: Mode,
+    make_core: MakeCore,
+    options: BuildOptions | None = None,
+    board_name: str = "stacks vs Go traceback",
 ) -> None:
-    core = make_core(program, args, release=release, mode=mode, trigger=trigger)
+    core = make_core(program, args, release=release, mode=mode, trigger=trigger, options=options)
     printed = traceback.parse(core.stderr)
     goroutines = {}
     for section in printed.sections:
@@ -53,7 +60,7 @@ def _check_core(
             if g.id != 0 and (g.id not in goroutines or (g.frames and not goroutines[g.id].frames)):
                 goroutines[g.id] = g
     assert goroutines, "Go printed no goroutines"
-    board = scoreboard.tally("stacks vs Go traceback", release.minor)
+    board = scoreboard.tally(board_name, release.minor)
     board.cores += 1
     with open_core(core.exe, core.core) as session:
         threads = {t["id"]: t["name"] for t in session.threads()}
@@ -95,3 +102,25 @@ def test_cgo_core_matches_go_traceback(
     case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
     _check_core("cgozoo", (case, *args), trigger, go_release, build_mode, make_core)
+
+
+STRIPPED_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF), ("mapwrites", (), Trigger.SELF)]
+
+
+@pytest.mark.build_modes("opt")
+@pytest.mark.parametrize(("case", "args", "trigger"), STRIPPED_CASES, ids=[c[0] for c in STRIPPED_CASES])
+def test_stripped_binary_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """-ldflags='-s -w': no symbols, no DWARF; goroutines and stacks come from pclntab and the
+    runtime variables found through the code that uses them."""
+    _check_core(
+        "zoo",
+        (case, *args),
+        trigger,
+        go_release,
+        build_mode,
+        make_core,
+        BuildOptions(ldflags="-s -w"),
+        "stacks vs Go traceback, stripped binaries",
+    )

@@ -134,15 +134,15 @@ class CrashExplainer:
         )
 
     def _throw_message(self, frames: list[Frame]) -> str | None:
-        symbols = self._process.program
+        pclntab = self._process.program.pclntab
         for frame in frames:
             closure_name = _THROW_FUNCS.get(frame.function)
             if closure_name is None or frame.inlined or not frame.cfa:
                 continue
-            entry = symbols.symbol_address(closure_name)
-            if entry is None:
+            closure = pclntab.function_named(closure_name)
+            if closure is None:
                 continue
-            text = self._closure_string(frame.sp, frame.cfa, entry)
+            text = self._closure_string(frame.sp, frame.cfa, closure.entry)
             if text is not None:
                 return text
         return None
@@ -342,13 +342,13 @@ class CrashExplainer:
     def _read_sigtable(self) -> list[str]:
         """runtime.sigtable: [N]sigTabT{flags int32; name string}."""
         program = self._process.program
-        sym = program.symbols.find("runtime.sigtable")
+        sym = program.symbol("runtime.sigtable")
         if sym is None or sym.size % 24:
             return []
         names = []
         for i in range(min(sym.size // 24, 128)):
             try:
-                names.append(read_go_string(self._memory, sym.value + program.bias + 24 * i + 8))
+                names.append(read_go_string(self._memory, sym.value + 24 * i + 8))
             except UnreadableMemory:
                 names.append("")
         return names

@@ -24,11 +24,11 @@ def read_go_string(memory: Memory, addr: int, limit: int = MAX_NAME) -> str:
 
 def read_string_table(memory: Memory, program: Program, symbol: str) -> list[str] | None:
     """The contents of a package-level `[N]string` array such as runtime.waitReasonStrings."""
-    sym = program.symbols.find(symbol)
+    sym = program.symbol(symbol)
     if sym is None or sym.size == 0 or sym.size % 16:
         return None
     count = min(sym.size // 16, MAX_TABLE)
-    base = sym.value + program.bias
+    base = sym.value
     names = []
     for i in range(count):
         try:

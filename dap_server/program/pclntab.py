@@ -128,6 +128,7 @@ class Pclntab:
         self._names: dict[int, str] = {}
         self._files: dict[int, str] = {}
         self._locations: dict[int, tuple[SourceLocation, ...]] = {}
+        self._by_name: dict[str, int] | None = None
 
     @property
     def text_end(self) -> int:
@@ -149,6 +150,19 @@ class Pclntab:
             func = self._decode_func(index)
             self._funcs[index] = func
         return func
+
+    def function_named(self, name: str) -> Func | None:
+        """The function called `name` (an index of names is built on the first call)."""
+        if self._by_name is None:
+            index: dict[str, int] = {}
+            for i in range(self.nfunc):
+                off = self._functab + self._funcoffs[i] + 4
+                if off + 4 <= len(self.data):
+                    (name_off,) = struct.unpack_from("<i", self.data, off)
+                    index.setdefault(self._funcname(name_off), i)
+            self._by_name = index
+        found = self._by_name.get(name)
+        return None if found is None else self.func_at(found)
 
     def functions(self) -> list[Func]:
         """Every function (decodes all records: for listings, not for request paths of a core)."""

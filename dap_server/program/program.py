@@ -12,12 +12,17 @@ from .buildinfo import BuildInfo, go_minor, parse_buildinfo
 from .dwarf.info import DwarfInfo
 from .elf_image import ElfImage
 from .errors import ProgramError
+from .moduledata import find_moduledata
 from .pclntab import Pclntab
-from .symbols import SymbolTable
+from .symbols import STT_OBJECT, Symbol, SymbolTable
 
 NT_GNU_BUILD_ID = 3
 NT_GO_BUILD_ID = 4
 _PCLNTAB_SECTIONS = (".gopclntab", ".data.rel.ro.gopclntab")
+# Offsets in runtime.moduledata, identical from Go 1.21 to 1.27 except gofunc (checked by tests).
+MODULEDATA_TEXT = 176
+MODULEDATA_GOFUNC = 320
+MODULEDATA_GOFUNC_127 = 344
 
 
 class Program:
@@ -29,6 +34,7 @@ class Program:
         self.symbols = SymbolTable(self.image)
         self.dwarf = DwarfInfo(self.image)
         self.bias = 0
+        self._recovered: dict[str, Symbol] = {}
         blob = self.image.section_data(".go.buildinfo")
         self.buildinfo: BuildInfo | None = parse_buildinfo(blob) if blob else None
         if not self.is_go:
@@ -73,9 +79,25 @@ class Program:
                 return desc.decode("utf-8", "replace")
         return None
 
-    def symbol_address(self, name: str) -> int | None:
+    def symbol(self, name: str) -> Symbol | None:
+        """A symbol by name, at its run-time address: from the symbol table, or recovered by
+        analysis when the binary was stripped (see `remember_symbol`)."""
         sym = self.symbols.find(name)
-        return None if sym is None else sym.value + self.bias
+        if sym is not None:
+            return Symbol(sym.name, sym.value + self.bias, sym.size, sym.kind)
+        return self._recovered.get(name)
+
+    def symbol_address(self, name: str) -> int | None:
+        sym = self.symbol(name)
+        return None if sym is None else sym.value
+
+    def remember_symbol(self, name: str, address: int, size: int = 0) -> None:
+        """Record where a runtime variable of a stripped binary was found (a run-time address)."""
+        self._recovered[name] = Symbol(name, address, size, STT_OBJECT)
+
+    @property
+    def stripped(self) -> bool:
+        return not self.symbols
 
     @cached_property
     def pclntab(self) -> Pclntab:
@@ -87,21 +109,24 @@ class Program:
         if not data:
             raise ProgramError(f"{self.path} has no pc-line table (.gopclntab); cannot walk Go stacks")
         text = self.symbols.find("runtime.text")
-        if text is not None:
-            text_start = text.value
-        else:
+        gofunc = self.symbols.find("go:func.*")
+        text_start = text.value if text is not None else self._moduledata_word(MODULEDATA_TEXT)
+        gofunc_start = gofunc.value if gofunc is not None else self._moduledata_word(self._gofunc_offset())
+        if text_start is None:
             section = self.image.section(".text")
             if section is None:
                 raise ProgramError(f"{self.path} has neither a runtime.text symbol nor a .text section")
             text_start = section.addr
-        gofunc = self.symbols.find("go:func.*")
-        return Pclntab(
-            data,
-            text_start + self.bias,
-            gofunc.value if gofunc is not None else None,
-            self.image.read_link,
-            self.bias,
-        )
+        return Pclntab(data, text_start + self.bias, gofunc_start, self.image.read_link, self.bias)
+
+    def _gofunc_offset(self) -> int:
+        return MODULEDATA_GOFUNC_127 if (self.go_minor or 0) >= 27 else MODULEDATA_GOFUNC
+
+    def _moduledata_word(self, offset: int) -> int | None:
+        """A field of runtime.firstmoduledata as the file stores it (for stripped binaries)."""
+        address = find_moduledata(self.image)
+        raw = self.image.read_link(address + offset, 8) if address is not None and not self.image.is_pie else None
+        return int.from_bytes(raw, "little") or None if raw else None
 
     def close(self) -> None:
         self.image.close()

@@ -1,0 +1,42 @@
+"""Which global addresses a function's machine code refers to (RIP-relative operands).
+
+For binaries without a symbol table this recovers runtime variables from the code that uses
+them: runtime.allgadd reads and writes the three words of the `allgs` slice, so the address
+whose +8 and +16 are also referenced is `allgs`.
+"""
+
+from __future__ import annotations
+
+from .program import Program
+
+MAX_FUNCTION = 1 << 16
+
+
+def rip_targets(program: Program, function: str) -> list[int]:
+    """Run-time addresses of memory operands `[rip + disp]` in `function`, in code order."""
+    func = program.pclntab.function_named(function)
+    if func is None or func.end - func.entry > MAX_FUNCTION:
+        return []
+    code = program.image.read_link(func.entry - program.bias, func.end - func.entry)
+    if code is None:
+        return []
+    import capstone
+    from capstone import x86
+
+    engine = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    engine.detail = True
+    targets = []
+    for insn in engine.disasm(code, func.entry):
+        for operand in insn.operands:
+            if operand.type == x86.X86_OP_MEM and operand.mem.base == x86.X86_REG_RIP:
+                targets.append(insn.address + insn.size + operand.mem.disp)
+    return targets
+
+
+def slice_header(targets: list[int]) -> int | None:
+    """The address A such that A, A+8 and A+16 are all referenced (a slice's ptr, len and cap)."""
+    referenced = set(targets)
+    for address in sorted(referenced):
+        if address + 8 in referenced and address + 16 in referenced:
+            return address
+    return None
