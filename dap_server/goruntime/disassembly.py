@@ -14,6 +14,7 @@ from .process import GoProcess
 
 MAX_INSTRUCTION = 15
 MAX_INSTRUCTIONS = 100_000
+_PAGE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,10 @@ class Disassembler:
         while len(out) < count and cursor < limit:
             code = self._bytes(cursor, min(limit - cursor, (count - len(out)) * MAX_INSTRUCTION))
             if not code:
-                out.append(Instruction(cursor, 1, b"", ""))
-                cursor += 1
+                # Unreadable up to the next page: one placeholder per byte, without reading again.
+                stop = min(limit, (cursor | (_PAGE - 1)) + 1, cursor + count - len(out))
+                out.extend(Instruction(address, 1, b"", "") for address in range(cursor, stop))
+                cursor = stop
                 continue
             decoded = 0
             for insn in self._cs().disasm(code, cursor):
@@ -110,13 +113,13 @@ class Disassembler:
         return out
 
     def _bytes(self, address: int, size: int) -> bytes:
+        """The readable bytes from `address`: all `size`, else those up to the end of its page."""
         memory = self._process.memory
-        size = max(1, size)
-        while size > 0:
+        for length in (max(1, size), min(max(1, size), _PAGE - address % _PAGE)):
             try:
-                return memory.read(address, size)
+                return memory.read(address, length)
             except UnreadableMemory:
-                size //= 2
+                continue
         return b""
 
     def _before(self, address: int, count: int) -> list[Instruction]:

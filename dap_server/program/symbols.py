@@ -56,6 +56,16 @@ class SymbolTable:
                 return Symbol(name, value, size, info & 0xF)
         return None
 
+    def defined(self, kind: int) -> list[Symbol]:
+        """Every defined symbol of one kind (STT_OBJECT, STT_FUNC), in table order."""
+        strtab = self._strtab
+        out = []
+        for st_name, info, _, _, value, size in _SYM.iter_unpack(self._symtab[: len(self._symtab) // 24 * 24]):
+            if info & 0xF == kind and value:
+                end = strtab.find(b"\0", st_name)
+                out.append(Symbol(strtab[st_name:end].decode("utf-8", "replace"), value, size, kind))
+        return out
+
     def function_at(self, addr: int) -> Symbol | None:
         """The function symbol containing `addr` (used to name C frames of cgo programs)."""
         if self._sorted_funcs is None:
@@ -70,12 +80,7 @@ class SymbolTable:
         return sym
 
     def _index_functions(self) -> None:
-        funcs = []
-        strtab = self._strtab
-        for st_name, info, _, _, value, size in _SYM.iter_unpack(self._symtab[: len(self._symtab) // 24 * 24]):
-            if info & 0xF == STT_FUNC and value:
-                end = strtab.find(b"\0", st_name)
-                funcs.append(Symbol(strtab[st_name:end].decode("utf-8", "replace"), value, size, STT_FUNC))
+        funcs = self.defined(STT_FUNC)
         funcs.sort(key=lambda s: s.value)
         self._sorted_funcs = funcs
         self._starts = [s.value for s in funcs]

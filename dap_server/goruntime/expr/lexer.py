@@ -44,6 +44,7 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _IDENT = re.compile(r"[^\W\d]\w*", re.UNICODE)
+_COMPILER_NAME = re.compile(r"~[rp]\d+")  # unnamed results and parameters as DWARF names them (~r0)
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"'}
 
 
@@ -61,8 +62,8 @@ def tokenize(text: str) -> list[Token]:
         if ch.isdigit() or (ch == "." and pos + 1 < len(text) and text[pos + 1].isdigit()):
             pos = _number(text, pos, tokens)
             continue
-        if ch == "_" or ch.isalpha():
-            match = _IDENT.match(text, pos)
+        if ch == "_" or ch.isalpha() or (ch == "~" and _COMPILER_NAME.match(text, pos)):
+            match = _IDENT.match(text, pos) or _COMPILER_NAME.match(text, pos)
             assert match is not None
             tokens.append(Token(Kind.IDENT, match.group(), column))
             pos = match.end()

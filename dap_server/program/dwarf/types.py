@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from .info import DIE, DwarfInfo
 
 
+_NAME = frozenset({"DW_AT_name"})
+
+
 class Kind(enum.StrEnum):
     BOOL = "bool"
     INT = "int"
@@ -345,6 +348,21 @@ class TypeTable:
             rtype, offset = found
             self._by_runtime.setdefault(rtype, offset)
         return True
+
+    def names(self) -> list[str]:
+        """The names of every type in the types unit, sorted (for listing types)."""
+        unit = self._types_unit()
+        found: set[str] = set()
+        if unit is None:
+            return []
+        try:
+            for _, tag, _depth, values in scan(self.dwarf.raw_info, unit[0], unit[1], self._abbrevs, _NAME):
+                name = values.get("DW_AT_name")
+                if tag in TYPE_TAGS and name:
+                    found.add(name.decode("utf-8", "replace"))
+        except (ScanError, IndexError, ValueError):
+            pass
+        return sorted(found)
 
     def _types_unit(self) -> tuple[int, int] | None:
         """[start, end) of the unit that holds every type DIE (the linker moves them all there)."""

@@ -1,0 +1,1 @@
+"""The debug console: Delve's inspection commands over a session, answers as text or values."""

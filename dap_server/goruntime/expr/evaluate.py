@@ -1,0 +1,433 @@
+"""The evaluator: a parsed Go expression, in a frame's scope, to a Value.
+
+Results are Values like any variable's (lazy, expandable, pageable) named by the expression, so
+their children carry Go expressions too. Every failure is an ExpressionError with the column of
+the part that failed; unreadable memory on the way is one too, with the reason.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ...program.dwarf.types import Field, GoType, Kind
+from ..values.base import Value
+from ..values.chans import ChanValue
+from ..values.context import DECODE_ERRORS, Loc, reason_of
+from ..values.interfaces import InterfaceValue
+from ..values.maps import MapValue
+from ..values.pointers import PointerValue
+from ..values.scalars import StringValue
+from ..values.sequences import Sequence, SliceValue
+from ..values.structs import StructValue
+from . import ast
+from .errors import ExpressionError
+from .evaluate_ops import binary, check_constant, convert, represent, unary
+from .evaluate_scope import Scope
+from .evaluate_types import TypeResolver, basic_type, pointer_to, slice_of
+from .evaluate_values import CompositeValue, ConstValue, constant, equal, operand, typed
+from .parser import parse
+from .unparse import unparse
+
+_LITERAL_KINDS = {"integer": "int", "float": "float", "imaginary": "complex", "rune": "rune", "string": "string"}
+_PREDECLARED = {"true": (True, "bool"), "false": (False, "bool"), "nil": (None, "nil")}
+_BUILTINS = frozenset({"len", "cap", "real", "imag", "complex"})
+_MAP_PAGE = 1024
+_MAX_EMBEDDING = 8
+_INTEGERS = frozenset({Kind.INT, Kind.UINT})
+
+
+def evaluate(scope: Scope, text: str) -> Value:
+    """The value of the Go expression `text` in `scope`, named by the expression."""
+    node = parse(text)
+    return Evaluator(scope).result(node, text.strip())
+
+
+class Evaluator:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.ctx = scope.ctx
+        self.types = TypeResolver(self.ctx, scope.package, scope.package_path)
+
+    def result(self, node: ast.Node, name: str) -> Value:
+        try:
+            value = self.value(node)
+        except RecursionError:
+            raise ExpressionError("expression nested too deeply", node.column) from None
+        return _renamed(value, name, unparse(node))
+
+    def value(self, node: ast.Node) -> Value:
+        try:
+            return self._dispatch(node)
+        except DECODE_ERRORS as exc:
+            raise ExpressionError(reason_of(exc), node.column) from None
+
+    def _dispatch(self, node: ast.Node) -> Value:
+        if isinstance(node, ast.Paren):
+            return self.value(node.inner)
+        if isinstance(node, ast.Ident):
+            return self._identifier(node)
+        if isinstance(node, ast.Literal):
+            data = node.value.encode() if isinstance(node.value, str) else node.value
+            check_constant(data, node.column)  # type: ignore[arg-type]
+            return constant(self.ctx, data, _LITERAL_KINDS[node.kind])  # type: ignore[arg-type]
+        if isinstance(node, ast.Selector):
+            return self._selector(node)
+        if isinstance(node, ast.Index):
+            return self._index(node)
+        if isinstance(node, ast.Slice):
+            return self._slice(node)
+        if isinstance(node, ast.TypeAssert):
+            return self._assert(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Unary):
+            return self._unary(node)
+        if isinstance(node, ast.Binary):
+            return self._binary(node)
+        if isinstance(node, ast.CompositeLit):
+            return self._composite(node)
+        if isinstance(node, ast.PackagePath):
+            raise ExpressionError(f"use of package {node.path} without selector", node.column)
+        raise ExpressionError(f"type {unparse(node)} is not an expression", node.column)
+
+    # --- names ---------------------------------------------------------------------------
+
+    def _identifier(self, node: ast.Ident) -> Value:
+        found = self.scope.local(node.name)
+        if found is not None:
+            return found
+        if node.name in _PREDECLARED:
+            data, kind = _PREDECLARED[node.name]
+            return constant(self.ctx, data, kind)
+        found = self.scope.global_variable(self.scope.package, node.name)
+        if found is not None:
+            return found
+        raise ExpressionError(f"could not find symbol value for {node.name}", node.column)
+
+    def _package_member(self, node: ast.Selector) -> Value | None:
+        """`pkg.Name` / `"path".Name` when the target is a package, else None."""
+        target = node.target
+        if isinstance(target, ast.PackagePath):
+            path = target.path
+        elif isinstance(target, ast.Ident) and self.scope.local(target.name) is None:
+            if self.scope.global_variable(self.scope.package, target.name) is not None:
+                return None
+            if not self.scope.is_package(target.name):
+                return None
+            path = self.scope.package_path(target.name, target.column)
+        else:
+            return None
+        found = self.scope.global_variable(path, node.name)
+        if found is None:
+            raise ExpressionError(f"could not find symbol value for {unparse(node)}", node.column)
+        return found
+
+    # --- selection -----------------------------------------------------------------------
+
+    def _selector(self, node: ast.Selector) -> Value:
+        member = self._package_member(node)
+        if member is not None:
+            return member
+        return _select(self.value(node.target), node.name, node.column)
+
+    def _index(self, node: ast.Index) -> Value:
+        target = _through_pointer(self.value(node.target), node.column, Kind.ARRAY)
+        key = self.value(node.index)
+        if isinstance(target, MapValue):
+            return _lookup(target, self._as(key, target.gotype.key, node.index.column), node.index.column)
+        if isinstance(target, Sequence):
+            count = target.child_count_indexed
+            i = _integer(key, node.index.column)
+            if not 0 <= i < count:
+                raise ExpressionError(f"invalid index {i} (len {count})", node.index.column)
+            return target.indexed_children(i, 1)[0]
+        if target.gotype.kind == Kind.STRING:
+            data = operand(target).data
+            assert isinstance(data, bytes)
+            i = _integer(key, node.index.column)
+            if not 0 <= i < len(data):
+                raise ExpressionError(f"invalid index {i} (len {len(data)})", node.index.column)
+            return typed(self.ctx, data[i], basic_type(self.ctx, "uint8"))
+        raise ExpressionError(f"cannot index {target.type_name}", node.column)
+
+    def _slice(self, node: ast.Slice) -> Value:
+        target = _through_pointer(self.value(node.target), node.column, Kind.ARRAY)
+        low = 0 if node.low is None else _integer(self.value(node.low), node.low.column)
+        kind = target.gotype.kind
+        if kind == Kind.STRING:
+            if node.max is not None:
+                raise ExpressionError("3-index slice of string", node.column)
+            return self._slice_string(target, low, node)
+        if isinstance(target, SliceValue):
+            data, length, capacity = target.header()
+            capacity = length if capacity is None else capacity
+            gotype = target.gotype
+        elif isinstance(target, Sequence) and kind == Kind.ARRAY and target.address is not None:
+            data, length, capacity = target.address, target.gotype.length, target.gotype.length
+            gotype = slice_of(self.ctx, target.element_type())
+        else:
+            raise ExpressionError(f"cannot slice {target.type_name}", node.column)
+        high = length if node.high is None else _integer(self.value(node.high), node.high.column)
+        top = capacity if node.max is None else _integer(self.value(node.max), node.max.column)
+        if not 0 <= low <= high <= top <= capacity:
+            raise ExpressionError(f"invalid slice indices {low}:{high}:{top} (cap {capacity})", node.column)
+        size = target.gotype.elem.size if target.gotype.elem is not None else 0
+        header = struct.pack("<Qqq", data + low * size if data else 0, high - low, top - low)
+        return self.ctx.value("", gotype, Loc(data=header))
+
+    def _slice_string(self, target: Value, low: int, node: ast.Slice) -> Value:
+        if isinstance(target, StringValue):
+            data, length = target.header()
+        else:
+            raw = operand(target).data
+            assert isinstance(raw, bytes)
+            data, length = 0, len(raw)
+        high = length if node.high is None else _integer(self.value(node.high), node.high.column)
+        if not 0 <= low <= high <= length:
+            raise ExpressionError(f"invalid slice indices {low}:{high} (len {length})", node.column)
+        if not isinstance(target, StringValue):
+            whole = operand(target).data
+            assert isinstance(whole, bytes)
+            return ConstValue(self.ctx, whole[low:high], target.gotype)
+        return self.ctx.value("", target.gotype, Loc(data=struct.pack("<Qq", data + low, high - low)))
+
+    def _assert(self, node: ast.TypeAssert) -> Value:
+        target = self.value(node.target)
+        wanted = self.types.text(node.type)
+        if not isinstance(target, InterfaceValue):
+            raise ExpressionError(f"{unparse(node.target)} (type {target.type_name}) is not an interface", node.column)
+        dynamic = target.dynamic
+        if dynamic is None:
+            raise ExpressionError(f"interface conversion: interface is nil, not {wanted}", node.column)
+        if dynamic.type_name != wanted:
+            raise ExpressionError(
+                f"interface conversion: {target.type_name} is {dynamic.type_name}, not {wanted}", node.column
+            )
+        return dynamic
+
+    # --- calls: builtins and conversions -------------------------------------------------
+
+    def _call(self, node: ast.Call) -> Value:
+        function = node.function
+        if isinstance(function, ast.Ident) and function.name in _BUILTINS and self.scope.local(function.name) is None:
+            return self._builtin(function.name, node)
+        gotype = self._conversion_type(function)
+        if len(node.arguments) != 1:
+            raise ExpressionError(f"conversion to {gotype.name} takes exactly one argument", node.column)
+        argument = node.arguments[0]
+        return convert(self.ctx, self.value(argument), gotype, argument.column)
+
+    def _conversion_type(self, function: ast.Node) -> GoType:
+        """The type a call's callee names; calling a function is impossible on a core."""
+        inner = function
+        while isinstance(inner, ast.Paren):
+            inner = inner.inner
+        if self.types.is_type_syntax(inner) or (isinstance(inner, ast.Unary) and inner.op == "*"):
+            return self.types.resolve(inner)
+        if isinstance(inner, ast.Ident | ast.Selector):
+            try:
+                self.value(inner)
+            except ExpressionError as missing:
+                try:
+                    return self.types.resolve(inner)
+                except ExpressionError:
+                    if not self.scope.is_function(self._qualified(inner)):
+                        raise missing from None
+            raise ExpressionError(f"cannot call {unparse(inner)}: a core dump cannot run functions", function.column)
+        raise ExpressionError(f"cannot call {unparse(inner)}", function.column)
+
+    def _qualified(self, node: ast.Ident | ast.Selector) -> str:
+        """`f`, `pkg.f` or `"path".f` as the full name of a function."""
+        if isinstance(node, ast.Ident):
+            return node.name
+        try:
+            return self.types.text(node)
+        except ExpressionError:
+            return unparse(node)
+
+    def _builtin(self, name: str, node: ast.Call) -> Value:
+        args = [self.value(a) for a in node.arguments]
+        want = 2 if name == "complex" else 1
+        if len(args) != want:
+            raise ExpressionError(f"{name} takes {want} argument{'s' if want > 1 else ''}", node.column)
+        if name in ("len", "cap"):
+            return self._length(name, args[0], node.arguments[0].column)
+        parts = [operand(a) for a in args]
+        if name == "complex":
+            re_, im = (p.data for p in parts)
+            if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in (re_, im)):
+                raise ExpressionError("complex takes two floating-point numbers", node.column)
+            return constant(self.ctx, complex(re_, im), "complex")  # type: ignore[arg-type]
+        number = parts[0].data
+        if not isinstance(number, complex | int | float) or isinstance(number, bool):
+            raise ExpressionError(f"{name} takes a complex number", node.column)
+        number = complex(number)
+        part = number.real if name == "real" else number.imag
+        if parts[0].untyped is not None:
+            return constant(self.ctx, part, "float")
+        return typed(self.ctx, part, basic_type(self.ctx, "float32" if parts[0].gotype.size == 8 else "float64"))
+
+    def _length(self, name: str, value: Value, column: int) -> Value:
+        value = _through_pointer(value, column, Kind.ARRAY)
+        kind = value.gotype.kind
+        if isinstance(value, ConstValue) and isinstance(value.data, bytes) and name == "len":
+            count = len(value.data)
+            return constant(self.ctx, count, "int") if value.untyped else self._int(count)
+        if kind == Kind.STRING and name == "len" and isinstance(value, StringValue):
+            return self._int(value.header()[1])
+        if isinstance(value, SliceValue):
+            _, length, capacity = value.header()
+            if name == "cap" and capacity is None:
+                raise ExpressionError("the capacity of this slice was not kept (optimized away)", column)
+            return self._int(length if name == "len" else capacity or 0)
+        if kind == Kind.ARRAY:
+            return self._int(value.gotype.length)
+        if kind == Kind.MAP and name == "len" and isinstance(value, MapValue):
+            return self._int(value.count())
+        if isinstance(value, ChanValue):
+            if not value.header():
+                return self._int(0)
+            queued, size, _ = value.state()
+            return self._int(queued if name == "len" else size)
+        raise ExpressionError(f"invalid argument for {name}: {value.type_name}", column)
+
+    def _int(self, count: int) -> Value:
+        return typed(self.ctx, count, basic_type(self.ctx, "int"))
+
+    # --- operators -----------------------------------------------------------------------
+
+    def _unary(self, node: ast.Unary) -> Value:
+        if node.op == "*":
+            return _dereference(self.value(node.operand), node.column)
+        if node.op == "&":
+            target = self.value(node.operand)
+            if target.address is None or isinstance(target, ConstValue | CompositeValue):
+                raise ExpressionError(f"cannot take the address of {unparse(node.operand)}", node.column)
+            return typed(self.ctx, target.address, pointer_to(self.ctx, target.gotype))
+        return unary(self.ctx, node.op, self.value(node.operand), node.column)
+
+    def _binary(self, node: ast.Binary) -> Value:
+        left = self.value(node.left)
+        if node.op in ("&&", "||"):
+            decided = operand(left).data
+            if not isinstance(decided, bool):
+                raise ExpressionError(f"operator {node.op} not defined on {left.type_name}", node.column)
+            if decided == (node.op == "||"):
+                return constant(self.ctx, decided, "bool")
+        return binary(self.ctx, node.op, left, self.value(node.right), node.column)
+
+    # --- literals ------------------------------------------------------------------------
+
+    def _composite(self, node: ast.CompositeLit) -> Value:
+        gotype = self.types.resolve(node.type)
+        if gotype.kind == Kind.STRUCT:
+            fields = gotype.fields
+            elements: dict[str, Value] = {}
+            for i, (key, item) in enumerate(node.elements):
+                field = gotype.field(key) if key else (fields[i] if i < len(fields) else None)
+                if field is None:
+                    raise ExpressionError(f"{gotype.name} has no field {key or i}", item.column)
+                elements[field.name] = self._as(self.value(item), field.type, item.column)
+            return CompositeValue(self.ctx, gotype, elements)
+        if gotype.kind == Kind.ARRAY and gotype.elem is not None:
+            if len(node.elements) > gotype.length or any(key for key, _ in node.elements):
+                raise ExpressionError(f"too many or keyed elements for {gotype.name}", node.column)
+            elem = gotype.elem
+            items = {
+                f"[{i}]": self._as(self.value(item), elem, item.column) for i, (_, item) in enumerate(node.elements)
+            }
+            return CompositeValue(self.ctx, gotype, items)
+        raise ExpressionError(f"composite literals of {gotype.name} are not supported", node.column)
+
+    def _as(self, value: Value, gotype: GoType | None, column: int) -> Value:
+        """`value` used where a `gotype` is expected: constants take the type, others must have it."""
+        if gotype is None:
+            raise ExpressionError("the expected type is unknown", column)
+        if isinstance(value, ConstValue) and value.untyped is not None:
+            return typed(self.ctx, represent(operand(value), gotype, column), gotype)
+        if value.type_name != gotype.name:
+            raise ExpressionError(f"cannot use {value.type_name} value as {gotype.name}", column)
+        return value
+
+
+def _renamed(value: Value, name: str, expression: str) -> Value:
+    """A fresh Value for a result (cached scope values are never renamed in place)."""
+    if isinstance(value, ConstValue | CompositeValue):
+        value.name, value.evaluate_name = name, expression
+        return value
+    return value.ctx.value(name, value.gotype, value.loc, expression)
+
+
+def _integer(value: Value, column: int) -> int:
+    data = operand(value).data
+    constant_ = isinstance(value, ConstValue) and value.untyped is not None
+    if constant_ and isinstance(data, float) and data.is_integer():
+        data = int(data)
+    if isinstance(data, bool) or not isinstance(data, int) or not (constant_ or value.gotype.kind in _INTEGERS):
+        raise ExpressionError(f"index must be an integer, not {value.type_name}", column)
+    return data
+
+
+def _dereference(value: Value, column: int) -> Value:
+    if not isinstance(value, PointerValue):
+        raise ExpressionError(f"invalid indirect of {value.type_name}", column)
+    pointee = value.pointee()
+    if pointee is None:
+        raise ExpressionError("nil pointer dereference", column)
+    return pointee
+
+
+def _through_pointer(value: Value, column: int, kind: Kind) -> Value:
+    """A pointer to `kind` stands for what it points to (Go's automatic dereference)."""
+    if isinstance(value, PointerValue) and value.gotype.elem is not None and value.gotype.elem.kind == kind:
+        return _dereference(value, column)
+    return value
+
+
+def _select(value: Value, name: str, column: int) -> Value:
+    """`value.name`: a field, promoted through embedded structs and pointers as Go promotes it."""
+    current = _through_pointer(value, column, Kind.STRUCT)
+    path = _field_path(current.gotype, name)
+    if not isinstance(current, StructValue) or path is None:
+        raise ExpressionError(f"{value.type_name} has no field {name}", column)
+    for i, field in enumerate(path):
+        assert isinstance(current, StructValue)
+        current = current.field_value(field)
+        if i + 1 < len(path):
+            current = _through_pointer(current, column, Kind.STRUCT)
+    return current
+
+
+def _field_path(gotype: GoType, name: str) -> list[Field] | None:
+    """The fields leading to `name`, shallowest first (Go's promotion rule, breadth first)."""
+    level: list[tuple[GoType, list[Field]]] = [(gotype, [])]
+    for _ in range(_MAX_EMBEDDING):
+        found = [[*path, f] for t, path in level for f in t.fields if f.name == name]
+        if found:
+            return found[0]
+        deeper: list[tuple[GoType, list[Field]]] = []
+        for t, path in level:
+            for f in t.fields:
+                if f.embedded:
+                    inner = f.type.elem if f.type.kind == Kind.POINTER and f.type.elem is not None else f.type
+                    if inner.kind == Kind.STRUCT:
+                        deeper.append((inner, [*path, f]))
+        if not deeper:
+            return None
+        level = deeper
+    return None
+
+
+def _lookup(target: MapValue, key: Value, column: int) -> Value:
+    """`m[key]` for keys of any comparable type; a missing key is an error (there is no zero value
+    to show that the map holds)."""
+    key_type, value_type = target.gotype.key, target.gotype.elem
+    if key_type is None or value_type is None:
+        raise ExpressionError(f"the key or value type of {target.type_name} is unknown", column)
+    ctx = target.ctx
+    count = target.child_count_indexed
+    for start in range(0, count, _MAP_PAGE):
+        for key_addr, value_addr in target.entries(start, min(count, start + _MAP_PAGE)):
+            if equal(ctx.value("key", key_type, Loc(address=key_addr)), key):
+                return ctx.value("", value_type, Loc(address=value_addr))
+    raise ExpressionError(f"key {key.summary} not found in {target.type_name}", column)

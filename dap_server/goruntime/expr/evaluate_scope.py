@@ -1,0 +1,100 @@
+"""What names mean where an expression is evaluated: the frame's arguments and locals, then the
+package variables of the frame's package; `pkg.Name` through the program's package paths."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+
+from ...program.program import Program
+from ...program.symbols import STT_FUNC
+from .. import variables
+from ..frames import Frame
+from ..process import GoProcess
+from ..values.base import Value
+from ..values.context import ValueContext
+from .errors import ExpressionError
+
+_PACKAGES: weakref.WeakKeyDictionary[Program, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def package_paths(program: Program) -> tuple[str, ...]:
+    """Import paths of the program's packages (its compile units), read once per program."""
+    found = _PACKAGES.get(program)
+    if found is None:
+        names: set[str] = set()
+        try:
+            for unit in program.dwarf.pyelftools.iter_CUs():
+                attr = unit.get_top_DIE().attributes.get("DW_AT_name")
+                if attr is not None and isinstance(attr.value, bytes):
+                    names.add(attr.value.decode("utf-8", "replace"))
+        except Exception:  # no DWARF, or pyelftools failing on a damaged unit: keep what was read
+            pass
+        found = _PACKAGES[program] = tuple(sorted(names))
+    return found
+
+
+@dataclass
+class Scope:
+    """Where names are looked up: a frame (None: package variables only) and its package."""
+
+    process: GoProcess
+    frame: Frame | None = None
+
+    @property
+    def ctx(self) -> ValueContext:
+        return variables.context_for(self.process)
+
+    @property
+    def package(self) -> str:
+        """The package whose variables bare names may mean ("main" without a frame)."""
+        if self.frame is None or not self.frame.function or self.frame.is_synthetic:
+            return "main"
+        return self.frame.package
+
+    @cached_property
+    def frame_values(self) -> list[Value]:
+        """Arguments, then locals, of the frame."""
+        frame = self.frame
+        if frame is None or frame.is_synthetic or frame.foreign:
+            return []
+        return variables.arguments(self.process, frame) + variables.locals(self.process, frame)
+
+    def local(self, name: str) -> Value | None:
+        return next((v for v in self.frame_values if v.name == name), None)
+
+    def global_variable(self, package: str, name: str) -> Value | None:
+        """The package variable `package.name` (package as a full import path)."""
+        return next((v for v in variables.package_globals(self.process, package) if v.name == name), None)
+
+    def package_path(self, name: str, column: int) -> str:
+        """The import path a package name stands for: the frame's own package, `main`, or the one
+        package whose path ends in /name (a full path is accepted as is)."""
+        if name in (self.package, "main") or "/" in name:
+            return name
+        if self.package.rsplit("/", 1)[-1] == name:
+            return self.package
+        paths = package_paths(self.process.program)
+        if name in paths:
+            return name
+        matches = [p for p in paths if p.rsplit("/", 1)[-1] == name]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            user = [p for p in matches if not p.startswith(("vendor/", "internal/")) and "/internal/" not in p]
+            if len(user) == 1:
+                return user[0]
+            raise ExpressionError(f"package name {name} is ambiguous: {', '.join(matches[:6])}", column)
+        raise ExpressionError(f"could not find symbol value for {name}", column)
+
+    def is_function(self, name: str) -> bool:
+        """Whether `name` (bare, or package-qualified by its full path) names a function."""
+        full = name if "." in name else f"{self.package}.{name}"
+        symbol = self.process.program.symbols.find(full)
+        return symbol is not None and symbol.kind == STT_FUNC
+
+    def is_package(self, name: str) -> bool:
+        if name in (self.package, "main") or self.package.rsplit("/", 1)[-1] == name:
+            return True
+        return any(p == name or p.endswith("/" + name) for p in package_paths(self.process.program))
