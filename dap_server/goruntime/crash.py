@@ -18,9 +18,11 @@ from .frames import Frame
 from .goprint import indented, print_complex, print_float
 from .goroutines import Goroutine
 from .process import GoProcess
-from .rtype import Kind, RuntimeType, RuntimeTypes
 from .strings_table import read_go_string
 from .threads import MachineThread
+from .values.rtypes import AbiKind as Kind
+from .values.rtypes import RuntimeType, RuntimeTypes
+from .variables import context_for
 
 MAX_PANIC_CHAIN = 64
 MAX_MESSAGE = 1 << 16
@@ -82,7 +84,7 @@ class CrashExplainer:
     def __init__(self, process: GoProcess) -> None:
         self._process = process
         self._memory = process.memory
-        self._types = RuntimeTypes(process.memory, process.program, process.layouts)
+        self._types = RuntimeTypes(context_for(process))
         self._signal_names = self._read_sigtable()
         self._pid = process.core.process.pid if process.core.process else 0
         self._m_by_lwp = process.thread_machines
@@ -251,7 +253,7 @@ class CrashExplainer:
         """runtime.printpanicval / printanycustomtype."""
         if typ == 0:
             return "nil", "nil"
-        rtype = self._types.get(typ)
+        rtype = self._types.describe(typ)
         if rtype is None:
             return f"(?) {data:#x}", "?"
         try:

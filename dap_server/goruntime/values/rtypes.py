@@ -10,11 +10,14 @@ DWARF (a type only ever stored in an interface) are described from the descripto
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
+from enum import IntEnum
 from functools import cached_property, partial
 
 from ...program.dwarf.info import DwarfError
 from ...program.dwarf.types import ABI_KINDS, Field, GoType, Kind
-from .context import Unreadable, ValueContext
+from ..layout_tables import FALLBACK
+from .context import DECODE_ERRORS, Unreadable, ValueContext
 
 _TFLAG_UNCOMMON = 1
 _TFLAG_EXTRA_STAR = 2
@@ -48,6 +51,48 @@ _ABI_STRUCTS = {
 }
 
 
+class AbiKind(IntEnum):
+    """internal/abi.Kind: the kind byte of a type descriptor (masked), Go 1.21–1.27."""
+
+    INVALID = 0
+    BOOL = 1
+    INT = 2
+    INT8 = 3
+    INT16 = 4
+    INT32 = 5
+    INT64 = 6
+    UINT = 7
+    UINT8 = 8
+    UINT16 = 9
+    UINT32 = 10
+    UINT64 = 11
+    UINTPTR = 12
+    FLOAT32 = 13
+    FLOAT64 = 14
+    COMPLEX64 = 15
+    COMPLEX128 = 16
+    ARRAY = 17
+    CHAN = 18
+    FUNC = 19
+    INTERFACE = 20
+    MAP = 21
+    POINTER = 22
+    SLICE = 23
+    STRING = 24
+    STRUCT = 25
+    UNSAFE_POINTER = 26
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeType:
+    """What a descriptor says about its type, without building a GoType."""
+
+    addr: int
+    size: int
+    kind: AbiKind
+    name: str
+
+
 class RuntimeTypes:
     """Reads type descriptors of one process and maps them to GoTypes."""
 
@@ -67,6 +112,9 @@ class RuntimeTypes:
             layout = None
         if module is not None and layout is not None and "types" in layout.members:
             return self.ctx.word(module + layout.members["types"].offset)
+        if module is not None:  # stripped: DWARF is gone too, the release's table knows the field
+            tables = FALLBACK.get(program.go_minor or 0) or FALLBACK[max(FALLBACK)]
+            return self.ctx.word(module + tables["runtime.moduledata"]["types"])
         base = program.symbol_address("runtime.types")
         if base is None:
             raise Unreadable("cannot locate the runtime type data (no runtime.types symbol)")
@@ -96,6 +144,18 @@ class RuntimeTypes:
 
     def kind(self, addr: int) -> int:
         return self.header(addr)[2] & _KIND_MASK
+
+    def describe(self, addr: int) -> RuntimeType | None:
+        """Size, kind and name of the descriptor at `addr`, or None if it cannot be read."""
+        try:
+            size, _, kind, _ = self.header(addr)
+            name = self.name(addr)
+        except DECODE_ERRORS:
+            return None
+        masked = kind & _KIND_MASK
+        return RuntimeType(
+            addr, size, AbiKind(masked) if masked in AbiKind._value2member_map_ else AbiKind.INVALID, name
+        )
 
     def is_direct(self, addr: int) -> bool:
         """Whether an interface holding this type stores the value itself in its data word."""
