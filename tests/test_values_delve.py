@@ -25,7 +25,7 @@ from support import delve
 from test_values_support import OPTIMIZED_AWAY, ValuesCore, values_core, walk
 
 from dap_server.goruntime import variables
-from dap_server.goruntime.values import Value
+from dap_server.goruntime.values.base import Value
 from dap_server.goruntime.values.format import quote
 from dap_server.goruntime.values.scalars import ScalarValue, StringValue
 

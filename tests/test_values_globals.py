@@ -14,7 +14,7 @@ from support.toolchains import release_named
 from test_values_support import ValuesCore, open_values_core, values_core, walk
 
 from dap_server.goruntime import variables
-from dap_server.goruntime.values import Value
+from dap_server.goruntime.values.base import Value
 from dap_server.goruntime.values.context import PAGE_LIMIT
 from dap_server.program.dwarf.maplayout import SwissMap, map_layout
 

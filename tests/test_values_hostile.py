@@ -19,7 +19,7 @@ from test_values_support import ValuesCore, copy_core, open_values_core, walk
 
 from dap_server.binfmt.elf import PT_LOAD, parse_header, program_headers
 from dap_server.goruntime import variables
-from dap_server.goruntime.values import Value
+from dap_server.goruntime.values.base import Value
 from dap_server.session import Session, SessionOptions
 
 HUGE = 1 << 40

@@ -23,7 +23,7 @@ from dap_server.goruntime import variables
 from dap_server.goruntime.frames import Frame
 from dap_server.goruntime.goroutines import Goroutine
 from dap_server.goruntime.process import GoProcess
-from dap_server.goruntime.values import Value
+from dap_server.goruntime.values.base import Value
 from dap_server.session import Session, SessionOptions
 
 PROGRAM = "values"

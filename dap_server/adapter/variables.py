@@ -7,13 +7,15 @@ children are decoded, one page at a time, when the client expands it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..dap.messages import Scope, Variable, VariablePresentationHint
-from ..goruntime import variables as govars
 from ..goruntime.frames import Frame, package_of
-from ..goruntime.values.base import Value
 from ..session import Session
 from .handles import HandleTable
+
+if TYPE_CHECKING:
+    from ..goruntime.values.base import Value
 
 ARGUMENTS, LOCALS, GLOBALS, REGISTERS = "Arguments", "Locals", "Globals", "Registers"
 _HINTS = {ARGUMENTS: "arguments", LOCALS: "locals", REGISTERS: "registers"}
@@ -37,8 +39,7 @@ class VariableRefs:
         return self._table.id_for(node)
 
     def get(self, ref: int) -> ScopeRef | Value | None:
-        node = self._table.get(ref)
-        return node if isinstance(node, ScopeRef | Value) else None
+        return self._table.get(ref)  # type: ignore[return-value]  # only ScopeRefs and Values go in
 
 
 def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, frame: Frame) -> list[Scope]:
@@ -64,6 +65,8 @@ def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, fr
 
 
 def scope_values(session: Session, frame: Frame, scope: str) -> list[Value]:
+    from ..goruntime import variables as govars  # the values engine loads when a scope is opened
+
     process = session.process
     if scope == ARGUMENTS:
         return govars.arguments(process, frame)

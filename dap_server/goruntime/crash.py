@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..target.errors import UnreadableMemory
 from ..target.notes import SigInfo, ThreadNote, signal_name
@@ -20,9 +21,10 @@ from .goroutines import Goroutine
 from .process import GoProcess
 from .strings_table import read_go_string
 from .threads import MachineThread
-from .values.rtypes import AbiKind as Kind
-from .values.rtypes import RuntimeType, RuntimeTypes
-from .variables import context_for
+from .values.kinds import AbiKind as Kind
+
+if TYPE_CHECKING:
+    from .values.rtypes import RuntimeType, RuntimeTypes
 
 MAX_PANIC_CHAIN = 64
 MAX_MESSAGE = 1 << 16
@@ -84,7 +86,7 @@ class CrashExplainer:
     def __init__(self, process: GoProcess) -> None:
         self._process = process
         self._memory = process.memory
-        self._types = RuntimeTypes(context_for(process))
+        self._types_reader: RuntimeTypes | None = None
         self._signal_names = self._read_sigtable()
         self._pid = process.core.process.pid if process.core.process else 0
         self._m_by_lwp = process.thread_machines
@@ -114,6 +116,15 @@ class CrashExplainer:
             lines=["no crash: the core was taken from a running process (for example with gcore)"],
             thread=first.lwp,
         )
+
+    def _types(self) -> RuntimeTypes:
+        """Runtime type descriptors, read through the values engine (loaded only for panic values)."""
+        if self._types_reader is None:
+            from .values.rtypes import RuntimeTypes
+            from .variables import context_for
+
+            self._types_reader = RuntimeTypes(context_for(self._process))
+        return self._types_reader
 
     # fatal errors -----------------------------------------------------------------------------
     def _fatal(self, thread: ThreadNote, m: MachineThread) -> CrashExplanation | None:
@@ -253,7 +264,7 @@ class CrashExplainer:
         """runtime.printpanicval / printanycustomtype."""
         if typ == 0:
             return "nil", "nil"
-        rtype = self._types.describe(typ)
+        rtype = self._types().describe(typ)
         if rtype is None:
             return f"(?) {data:#x}", "?"
         try:

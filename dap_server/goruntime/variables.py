@@ -13,6 +13,7 @@ import struct
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..program.dwarf.functions import Function, Scope, VariableDecl
 from ..program.dwarf.globals import package_variables
@@ -24,9 +25,9 @@ from ..target.errors import UnreadableMemory
 from ..target.memory import Memory
 from .frames import Frame
 from .process import GoProcess
-from .values import Loc, Value, ValueContext, new_context
-from .values.base import TextValue
-from .values.context import DECODE_ERRORS, Unreadable
+from .values.base import TextValue, Value
+from .values.context import DECODE_ERRORS, Loc, Unreadable, ValueContext
+from .values.factory import new_context
 
 _FRAME_CACHE_LIMIT = 4096
 _NOT_IN_SCOPE = "optimized away (not live at this pc)"
@@ -61,8 +62,15 @@ def _state(process: GoProcess) -> _ProcessState:
         return None if g.unreadable is not None else g.goid
 
     state = _ProcessState(new_context(process.memory, process.program, goroutine_id))
-    _STATES[key] = (weakref.ref(process, lambda _: _STATES.pop(key, None)), state)
+    _STATES[key] = (weakref.ref(process, partial(_forget, key)), state)
     return state
+
+
+def _forget(key: int, _ref: object) -> None:
+    """Drop a dead process's state (quietly at interpreter exit, when module globals are gone)."""
+    states = globals().get("_STATES")
+    if states is not None:
+        states.pop(key, None)
 
 
 def context_for(process: GoProcess) -> ValueContext:

@@ -139,6 +139,16 @@ class ElfImage:
         self._decompressed[name] = raw
         return raw
 
+    def section_size(self, name: str) -> int:
+        """The size of a section's contents, once inflated (read from the compression header)."""
+        section = self.sections.get(name)
+        if section is None:
+            return 0
+        sh = section.header
+        if sh.flags & SHF_COMPRESSED and sh.size >= _CHDR.size:
+            return int(_CHDR.unpack_from(self.data, sh.offset)[2])
+        return sh.size
+
     def _inflate(self, name: str, raw: bytes) -> bytes:
         if len(raw) < _CHDR.size:
             raise ProgramError(f"{self.path}: compressed section {name} has no header")

@@ -49,11 +49,16 @@ class SymbolTable:
         while (hit := self._strtab.find(needle, start)) >= 0:
             offsets.add(hit + 1)
             start = hit + 1
-        if not offsets:
-            return None
-        for st_name, info, _, _, value, size in _SYM.iter_unpack(self._symtab[: len(self._symtab) // 24 * 24]):
-            if st_name in offsets and value:
-                return Symbol(name, value, size, info & 0xF)
+        for offset in sorted(offsets):
+            # The entry's first word is its name's offset: search for it at entry boundaries.
+            key = struct.pack("<I", offset)
+            pos = self._symtab.find(key)
+            while pos >= 0:
+                if pos % _SYM.size == 0:
+                    _, info, _, _, value, size = _SYM.unpack_from(self._symtab, pos)
+                    if value:
+                        return Symbol(name, value, size, info & 0xF)
+                pos = self._symtab.find(key, pos + 1)
         return None
 
     def defined(self, kind: int) -> list[Symbol]:

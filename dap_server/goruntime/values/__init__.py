@@ -1,7 +1,5 @@
-"""Lazy Go values read from a core: see base.Value for the model, factory for the kinds."""
+"""Lazy Go values read from a core: see base.Value for the model, factory for the kinds.
 
-from .base import Value
-from .context import Loc, ValueContext
-from .factory import make_value, new_context
-
-__all__ = ["Loc", "Value", "ValueContext", "make_value", "new_context"]
+Import the modules themselves (`values.base`, `values.context`, `values.factory`): this package
+does not load them, so that code needing one small part (the kinds enum) stays cheap to import.
+"""

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from ..elf_image import ElfImage
 from ..errors import ProgramError
@@ -63,12 +63,11 @@ def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
     from elftools.dwarf.dwarfinfo import DWARFInfo as PyDWARFInfo
 
     def descriptor(name: str) -> Any:
-        data = image.section_data(name) if name in sections else None
-        if data is None:
-            return None
         section = image.section(name)
-        address = section.addr if section is not None else 0
-        return DebugSectionDescriptor(io.BytesIO(data), name, None, len(data), address)
+        if name not in sections or section is None:
+            return None
+        size = image.section_size(name)
+        return DebugSectionDescriptor(cast(IO[bytes], _LazyStream(image, name)), name, None, size, section.addr)
 
     return PyDWARFInfo(
         config=DwarfConfig(little_endian=True, machine_arch="x64", default_address_size=8),
@@ -92,6 +91,40 @@ def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
         gnu_debugaltlink_sec=None,
         debug_types_sec=None,
     )
+
+
+class _LazyStream(io.RawIOBase):
+    """A section's contents as a stream, inflated on first read: opening DWARF costs nothing for
+    the sections a session never touches (location and range lists of unseen functions)."""
+
+    def __init__(self, image: ElfImage, name: str) -> None:
+        super().__init__()
+        self._image = image
+        self._name = name
+        self._stream: io.BytesIO | None = None
+
+    def _open(self) -> io.BytesIO:
+        if self._stream is None:
+            self._stream = io.BytesIO(self._image.section_data(self._name) or b"")
+        return self._stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._open().read(size)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._open().seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._open().tell()
+
+    def getvalue(self) -> bytes:
+        return self._open().getvalue()
 
 
 class DwarfInfo:
@@ -172,18 +205,40 @@ class DwarfInfo:
         for count, match in enumerate(needle.finditer(self._raw, start, end)):
             if count >= _MAX_HITS * 8 or len(found) >= _MAX_HITS:
                 break
-            hit = match.start()
-            code = self._raw[hit - 1] if hit else 0
-            if code == 0 or code >= 0x80 or (codes and code not in codes):
-                continue
-            try:
-                die = self.die_at(hit - 1)
-            except DwarfError:
-                continue
-            attr = die.attributes.get("DW_AT_name")
-            if die.tag in wanted and attr is not None and attr.value == name:
+            die = self._named_die(match.start(), name, wanted, codes)
+            if die is not None:
                 found.append(die)
         return found
+
+    def _named_die(self, hit: int, name: bytes, wanted: frozenset[str], codes: frozenset[int]) -> DIE | None:
+        """The DIE whose inline name starts at `hit`, if it is called `name` and has a wanted tag."""
+        code = self._raw[hit - 1] if hit else 0
+        if code == 0 or code >= 0x80 or (codes and code not in codes):
+            return None
+        try:
+            die = self.die_at(hit - 1)
+        except DwarfError:
+            return None
+        attr = die.attributes.get("DW_AT_name")
+        return die if die.tag in wanted and attr is not None and attr.value == name else None
+
+    def prefetch_structs(self, names: Iterable[str]) -> None:
+        """Find several struct types in one pass over .debug_info (the runtime's, at launch);
+        `struct(name)` then answers from what was found, or searches alone for a miss."""
+        self._open()
+        pending = [n for n in names if n not in self._structs]
+        if not pending:
+            return
+        wanted = frozenset(("DW_TAG_structure_type", "DW_TAG_typedef"))
+        codes = self._naming_codes(wanted)
+        pattern = re.compile(b"(" + b"|".join(re.escape(n.encode()) for n in pending) + b")\\x00")
+        for match in pattern.finditer(self._raw):
+            name = match.group(1).decode()
+            if name in self._structs:
+                continue
+            die = self._named_die(match.start(), match.group(1), wanted, codes)
+            if die is not None:
+                self._structs[name] = self._layout_of(die)
 
     def _naming_codes(self, tags: frozenset[str]) -> frozenset[int]:
         """One-byte abbreviation codes of DIEs with one of `tags` whose first attribute is an inline
@@ -272,14 +327,16 @@ class DwarfInfo:
         """The layout of the struct type called `name` (typedefs followed), or None."""
         if name in self._structs:
             return self._structs[name]
-        layout = None
         die = self.find_one(name, ("DW_TAG_structure_type", "DW_TAG_typedef"))
-        while die is not None and die.tag == "DW_TAG_typedef":
-            die = self.resolve_type(die)
-        if die is not None and die.tag == "DW_TAG_structure_type":
-            layout = self.struct_of_die(die)
+        layout = self._layout_of(die) if die is not None else None
         self._structs[name] = layout
         return layout
+
+    def _layout_of(self, die: DIE) -> StructType | None:
+        """The struct a struct or typedef DIE describes (typedefs followed)."""
+        while die is not None and die.tag == "DW_TAG_typedef":
+            die = self.resolve_type(die)
+        return self.struct_of_die(die) if die is not None and die.tag == "DW_TAG_structure_type" else None
 
     def struct_of_die(self, die: DIE) -> StructType:
         members: dict[str, Member] = {}
