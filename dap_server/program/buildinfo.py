@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..binfmt.leb128 import read_uleb
+
 BUILDINFO_MAGIC = b"\xff Go buildinf:"
 _FLAG_INLINE_STRINGS = 2
 _SENTINEL_LEN = 16
@@ -43,21 +45,8 @@ def go_minor(version: str) -> int | None:
     return int(digits) if digits else None
 
 
-def _uvarint(data: bytes, pos: int) -> tuple[int, int]:
-    value = 0
-    shift = 0
-    while pos < len(data) and shift < 64:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-    raise ValueError("bad uvarint in build info")
-
-
 def _string_at(data: bytes, pos: int) -> tuple[str, int]:
-    length, pos = _uvarint(data, pos)
+    length, pos = read_uleb(data, pos)
     if length > _MAX_STRING or pos + length > len(data):
         raise ValueError("build info string runs past the section")
     return data[pos : pos + length].decode("utf-8", "replace"), pos + length

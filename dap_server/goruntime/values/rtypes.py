@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from functools import cached_property, partial
 
+from ...binfmt.leb128 import LebError, read_uleb
 from ...program.dwarf.info import DwarfError
 from ...program.dwarf.types import ABI_KINDS, Field, GoType, Kind
 from ..layout_tables import FALLBACK
@@ -133,16 +134,10 @@ class RuntimeTypes:
 
     def read_name(self, addr: int) -> str:
         """An abi.Name: flag byte, uvarint length, bytes."""
-        raw = self.ctx.read(addr, 11)
-        length = shift = 0
-        pos = 1
-        while pos < len(raw):
-            byte = raw[pos]
-            pos += 1
-            length |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
+        try:
+            length, pos = read_uleb(self.ctx.read(addr, 11), 1)
+        except LebError as exc:
+            raise Unreadable(f"corrupt type name at {addr:#x}") from exc
         if length > _MAX_NAME:
             raise Unreadable(f"corrupt type name of {length} bytes at {addr:#x}")
         return self.ctx.read(addr + pos, length).decode("utf-8", "replace")

@@ -12,6 +12,8 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ...binfmt.leb128 import LebError, read_uleb
+
 _U64 = struct.Struct("<Q")
 _U16 = struct.Struct("<H")
 _MAX_ENTRIES = 100_000
@@ -48,17 +50,10 @@ class LocationEntry:
 
 
 def _uleb(data: bytes, pos: int) -> tuple[int, int]:
-    value = 0
-    shift = 0
-    while True:
-        if pos >= len(data):
-            raise ListError("a LEB128 number runs past the end of its section")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
+    try:
+        return read_uleb(data, pos)
+    except LebError as exc:
+        raise ListError(str(exc)) from exc
 
 
 class ListReader:

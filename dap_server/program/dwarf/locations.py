@@ -12,6 +12,8 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...binfmt.leb128 import LebError, read_sleb, read_uleb
+
 _OP_ADDR = 0x03
 _OP_DEREF = 0x06
 _OP_CONST1U, _OP_CONST1S, _OP_CONST2U, _OP_CONST2S = 0x08, 0x09, 0x0A, 0x0B
@@ -70,31 +72,17 @@ class FrameState:
 
 
 def _uleb(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data):
-            raise ExpressionError("truncated LEB128 operand")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, pos
+    try:
+        return read_uleb(data, pos)
+    except LebError as exc:
+        raise ExpressionError("truncated LEB128 operand") from exc
 
 
 def _sleb(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data):
-            raise ExpressionError("truncated LEB128 operand")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                value -= 1 << shift
-            return value, pos
+    try:
+        return read_sleb(data, pos)
+    except LebError as exc:
+        raise ExpressionError("truncated LEB128 operand") from exc
 
 
 def evaluate(expr: bytes, state: FrameState) -> list[Piece]:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ...binfmt.leb128 import read_uleb
+
 _FIXED = {
     "DW_FORM_addr": 8,
     "DW_FORM_data1": 1,
@@ -116,7 +118,7 @@ def scan(
         code = info[pos]
         pos += 1
         if code & 0x80:
-            code, pos = _leb_tail(info, pos, code)
+            code, pos = read_uleb(info, pos - 1)
         if code == 0:
             depth -= 1
             continue
@@ -135,7 +137,7 @@ def scan(
                 pos += 1
                 value = byte
                 if byte & 0x80:
-                    value, pos = _leb_tail(info, pos, byte)
+                    value, pos = read_uleb(info, pos - 1)
                 if key is not None:
                     values[key] = value
             elif op == 3:
@@ -147,28 +149,8 @@ def scan(
                 length = _UNPACK[size].unpack_from(info, pos)[0]
                 pos += size + length
             else:
-                length, pos = _leb(info, pos)
+                length, pos = read_uleb(info, pos)
                 pos += length
         yield offset, plan.tag, depth, values
         if plan.has_children:
             depth += 1
-
-
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    byte = data[pos]
-    pos += 1
-    if byte & 0x80:
-        return _leb_tail(data, pos, byte)
-    return byte, pos
-
-
-def _leb_tail(data: bytes, pos: int, first: int) -> tuple[int, int]:
-    value = first & 0x7F
-    shift = 7
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
