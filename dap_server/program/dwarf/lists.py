@@ -56,6 +56,30 @@ def _uleb(data: bytes, pos: int) -> tuple[int, int]:
         raise ListError(str(exc)) from exc
 
 
+def _pairs_v4(
+    data: bytes, offset: int, base: int, section: str, *, with_expression: bool
+) -> Iterator[tuple[int, int, bytes]]:
+    """(begin, end, expression) of a DWARF 4 location or range list, base selections applied."""
+    pos = offset
+    kind = "location" if with_expression else "range"
+    for _ in range(_MAX_ENTRIES):
+        if pos + 16 > len(data):
+            raise ListError(f"{kind} list at {offset:#x} runs past {section}")
+        begin, end = struct.unpack_from("<QQ", data, pos)
+        pos += 16
+        if begin == 0 and end == 0:
+            return
+        if begin == _BASE_SELECTION:
+            base = end
+            continue
+        expr = b""
+        if with_expression:
+            (length,) = _U16.unpack_from(data, pos)
+            expr = bytes(data[pos + 2 : pos + 2 + length])
+            pos += 2 + length
+        yield base + begin, base + end, expr
+
+
 class ListReader:
     """Decodes single lists from the raw list sections of one executable."""
 
@@ -88,23 +112,8 @@ class ListReader:
         return None
 
     def _loc_v4(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
-        data = self._loc
-        pos = offset
-        base = unit.low_pc
-        for _ in range(_MAX_ENTRIES):
-            if pos + 16 > len(data):
-                raise ListError(f"location list at {offset:#x} runs past .debug_loc")
-            begin, end = struct.unpack_from("<QQ", data, pos)
-            pos += 16
-            if begin == 0 and end == 0:
-                return
-            if begin == _BASE_SELECTION:
-                base = end
-                continue
-            (length,) = _U16.unpack_from(data, pos)
-            pos += 2
-            yield LocationEntry(base + begin, base + end, bytes(data[pos : pos + length]))
-            pos += length
+        for begin, end, expr in _pairs_v4(self._loc, offset, unit.low_pc, ".debug_loc", with_expression=True):
+            yield LocationEntry(begin, end, expr)
 
     def _loclists_v5(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
         data = self._loclists
@@ -163,20 +172,8 @@ class ListReader:
             raise ListError(f"range list at {offset:#x} is damaged: {exc}") from None
 
     def _ranges_v4(self, offset: int, unit: UnitBase) -> Iterator[tuple[int, int]]:
-        data = self._ranges
-        pos = offset
-        base = unit.low_pc
-        for _ in range(_MAX_ENTRIES):
-            if pos + 16 > len(data):
-                raise ListError(f"range list at {offset:#x} runs past .debug_ranges")
-            begin, end = struct.unpack_from("<QQ", data, pos)
-            pos += 16
-            if begin == 0 and end == 0:
-                return
-            if begin == _BASE_SELECTION:
-                base = end
-                continue
-            yield base + begin, base + end
+        for begin, end, _ in _pairs_v4(self._ranges, offset, unit.low_pc, ".debug_ranges", with_expression=False):
+            yield begin, end
 
     def _rnglists_v5(self, offset: int, unit: UnitBase) -> Iterator[tuple[int, int]]:
         data = self._rnglists
