@@ -10,6 +10,7 @@ import sys
 from . import __version__
 from .adapter import GoAdapter
 from .dap import serve_stdio, serve_tcp
+from .dap.connection import DEFAULT_REQUEST_BUDGET
 
 log = logging.getLogger("godap")
 
@@ -26,6 +27,16 @@ def _address(text: str) -> tuple[str, int]:
     if not 0 <= number <= 65535:
         raise argparse.ArgumentTypeError(f"port {number} is out of range")
     return host, number
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from exc
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
+    return value or None
 
 
 def _is_loopback(host: str) -> bool:
@@ -62,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="[HOST:]PORT",
         help="serve DAP on TCP (loopback unless a host is named), one session after another",
     )
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=DEFAULT_REQUEST_BUDGET,
+        metavar="SECONDS",
+        help=f"stop a request (other than launch) that runs longer than this (default {DEFAULT_REQUEST_BUDGET:g}; "
+        "0: never)",
+    )
     parser.add_argument("--log-file", metavar="FILE", help="write the server log to FILE instead of stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     parser.add_argument("--version", action="version", version=f"godap {__version__}")
@@ -69,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.log_file, args.verbose)
     if args.listen is None:
         try:
-            serve_stdio(GoAdapter)
+            serve_stdio(GoAdapter, request_budget=args.request_timeout)
         except KeyboardInterrupt:  # editors send SIGINT when they stop the adapter
             return 0
         return 0
@@ -85,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"godap: listening on {bound_host}:{bound_port}", file=sys.stderr, flush=True)
 
     try:
-        serve_tcp(host, port, GoAdapter, on_listening=listening)
+        serve_tcp(host, port, GoAdapter, on_listening=listening, request_budget=args.request_timeout)
     except OSError as exc:
         print(f"godap: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -25,6 +25,8 @@ from .target.core import CoreFile, open_core
 from .target.errors import TargetError, UnreadableMemory
 
 Progress = Callable[[str, int, int], None]
+SOURCE_SUFFIXES = (".go", ".s", ".c", ".h")  # what the Go toolchain compiles: all a binary may name to us
+MAX_SOURCE_BYTES = 32 << 20
 
 
 class SessionError(Exception):
@@ -107,6 +109,10 @@ class Session:
     def goroutine(self, goid: int) -> Goroutine | None:
         return self.process.goroutine(goid)
 
+    def goroutine_at(self, addr: int) -> Goroutine | None:
+        """The goroutine record at `addr` (how unreadable records, which have no id, are found)."""
+        return next((g for g in self.process.goroutines if g.addr == addr), None)
+
     def summary(self, g: Goroutine) -> GoroutineSummary:
         cached = self._summaries.get(g.goid)
         if cached is None:
@@ -169,6 +175,25 @@ class Session:
 
     def local_path(self, recorded: str) -> str:
         return self.sources.to_local(recorded)
+
+    def read_source(self, path: str) -> tuple[str, str]:
+        """(local path, text) of a source file the binary names, given its recorded or local path.
+
+        Only files the pc-line table records, with a suffix the Go toolchain compiles, are read:
+        a client (or a crafted binary) cannot make the server read anything else.
+        """
+        recorded = path if path in self.recorded_sources() else self.sources.to_recorded(path)
+        if recorded not in self.recorded_sources() or not recorded.endswith(SOURCE_SUFFIXES):
+            raise SessionError(f"{path} is not a source file of this program")
+        local = self.local_path(recorded)
+        try:
+            with open(local, "rb") as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError as exc:
+            raise SessionError(f"cannot read {local}: {exc.strerror or exc}") from exc
+        if len(data) > MAX_SOURCE_BYTES:
+            raise SessionError(f"{local} is larger than {MAX_SOURCE_BYTES >> 20} MiB")
+        return local, data.decode("utf-8", "replace")
 
     def recorded_sources(self) -> frozenset[str]:
         """Every source file the binary's pc-line table names."""

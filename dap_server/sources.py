@@ -76,7 +76,7 @@ def _std_relative(recorded: str) -> str | None:
             return None
         recorded = recorded[idx + len(marker) :]
     head = recorded.split("/", 1)[0]
-    if "." in head or "/" not in recorded:
+    if "." in head or "/" not in recorded or ".." in recorded.split("/"):  # "..": it would climb out of GOROOT
         return None
     return recorded
 

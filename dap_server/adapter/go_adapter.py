@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..dap.bodies import (
+    CompletionsResponseBody,
     DisassembleResponseBody,
+    EvaluateResponseBody,
     ExceptionInfoResponseBody,
     LoadedSourcesResponseBody,
     ModulesResponseBody,
@@ -31,9 +34,11 @@ from ..dap.events import (
 )
 from ..dap.messages import Capabilities, ExceptionDetails, StackFrame
 from ..dap.requests import (
+    CompletionsArguments,
     ConfigurationDoneArguments,
     DisassembleArguments,
     DisconnectArguments,
+    EvaluateArguments,
     ExceptionInfoArguments,
     InitializeRequestArguments,
     LaunchRequestArguments,
@@ -47,9 +52,9 @@ from ..dap.requests import (
     VariablesArguments,
 )
 from ..goruntime.crash import CrashExplainer, CrashExplanation
-from ..goruntime.disassembly import Disassembler
 from ..goruntime.goroutines import Goroutine
-from ..session import Session, SessionError
+from ..program.dwarf.info import DwarfError
+from ..session import GoroutineView, Session, SessionError
 from .handles import HandleTable, ThreadIds
 from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
@@ -60,9 +65,17 @@ from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, sco
 log = logging.getLogger("godap.adapter")
 
 CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
-MAX_SOURCE_BYTES = 32 << 20
 PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a progress bar would show
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
+
+
+def _view_name(view: GoroutineView) -> str:
+    if view.group is not None:
+        return view.group.name
+    g = view.goroutine
+    if g.unreadable is not None:
+        return f"Goroutine ? (record at {g.addr:#x}) [unreadable: {g.unreadable}]"
+    return thread_name(view.summary)
 
 
 class GoAdapter:
@@ -76,8 +89,9 @@ class GoAdapter:
         self._threads = ThreadIds()
         self._frames: HandleTable[tuple[int, int]] = HandleTable()
         self._vars = VariableRefs()
-        self._disassembler: Disassembler | None = None
+        self._disassembler: Any = None  # a goruntime.disassembly.Disassembler, made on first use
         self._terminated = False
+        self._remove_log_file: Callable[[], None] | None = None
         self._client_args = InitializeRequestArguments()
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -101,6 +115,10 @@ class GoAdapter:
             supportsConditionalBreakpoints=False,
             supportsDataBreakpoints=False,
             exceptionBreakpointFilters=[],
+            supportsEvaluateForHovers=True,
+            supportsClipboardContext=True,
+            supportsCompletionsRequest=True,
+            completionTriggerCharacters=["."],
         )
 
     def launch_request(self, args: LaunchRequestArguments, ctx: RequestContext) -> None:
@@ -109,7 +127,7 @@ class GoAdapter:
         ctx.set_budget(LAUNCH_BUDGET)
         options = session_options(args)
         if args.logFile:
-            add_log_file(args.logFile)
+            self._remove_log_file = add_log_file(args.logFile)
         with ctx.progress("Opening the core dump", message=options.core) as progress:
 
             def report(title: str, done: int, total: int) -> None:
@@ -198,6 +216,9 @@ class GoAdapter:
             if self._session is not None:
                 self._session.close()
                 self._session = None
+            if self._remove_log_file is not None:
+                self._remove_log_file()
+                self._remove_log_file = None
 
     # execution control: a core cannot run ---------------------------------------------------------
     def pause_request(self, args: PauseArguments, ctx: RequestContext) -> None:
@@ -231,18 +252,15 @@ class GoAdapter:
         return {}
 
     def setBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
-        points = args.get("breakpoints") or [{"line": line} for line in args.get("lines") or []]
-        return {
-            "breakpoints": [
-                {"verified": False, "message": "breakpoints cannot stop a core dump", "line": p.get("line")}
-                for p in points
-                if isinstance(p, dict)
-            ]
-        }
+        points = args.get("breakpoints")
+        if not isinstance(points, list):
+            lines = args.get("lines")
+            points = [{"line": line} for line in lines] if isinstance(lines, list) else []
+        return {"breakpoints": [_unverified(p.get("line") if isinstance(p, dict) else None) for p in points]}
 
     def setFunctionBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
-        points = args.get("breakpoints") or []
-        return {"breakpoints": [{"verified": False, "message": "breakpoints cannot stop a core dump"} for _ in points]}
+        points = args.get("breakpoints")
+        return {"breakpoints": [_unverified(None) for _ in points] if isinstance(points, list) else []}
 
     # threads and stacks ---------------------------------------------------------------------------
     def threads_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
@@ -258,13 +276,15 @@ class GoAdapter:
                     progress.update(message=f"{step}: {done:,} of {total:,}", percentage=100.0 * done / total)
 
             views = session.goroutine_views(self._stopped_goroutine(), report)
-        thread_id = self._threads.thread_id
+        ids = self._threads
         # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
         return {
             "threads": [
                 {
-                    "id": thread_id(view.goroutine.goid),
-                    "name": view.group.name if view.group is not None else thread_name(view.summary),
+                    "id": ids.for_goroutine(
+                        view.goroutine.goid, view.goroutine.addr, view.goroutine.unreadable is None
+                    ),
+                    "name": _view_name(view),
                 }
                 for view in views
             ]
@@ -273,6 +293,15 @@ class GoAdapter:
     def stackTrace_request(self, args: StackTraceArguments, ctx: RequestContext) -> StackTraceResponseBody:
         session = self._require()
         g = self._goroutine(args.threadId)
+        if g.unreadable is not None:
+            note = StackFrame(
+                id=self._frames.id_for((-g.addr, 0)),
+                name=f"this goroutine cannot be read: {g.unreadable}",
+                line=0,
+                column=0,
+                presentationHint="label",
+            )
+            return StackTraceResponseBody(stackFrames=[note], totalFrames=1)
         frames = session.frames(g)
         entries: list[StackFrame] = [
             stack_frame(session, self._frames.id_for((g.goid, i)), frame) for i, frame in enumerate(frames)
@@ -302,7 +331,11 @@ class GoAdapter:
             frames = session.frames(g) if g is not None else []
             if node.frame_index >= len(frames):
                 raise DapError(f"unknown variablesReference {args.variablesReference}")
-            values = page(scope_values(session, frames[node.frame_index], node.scope), args.start, args.count)
+            try:
+                scope = scope_values(session, frames[node.frame_index], node.scope)
+            except DwarfError as exc:  # damaged DWARF: the scope cannot be listed, the session goes on
+                raise DapError(f"cannot list the {node.scope} of this frame: {exc}") from exc
+            values = page(scope, args.start, args.count)
         else:
             values = children(node, args.filter, args.start, args.count)
         result = []
@@ -318,6 +351,8 @@ class GoAdapter:
     def disassemble_request(self, args: DisassembleArguments, ctx: RequestContext) -> DisassembleResponseBody:
         session = self._require()
         if self._disassembler is None:
+            from ..goruntime.disassembly import Disassembler
+
             self._disassembler = Disassembler(session.process)
         return disassemble(session, self._disassembler, args)
 
@@ -326,6 +361,16 @@ class GoAdapter:
 
     def modules_request(self, args: ModulesArguments, ctx: RequestContext) -> ModulesResponseBody:
         return modules(self._require(), args.startModule, args.moduleCount)
+
+    def evaluate_request(self, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
+        from . import evaluate  # the expression evaluator and console load on first use
+
+        return evaluate.evaluate_request(self, args, ctx)
+
+    def completions_request(self, args: CompletionsArguments, ctx: RequestContext) -> CompletionsResponseBody:
+        from . import evaluate
+
+        return evaluate.completions_request(self, args, ctx)
 
     def setVariable_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
         raise DapError("a core dump is read-only: variables cannot be changed")
@@ -359,18 +404,11 @@ class GoAdapter:
         path = args.source.path if args.source is not None else None
         if not path:
             raise DapError("no source is available for this frame")
-        recorded = session.sources.to_recorded(path)
-        if recorded not in session.recorded_sources():
-            raise DapError(f"{path} is not a source file of this program")
-        local = session.local_path(recorded)
         try:
-            with open(local, "rb") as handle:
-                data = handle.read(MAX_SOURCE_BYTES + 1)
-        except OSError as exc:
-            raise DapError(f"cannot read {local}: {exc.strerror or exc}") from exc
-        if len(data) > MAX_SOURCE_BYTES:
-            raise DapError(f"{local} is larger than {MAX_SOURCE_BYTES >> 20} MiB")
-        return SourceResponseBody(content=data.decode("utf-8", "replace"), mimeType="text/x-go")
+            _, text = session.read_source(path)
+        except SessionError as exc:
+            raise DapError(str(exc)) from exc
+        return SourceResponseBody(content=text, mimeType="text/x-go")
 
     # helpers --------------------------------------------------------------------------------------
     def _require(self) -> Session:
@@ -381,7 +419,7 @@ class GoAdapter:
     def _goroutine(self, thread_id: int) -> Goroutine:
         session = self._require()
         goid = self._threads.goid(thread_id)
-        g = session.goroutine(goid)
+        g = session.goroutine(goid) if goid >= 0 else session.goroutine_at(-goid)
         if g is None:
             raise DapError(f"there is no goroutine {goid} in this core")
         return g
@@ -414,3 +452,11 @@ class GoAdapter:
 
     def _output(self, text: str, category: str) -> None:
         self._client.send_event("output", OutputEventBody(category=category, output=text))
+
+
+def _unverified(line: object) -> dict[str, Any]:
+    """A breakpoint answer: never verified; the client's line echoed only when it is a valid one."""
+    answer: dict[str, Any] = {"verified": False, "message": "breakpoints cannot stop a core dump"}
+    if type(line) is int and 0 <= line <= 2**31 - 1:
+        answer["line"] = line
+    return answer

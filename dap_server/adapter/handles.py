@@ -62,5 +62,10 @@ class ThreadIds:
             self._big_back[tid] = goid
         return tid
 
+    def for_goroutine(self, goid: int, addr: int, readable: bool) -> int:
+        """The thread id of a goroutine; an unreadable record (no trustworthy id) is named by address."""
+        return self.thread_id(goid) if readable else self.thread_id(-addr)
+
     def goid(self, thread_id: int) -> int:
+        """The goroutine id behind a thread id (minus the record's address for an unreadable one)."""
         return self._big_back.get(thread_id, thread_id)

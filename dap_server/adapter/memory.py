@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import TYPE_CHECKING
 
 from ..dap.bodies import DisassembleResponseBody, LoadedSourcesResponseBody, ModulesResponseBody, ReadMemoryResponseBody
 from ..dap.errors import DapError
 from ..dap.messages import DisassembledInstruction, Module
 from ..dap.requests import DisassembleArguments, ReadMemoryArguments
-from ..goruntime.disassembly import Disassembler
 from ..session import Session
 from ..target.errors import UnreadableMemory
 from .stack import frame_source
+
+if TYPE_CHECKING:
+    from ..goruntime.disassembly import Disassembler
+
+MAX_INSTRUCTIONS = 100_000  # as far as a disassemble request may reach (goruntime.disassembly's own bound)
 
 MAX_READ = 16 << 20
 _CHUNK = 4096
@@ -57,6 +62,11 @@ def read_memory(session: Session, args: ReadMemoryArguments) -> ReadMemoryRespon
 
 
 def disassemble(session: Session, disassembler: Disassembler, args: DisassembleArguments) -> DisassembleResponseBody:
+    if abs(args.instructionOffset) > MAX_INSTRUCTIONS:
+        raise DapError(
+            f"instructionOffset {args.instructionOffset} is too far: godap disassembles at most "
+            f"{MAX_INSTRUCTIONS:,} instructions away from an address"
+        )
     address = parse_reference(args.memoryReference) + args.offset
     instructions = disassembler.around(address, args.instructionOffset, args.instructionCount)
     result = []

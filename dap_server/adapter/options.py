@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
+from collections.abc import Callable
 
 from ..dap.errors import DapError
 from ..dap.requests import LaunchRequestArguments
@@ -41,16 +42,25 @@ def _absolute(path: str | None, base: str) -> str:
     return path if os.path.isabs(path) else os.path.join(base, path)
 
 
-def add_log_file(path: str) -> None:
-    """Send the server's debug log to the file the launch configuration names."""
+def add_log_file(path: str) -> Callable[[], None]:
+    """Send the server's debug log to the file the launch configuration names, until the returned
+    function is called (when the session ends: the next session on a TCP server may name none)."""
     logger = logging.getLogger("godap")
     target = os.path.abspath(os.path.expanduser(path))
     if any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
-        return
+        return lambda: None
     try:
         handler = logging.FileHandler(target)
     except OSError as exc:
         raise DapError(f"cannot write the log file {target}: {exc.strerror or exc}", show_user=True) from exc
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+
+    def remove() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+
+    return remove

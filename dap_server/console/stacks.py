@@ -11,12 +11,12 @@ from ..goruntime.filters import FilterError, matches_all, parse_filters
 from ..goruntime.frames import Frame
 from ..goruntime.grouping import group_goroutines
 from ..program.pclntab import SourceLocation
+from ..session import SessionError
 from .base import ConsoleError, ConsoleResult, Where, integer, parse_flags
 
 MAX_LISTED = 1000  # goroutines (or groups) listed by one `goroutines`; filters narrow the rest
 MAX_MEMBERS = 200  # member ids listed per group
 LIST_CONTEXT = 5  # source lines shown either side of the current one
-MAX_SOURCE = 32 << 20
 
 
 def goroutines(where: Where, args: list[str]) -> ConsoleResult:
@@ -121,12 +121,10 @@ def source_listing(where: Where, args: list[str]) -> ConsoleResult:
     frame = where.require_frame()
     if not frame.file or frame.line <= 0:
         raise ConsoleError(f"frame {where.index} has no source line")
-    path = where.session.local_path(frame.file)
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_SOURCE).decode("utf-8", "replace")
-    except OSError as exc:
-        raise ConsoleError(f"cannot read {path}: {exc.strerror or exc}") from None
+        path, text = where.session.read_source(frame.file)
+    except SessionError as exc:
+        raise ConsoleError(str(exc)) from None
     source = text.splitlines()
     g = where.goroutine
     header = f"Goroutine {g.goid if g else '?'} frame {where.index} at {path}:{frame.line} (PC: {frame.pc:#x})"

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .. import checkpoints
 from . import envelope
 from .cancellation import CancellationRegistry
 from .client import Client
@@ -26,7 +27,7 @@ from .context import RequestContext
 from .converter import StructureError, structure
 from .dispatch import handlers_of
 from .envelope import IncomingRequest, Rejected
-from .errors import Cancelled, DapError
+from .errors import Cancelled, DapError, OverBudget
 from .events import OutputEventBody
 from .requests import CancelArguments, InitializeRequestArguments
 
@@ -36,6 +37,8 @@ AdapterFactory = Callable[[Client], object]
 
 CANCELLED_ERROR_ID = 2
 INTERNAL_ERROR_ID = 3
+OVER_BUDGET_ERROR_ID = 4
+DEFAULT_REQUEST_BUDGET = 60.0  # seconds a request may run before its next checkpoint stops it
 
 
 class EndReason(enum.Enum):
@@ -55,8 +58,16 @@ class _End:
 class Connection:
     """One DAP session over a reader and a writer, with a fresh adapter."""
 
-    def __init__(self, reader: FrameReader, writer: MessageWriter, adapter_factory: AdapterFactory) -> None:
+    def __init__(
+        self,
+        reader: FrameReader,
+        writer: MessageWriter,
+        adapter_factory: AdapterFactory,
+        *,
+        request_budget: float | None = DEFAULT_REQUEST_BUDGET,
+    ) -> None:
         self._reader = reader
+        self._request_budget = request_budget
         self._client = Client(writer)
         self._cancellation = CancellationRegistry()
         self._queue: queue.SimpleQueue[IncomingRequest | Rejected | _End] = queue.SimpleQueue()
@@ -157,7 +168,11 @@ class Connection:
 
     def _handle(self, request: IncomingRequest) -> None:
         context = RequestContext(
-            seq=request.seq, command=request.command, client=self._client, cancellation=self._cancellation
+            seq=request.seq,
+            command=request.command,
+            client=self._client,
+            cancellation=self._cancellation,
+            budget=self._request_budget,
         )
         try:
             response = self._run(request, context)
@@ -177,7 +192,13 @@ class Connection:
                 raise DapError(f"Unsupported command: {command}")
             if command == "initialize":
                 self._note_initialize(request)
-            return envelope.response(seq, command, handler(request.arguments, context))
+            with checkpoints.installed(context.check_cancelled):
+                body = handler(request.arguments, context)
+            return envelope.response(seq, command, body)
+        except OverBudget as exc:
+            log.warning("stopped %s (seq %d): %s", command, seq, exc)
+            over = DapError(f"the {command} request {exc} and was stopped", error_id=OVER_BUDGET_ERROR_ID)
+            return envelope.error_response(seq, command, over)
         except Cancelled:
             cancelled = DapError("Request cancelled", error_id=CANCELLED_ERROR_ID)
             return envelope.error_response(seq, command, cancelled, short="cancelled")

@@ -4,23 +4,34 @@ after the response, and progress reporting."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from types import TracebackType
 
 from .cancellation import CancellationRegistry
 from .client import Client
-from .errors import Cancelled
+from .errors import Cancelled, OverBudget
 from .events import ProgressEndEventBody, ProgressStartEventBody, ProgressUpdateEventBody
 
 log = logging.getLogger("godap.dap")
 
 
 class RequestContext:
-    def __init__(self, *, seq: int, command: str, client: Client, cancellation: CancellationRegistry) -> None:
+    def __init__(
+        self,
+        *,
+        seq: int,
+        command: str,
+        client: Client,
+        cancellation: CancellationRegistry,
+        budget: float | None = None,
+    ) -> None:
         self.seq = seq
         self.command = command
         self.client = client
         self._cancellation = cancellation
+        self._started = time.monotonic()
+        self.budget = budget
         self._after_response: list[Callable[[], None]] = []
         self._open_progress: list[Progress] = []
         self._progress_count = 0
@@ -31,9 +42,16 @@ class RequestContext:
         return self._cancellation.is_cancelled(self.seq)
 
     def check_cancelled(self) -> None:
-        """Raise `Cancelled` if the request was cancelled; call at convenient checkpoints."""
+        """Raise `Cancelled` if the request was cancelled, `OverBudget` if it has run longer than
+        its budget; call at convenient checkpoints."""
         if self.cancelled:
             raise Cancelled()
+        if self.budget is not None and time.monotonic() - self._started > self.budget:
+            raise OverBudget(self.budget)
+
+    def set_budget(self, seconds: float | None) -> None:
+        """Give this request another time budget (counted from its start; None: unlimited)."""
+        self.budget = seconds
 
     def send_event(self, event: str, body: object = None) -> None:
         """Send an event now, before this request's response."""

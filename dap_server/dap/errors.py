@@ -34,3 +34,11 @@ class InvalidArguments(DapError):
 
 class Cancelled(Exception):
     """Raised inside a handler (by `RequestContext.check_cancelled`) to stop a cancelled request."""
+
+
+class OverBudget(Cancelled):
+    """Raised at a checkpoint of a request that ran past its time budget."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"took longer than {budget:g} s")
+        self.budget = budget

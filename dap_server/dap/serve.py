@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 from .codec import DEFAULT_MAX_BODY_SIZE, ByteSink, ByteSource, FrameReader, MessageWriter
-from .connection import AdapterFactory, Connection, EndReason
+from .connection import DEFAULT_REQUEST_BUDGET, AdapterFactory, Connection, EndReason
 
 log = logging.getLogger("godap.dap")
 
@@ -25,6 +25,7 @@ def serve_streams(
     adapter_factory: AdapterFactory,
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    request_budget: float | None = DEFAULT_REQUEST_BUDGET,
 ) -> EndReason:
     """Serve one session on blocking binary streams; return when it ends.
 
@@ -32,10 +33,15 @@ def serve_streams(
     interpreter at exit. `serve_stdio` reads a duplicate of fd 0 instead.
     """
     reader = FrameReader(rfile, max_body_size=max_body_size)
-    return Connection(reader, MessageWriter(wfile), adapter_factory).run()
+    return Connection(reader, MessageWriter(wfile), adapter_factory, request_budget=request_budget).run()
 
 
-def serve_stdio(adapter_factory: AdapterFactory, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> EndReason:
+def serve_stdio(
+    adapter_factory: AdapterFactory,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    request_budget: float | None = DEFAULT_REQUEST_BUDGET,
+) -> EndReason:
     """Serve one session on stdin/stdout.
 
     The protocol gets private duplicates of fds 0 and 1; while the session runs, fd 1
@@ -51,7 +57,7 @@ def serve_stdio(adapter_factory: AdapterFactory, *, max_body_size: int = DEFAULT
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     try:
-        return serve_streams(rfile, wfile, adapter_factory, max_body_size=max_body_size)
+        return serve_streams(rfile, wfile, adapter_factory, max_body_size=max_body_size, request_budget=request_budget)
     finally:
         sys.stdout = saved_stdout
         os.dup2(saved_fd, 1)
@@ -68,6 +74,7 @@ def serve_tcp(
     on_listening: Callable[[str, int], None] | None = None,
     max_sessions: int | None = None,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    request_budget: float | None = DEFAULT_REQUEST_BUDGET,
 ) -> None:
     """Listen on host:port (port 0 picks one) and serve sessions one after another,
     each with a fresh adapter, forever or until `max_sessions` have ended.
@@ -95,17 +102,20 @@ def serve_tcp(
             served += 1
             log.info("session %d from %s", served, peer)
             try:
-                _serve_socket(sock, adapter_factory, max_body_size)
+                _serve_socket(sock, adapter_factory, max_body_size, request_budget)
             except Exception:
                 log.exception("session %d failed", served)
 
 
-def _serve_socket(sock: socket.socket, adapter_factory: AdapterFactory, max_body_size: int) -> None:
+def _serve_socket(
+    sock: socket.socket, adapter_factory: AdapterFactory, max_body_size: int, request_budget: float | None
+) -> None:
     with sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rfile = sock.makefile("rb")
         wfile = sock.makefile("wb")
-        connection = Connection(FrameReader(rfile, max_body_size=max_body_size), MessageWriter(wfile), adapter_factory)
+        reader = FrameReader(rfile, max_body_size=max_body_size)
+        connection = Connection(reader, MessageWriter(wfile), adapter_factory, request_budget=request_budget)
         try:
             connection.run()
         finally:

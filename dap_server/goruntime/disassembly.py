@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..checkpoints import checkpoint
 from ..target.errors import UnreadableMemory
 from .process import GoProcess
 
 MAX_INSTRUCTION = 15
 MAX_INSTRUCTIONS = 100_000
 _PAGE = 4096
+_ADDRESS_END = 1 << 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +62,13 @@ class Disassembler:
             earlier = self._before(address, wanted)
             missing = wanted - len(earlier)
             start = earlier[0].address if earlier else address
-            head = [Instruction(start - missing + i, 1, b"", "") for i in range(min(missing, count))]
+            head = [Instruction(max(0, start - missing + i), 1, b"", "") for i in range(min(missing, count))]
             result = head + self.decode(start, count - len(head))
         else:
             result = self.decode(address, instruction_offset + count)[instruction_offset:]
         while len(result) < count:
             last = result[-1].address + result[-1].size if result else address
-            result.append(Instruction(last, 1, b"", ""))
+            result.append(Instruction(min(last, _ADDRESS_END - 1), 1, b"", ""))
         return result[:count]
 
     def function(self, pc: int) -> list[Instruction]:
@@ -92,7 +94,9 @@ class Disassembler:
         out: list[Instruction] = []
         cursor = start
         limit = end if end is not None else start + count * MAX_INSTRUCTION
+        limit = min(limit, _ADDRESS_END)
         while len(out) < count and cursor < limit:
+            checkpoint()
             code = self._bytes(cursor, min(limit - cursor, (count - len(out)) * MAX_INSTRUCTION))
             if not code:
                 # Unreadable up to the next page: one placeholder per byte, without reading again.

@@ -29,7 +29,7 @@ G_DEAD = 6
 G_LEAKED = 10
 G_DEAD_EXTRA = 11
 DEAD_STATUSES = frozenset({G_DEAD, G_DEAD_EXTRA})
-MAX_GOROUTINES = 50_000_000
+MAX_GOROUTINES = 5_000_000  # ~2 GB of Python objects; no real Go process comes near (each has a stack)
 
 # (attribute, struct path in runtime.g, struct format char); optional fields may be absent.
 _G_FIELDS: list[tuple[str, str, str, bool]] = [
@@ -45,7 +45,7 @@ _G_FIELDS: list[tuple[str, str, str, bool]] = [
     ("syscallsp", "syscallsp", "Q", True),
     ("syscallpc", "syscallpc", "Q", True),
     ("syscallbp", "syscallbp", "Q", False),
-    ("atomicstatus", "atomicstatus", "I", True),
+    ("status", "atomicstatus", "I", True),
     ("goid", "goid", "Q", True),
     ("waitsince", "waitsince", "q", False),
     ("waitreason", "waitreason", "B", True),
@@ -69,7 +69,7 @@ class Goroutine(NamedTuple):
 
     addr: int
     goid: int = 0
-    atomicstatus: int = 0
+    status: int = 0  # atomicstatus without the GC's scan bit
     waitreason: int = 0
     waitsince: int = 0
     stack_lo: int = 0
@@ -96,11 +96,6 @@ class Goroutine(NamedTuple):
     labels: int = 0
     running_cleanups: int = 0
     unreadable: str | None = None
-
-    @property
-    def status(self) -> int:
-        """The status without the GC's scan bit."""
-        return self.atomicstatus & ~G_SCAN
 
     @property
     def is_dead(self) -> bool:
@@ -163,7 +158,8 @@ class GoroutineReader:
             values = self._memory.unpack(self._struct, addr)
         except UnreadableMemory as exc:
             return Goroutine(addr, unreadable=exc.reason)
-        return tuple.__new__(Goroutine, (addr, *self._pick(values + self._zeros), None))
+        g = tuple.__new__(Goroutine, (addr, *self._pick(values + self._zeros), None))
+        return g._replace(status=g.status & ~G_SCAN) if g.status & G_SCAN else g
 
     def read_all(self, progress: Callable[[int, int], None] | None = None) -> GoroutineSet:
         result = GoroutineSet()
@@ -211,6 +207,7 @@ class GoroutineReader:
             count = bounded
         addresses: list[int] = []
         chunk = 65536
+        read = 0
         for start in range(0, count, chunk):
             n = min(chunk, count - start)
             try:
@@ -219,6 +216,11 @@ class GoroutineReader:
                 result.warnings.append(f"the goroutine list is cut short at entry {start} of {count}: {exc.reason}")
                 break
             addresses.extend(p for (p,) in struct.iter_unpack("<Q", raw) if p)
+            read += n
+        if len(addresses) < read:  # the runtime never stores nil in allgs
+            result.warnings.append(
+                f"{read - len(addresses)} of {read} entries of runtime.allgs are nil: the goroutine list is damaged"
+            )
         return addresses
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from ..program.dwarf.info import DwarfError, StructType
 from ..program.program import Program
 from .layout_tables import FALLBACK
@@ -12,6 +14,16 @@ _NESTED = {
     ("runtime.g", "stack"): "runtime.stack",
     ("runtime.m", "morebuf"): "runtime.gobuf",
 }
+# Structs read at launch: found in one pass over .debug_info.
+RUNTIME_STRUCTS = (
+    "runtime.g",
+    "runtime.m",
+    "runtime.gobuf",
+    "runtime.stack",
+    "runtime._panic",
+    "runtime.moduledata",
+    "runtime.schedt",
+)
 # Members whose value sits in a wrapper struct (atomic.Uint32 and friends): read `.value`.
 _ATOMIC_WRAPPERS = ("value",)
 
@@ -29,7 +41,12 @@ class RuntimeLayouts:
         self._cache: dict[tuple[str, str], int | None] = {}
         minor = program.go_minor
         self._fallback = FALLBACK.get(minor or 0) or FALLBACK[max(FALLBACK)]
-        self.source = "DWARF" if self._use_dwarf else f"built-in tables for go1.{minor or max(FALLBACK)}"
+        self._minor = minor or max(FALLBACK)
+        if self._use_dwarf:
+            with contextlib.suppress(DwarfError):
+                program.dwarf.prefetch_structs(RUNTIME_STRUCTS)
+        self.source = "DWARF" if self._use_dwarf else f"built-in tables for go1.{self._minor}"
+        self.dwarf_damage: str | None = None  # why DWARF layouts failed, once they have
 
     def offset(self, struct: str, path: str) -> int | None:
         key = (struct, path)
@@ -60,8 +77,11 @@ class RuntimeLayouts:
         if self._use_dwarf:
             try:
                 found = self._from_dwarf(struct, path)
-            except DwarfError:
+            except DwarfError as exc:
                 found = None
+                if self.dwarf_damage is None:
+                    self.dwarf_damage = str(exc)
+                    self.source = f"built-in tables for go1.{self._minor} (the DWARF is unreadable)"
             if found is not None:
                 return found
         return self._from_table(struct, path)

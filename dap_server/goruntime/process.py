@@ -12,6 +12,8 @@ from ..target.notes import ThreadNote
 from .frames import Frame
 from .goroutines import Goroutine, GoroutineReader, StatusNames
 from .layouts import RuntimeLayouts
+from .sanity import missing_from_threads, vet
+from .stripped import recover_runtime_symbols
 from .threads import MachineThread, machines_by_thread, read_machines
 from .unwind import Unwinder
 
@@ -39,9 +41,13 @@ class GoProcess:
         cls, core: CoreFile, program: Program, memory: Memory, progress: Callable[[int, int], None] | None = None
     ) -> GoProcess:
         layouts = RuntimeLayouts(program)
+        stripped_notes = recover_runtime_symbols(memory, program, layouts, core.threads)
         reader = GoroutineReader(memory, program, layouts)
         gset = reader.read_all(progress)
+        goroutines, vet_warnings = vet(gset.goroutines)
         machines, m_warnings = read_machines(memory, program, layouts)
+        rescued, rescue_warnings = missing_from_threads(goroutines, machines, reader)
+        goroutines += rescued
         unwinder = Unwinder(memory, program, reader, machines, core.threads, core.file_mappings)
         process = cls(
             core=core,
@@ -49,14 +55,16 @@ class GoProcess:
             memory=memory,
             layouts=layouts,
             reader=reader,
-            goroutines=gset.goroutines,
+            goroutines=goroutines,
             machines=machines,
             thread_machines=machines_by_thread(core.threads, machines),
             unwinder=unwinder,
             names=StatusNames(memory, program),
-            warnings=gset.warnings + m_warnings,
+            warnings=stripped_notes + gset.warnings + vet_warnings + m_warnings + rescue_warnings,
         )
-        process._by_goid = {g.goid: g for g in gset.goroutines if g.unreadable is None}
+        process._by_goid = {g.goid: g for g in goroutines if g.unreadable is None}
+        if layouts.dwarf_damage is not None:
+            process.warnings.insert(0, f"{layouts.dwarf_damage}; runtime structures are read with {layouts.source}")
         return process
 
     def goroutine(self, goid: int) -> Goroutine | None:

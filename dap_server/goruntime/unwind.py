@@ -13,6 +13,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..checkpoints import checkpoint
 from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
@@ -29,6 +30,7 @@ _UCONTEXT_MCONTEXT = 40
 _UCONTEXT_SIZE = 304
 _SIGINFO_SIZE = 128
 _PC_CACHE_LIMIT = 1_000_000
+_CHECKPOINT_EVERY = 1023  # frames between checks of the request's cancellation and time budget
 _USER_CODE, _LIBRARY_CODE, _RUNTIME_CODE = range(3)
 
 _NORMAL, _TOP, _SIGTRAMP, _SWITCH, _SPWRITE, _CGO_SWITCH = range(6)
@@ -63,6 +65,10 @@ _Roles = tuple[SourceLocation | None, SourceLocation | None, SourceLocation | No
 
 # A physical frame: (pc, sp, cfa, trap, stack kind, registers or None, func).
 Step = tuple[int, int, int, bool, str, Registers | None, Func]
+
+
+class _NeedsFullWalk(Exception):
+    """A stack the lean walk does not handle; the general one will."""
 
 
 class Unwinder:
@@ -113,39 +119,49 @@ class Unwinder:
         path: one cached lookup per pc and one read per frame; anything unusual on the way (a
         stack switch, a signal frame) falls back to the general walk.
         """
-        if g.status == G_RUNNING or (g.status == G_SYSCALL and self.thread_of(g) is not None):
-            return self._top_and_user_walk(self._goroutine_steps(g, limit))
-        pc, sp = (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
-        trap = False
         top: SourceLocation | None = None
         fallback: SourceLocation | None = None
         outermost: SourceLocation | None = None
-        infos, roles_cache, read = self._pc_info, self._roles_cache, self._memory.unpack
+        roles_cache = self._roles_cache
+        try:
+            for pc, trap, info in self._lean(g, limit):
+                sym_pc = pc if trap or pc == info.func.entry else pc - 1
+                roles = roles_cache.get(sym_pc) or self._roles(sym_pc)
+                if top is None:
+                    top = roles[0]
+                if roles[1] is not None:
+                    return top, roles[1]
+                if fallback is None:
+                    fallback = roles[2]
+                outermost = roles[3] or outermost
+        except _NeedsFullWalk:
+            return self._top_and_user_walk(self._goroutine_steps(g, limit))
+        return top, fallback or outermost
+
+    def _lean(self, g: Goroutine, limit: int) -> Iterator[tuple[int, bool, _PcInfo]]:
+        """(pc, trap, facts) of each frame of a parked goroutine, one cached lookup and one read
+        per frame; raises _NeedsFullWalk at anything the general walk must handle (a running
+        goroutine, a stack switch, a signal frame, code that is not Go)."""
+        if g.status == G_RUNNING or (g.status == G_SYSCALL and self.thread_of(g) is not None):
+            raise _NeedsFullWalk
+        pc, sp = (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
+        trap = False
+        infos, read = self._pc_info, self._memory.unpack
         for _ in range(limit):
             info = infos.get(pc) or self._info(pc)
             if info is None or info.kind > _TOP:
-                return self._top_and_user_walk(self._goroutine_steps(g, limit))
-            func = info.func
-            sym_pc = pc if trap or pc == func.entry else pc - 1
-            roles = roles_cache.get(sym_pc) or self._roles(sym_pc)
-            if top is None:
-                top = roles[0]
-            if roles[1] is not None:
-                return top, roles[1]
-            if fallback is None:
-                fallback = roles[2]
-            outermost = roles[3] or outermost
+                raise _NeedsFullWalk
+            yield pc, trap, info
             if info.kind == _TOP:
-                break
+                return
             cfa = sp + info.cfa_delta
             try:
                 (pc,) = read(_U64, cfa - 8)
             except UnreadableMemory:
-                break
+                return
             sp, trap = cfa, info.injected
             if not pc:
-                break
-        return top, fallback or outermost
+                return
 
     def _top_and_user_walk(self, steps: Iterator[Step | Frame]) -> tuple[SourceLocation | None, SourceLocation | None]:
         top: SourceLocation | None = None
@@ -194,7 +210,10 @@ class Unwinder:
 
     def pc_chain(self, g: Goroutine, limit: int = MAX_FRAMES) -> tuple[int, ...]:
         """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
-        return tuple(s[0] if not isinstance(s, Frame) else -1 for s in self._goroutine_steps(g, limit))
+        try:
+            return tuple(pc for pc, _, _ in self._lean(g, limit))
+        except _NeedsFullWalk:
+            return tuple(s[0] if not isinstance(s, Frame) else -1 for s in self._goroutine_steps(g, limit))
 
     def frames_at(self, step: Step) -> list[Frame]:
         """The logical frames (inlined calls first) of one physical frame."""
@@ -296,6 +315,8 @@ class Unwinder:
         memory = self._memory
         count = 0
         while count < limit:
+            if count & _CHECKPOINT_EVERY == _CHECKPOINT_EVERY:
+                checkpoint()
             info = self._info(state.pc)
             if info is None:
                 if state.pc == 0:
@@ -446,9 +467,7 @@ class Unwinder:
 
 def _goroot_src(pcln: Pclntab) -> str:
     """The recorded `GOROOT/src/` prefix, taken from where the runtime's own code was compiled."""
-    for index in range(min(pcln.nfunc, 4096)):
-        func = pcln.func_at(index)
-        file, _ = pcln.file_line(func, func.entry)
+    for file in pcln.files():
         marker = file.rfind("/src/runtime/")
         if marker >= 0:
             return file[: marker + len("/src/")]

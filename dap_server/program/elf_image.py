@@ -35,6 +35,7 @@ from .errors import ProgramError
 _CHDR = struct.Struct("<IIQQ")
 ELFCOMPRESS_ZLIB = 1
 MAX_SECTION_SIZE = 1 << 31
+MAX_INFLATION = 256  # DWARF compresses 3-10×; more than this is a decompression bomb
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +156,8 @@ class ElfImage:
         ch_type, _, ch_size, _ = _CHDR.unpack_from(raw)
         if ch_type != ELFCOMPRESS_ZLIB:
             raise ProgramError(f"{self.path}: section {name} uses compression type {ch_type}, not zlib")
-        if ch_size > MAX_SECTION_SIZE:
-            raise ProgramError(f"{self.path}: section {name} claims {ch_size} bytes when inflated")
+        if ch_size > min(MAX_SECTION_SIZE, MAX_INFLATION * len(raw)):
+            raise ProgramError(f"{self.path}: section {name} claims {ch_size} bytes when inflated from {len(raw)}")
         try:
             inflater = zlib.decompressobj()
             out = inflater.decompress(raw[_CHDR.size :], ch_size)

@@ -59,6 +59,10 @@ class Memory:
 
     def read(self, addr: int, size: int) -> bytes:
         """Exactly `size` bytes at `addr`, or UnreadableMemory."""
+        if size <= 0:  # the fast path below would take an empty range as covered by any piece
+            if size == 0:
+                return b""
+            raise UnreadableMemory(addr, size, "negative size")
         piece = self._last
         if not (piece.start <= addr and addr + size <= piece.end):
             i = bisect_right(self._starts, addr) - 1

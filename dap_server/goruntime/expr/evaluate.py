@@ -99,9 +99,12 @@ class Evaluator:
         if node.name in _PREDECLARED:
             data, kind = _PREDECLARED[node.name]
             return constant(self.ctx, data, kind)
-        found = self.scope.global_variable(self.scope.package, node.name)
-        if found is not None:
-            return found
+        for package in dict.fromkeys((self.scope.package, "main")):
+            # A bare name is the frame package's variable; failing that, main's (the console
+            # often sits in a runtime frame of the crashed goroutine).
+            found = self.scope.global_variable(package, node.name)
+            if found is not None:
+                return found
         raise ExpressionError(f"could not find symbol value for {node.name}", node.column)
 
     def _package_member(self, node: ast.Selector) -> Value | None:

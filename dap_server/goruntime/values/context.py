@@ -127,6 +127,10 @@ class ValueContext:
     def readable(self, addr: int, size: int = 1) -> bool:
         return addr >= 0 and size >= 0 and self.memory.readable(addr, max(size, 1))
 
+    def why_unreadable(self, addr: int) -> str:
+        """Why the byte at `addr` cannot be read ("missing: the core file is truncated", …)."""
+        return (self.memory.why_unreadable(addr) if addr >= 0 else None) or "address out of range"
+
     def function_at(self, pc: int) -> tuple[str, str, int] | None:
         """(name, file, line of its entry) of the function containing run-time `pc`."""
         pcln = self.program.pclntab

@@ -92,6 +92,9 @@ class SliceValue(Sequence):
             raise Unreadable(f"corrupt slice: len {length}, cap {capacity}")
         size = self.element_type().size
         if length and size and not self.ctx.readable(data + length * size - 1):
+            reason = self.ctx.why_unreadable(data + length * size - 1)
+            if "truncated" in reason:  # the elements are real; the core lost them
+                raise Unreadable(f"its {length} elements at {data:#x} are {reason}")
             raise Unreadable(f"corrupt slice: len {length} × {size} bytes at {data:#x} runs past readable memory")
         return data, length, capacity
 

@@ -136,6 +136,8 @@ class FunctionIndex:
                 found = self._parse_function(die, name)
         except (DwarfError, ListError):
             found = None
+        except Exception:  # pyelftools raises many kinds (KeyError, struct errors) on damaged DWARF
+            found = None
         self._functions[entry] = found
         return found
 

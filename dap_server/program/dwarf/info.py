@@ -304,7 +304,11 @@ class DwarfInfo:
         if self._lists is None:
             self._open()
             names = (".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists", ".debug_addr")
-            self._lists = ListReader({name: self._image.section_data(name) for name in names})
+            try:
+                sections = {name: self._image.section_data(name) for name in names}
+            except ProgramError as exc:  # a corrupt compressed section: damaged DWARF, not a bug
+                raise DwarfError(f"cannot read DWARF location lists: {exc}") from exc
+            self._lists = ListReader(sections)
         return self._lists
 
     def unit_base(self, die: DIE) -> UnitBase:

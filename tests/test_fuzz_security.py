@@ -1,0 +1,191 @@
+"""Security (issue 7): the server runs nothing it is given, writes only where it is told to, opens
+only the files the launch request names (and the sources the executable records, for display),
+and listens on loopback unless told otherwise, saying so when it is.
+
+The code is checked twice: statically (no eval/exec, no process spawning, no unpickling anywhere in
+dap_server/) and dynamically, with a Python audit hook watching a whole hostile session.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.fuzz.campaign import Fixture
+from support.fuzz.driver import AdapterDriver
+from support.fuzz.explore import DEEP, explore, launch
+from support.fuzz.fixtures import go_fixture
+from support.session import REPO_ROOT, server_env
+
+PACKAGE = REPO_ROOT / "dap_server"
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "breakpoint"}
+FORBIDDEN_MODULES = {"subprocess", "pickle", "marshal", "shelve", "pty", "ctypes", "multiprocessing", "code"}
+FORBIDDEN_ATTRIBUTES = {
+    ("os", name)
+    for name in (
+        "system popen execv execve execl execle execlp execvp execvpe spawnv spawnve spawnl spawnle "
+        "posix_spawn posix_spawnp fork forkpty startfile"
+    ).split()
+} | {("importlib", "import_module")}
+RUN_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "exec", "compile")
+
+
+def _sources() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_the_server_code_never_evaluates_or_spawns() -> None:
+    problems = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(REPO_ROOT)}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
+                problems.append(f"{where}: calls {node.func.id}()")
+            attribute = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            if attribute and (node.value.id, node.attr) in FORBIDDEN_ATTRIBUTES:  # type: ignore[attr-defined]
+                problems.append(f"{where}: uses {node.value.id}.{node.attr}")  # type: ignore[attr-defined]
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                for name in names:
+                    if name.split(".")[0] in FORBIDDEN_MODULES:
+                        problems.append(f"{where}: imports {name}")
+            if isinstance(node, ast.keyword) and node.arg == "shell":
+                problems.append(f"{where}: passes shell=")
+    assert not problems, "\n".join(problems)
+
+
+class _Audit:
+    """What the process did while `watching`: files opened (path, writing?) and code it ran."""
+
+    def __init__(self) -> None:
+        self.watching = False
+        self.opened: list[tuple[str, bool]] = []
+        self.ran: list[str] = []
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.watching:
+            return
+        if event == "open":
+            path, mode, flags = args
+            if isinstance(path, str | bytes):
+                writing = bool(mode and any(c in str(mode) for c in "wax+")) or bool(
+                    flags and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+                )
+                self.opened.append((os.fsdecode(path), writing))
+        elif event.startswith(RUN_EVENTS) and not _generated_by_attrs(event, args):
+            self.ran.append(f"{event} {args!r:.200}")
+
+
+def _generated_by_attrs(event: str, args: tuple[Any, ...]) -> bool:
+    """attrs and cattrs compile the (un)structuring code of our own message classes on first use."""
+    if event == "compile" and len(args) > 1:
+        name = str(args[1])
+    elif event == "exec" and args:
+        name = getattr(args[0], "co_filename", "")
+    else:
+        return False
+    return name.startswith(("<cattrs generated", "<attrs generated"))
+
+
+_AUDIT = _Audit()
+sys.addaudithook(_AUDIT.hook)  # audit hooks cannot be removed; this one does nothing unless watching
+
+
+@contextmanager
+def _watching() -> Iterator[_Audit]:
+    _AUDIT.opened.clear()
+    _AUDIT.ran.clear()
+    _AUDIT.watching = True
+    try:
+        yield _AUDIT
+    finally:
+        _AUDIT.watching = False
+
+
+def _session(fixture: Fixture, log_file: Path | None) -> AdapterDriver:
+    driver = AdapterDriver()
+    options = {"logFile": str(log_file)} if log_file else {}
+    walk = launch(driver, fixture.exe, fixture.core, **options)
+    assert walk.launched, walk.launch_message
+    for expression in ("__import__('os').system('touch /tmp/godap-pwned')", "$(touch /tmp/godap-pwned)", "`id`"):
+        driver.request("evaluate", {"expression": expression, "context": "repl"})
+    explore(driver, walk, DEEP)
+    driver.close()
+    return driver
+
+
+@pytest.mark.parametrize("fixture_name", ["zoo", "values"])
+def test_a_session_opens_only_what_it_is_given_and_runs_nothing(fixture_name: str, tmp_path: Path) -> None:
+    fixture = go_fixture(fixture_name)
+    _session(fixture, None)  # warm up: lazy imports read library files, which is not the server's doing
+    log_file = tmp_path / "godap.log"
+    with _watching() as audit:
+        driver = _session(fixture, log_file)
+    assert not driver.defects, driver.defects[:5]
+    assert not audit.ran, audit.ran
+    assert log_file.stat().st_size > 0
+    still = [h for h in logging.getLogger("godap").handlers if getattr(h, "baseFilename", None) == str(log_file)]
+    assert not still, "the session's log file stays attached to the next sessions"
+    assert not Path("/tmp/godap-pwned").exists()
+    temp = Path(tempfile.gettempdir()).resolve()
+    written = {Path(p).resolve() for p, writing in audit.opened if writing}
+    assert written <= {log_file.resolve(), temp}, f"wrote outside the log file: {written}"
+    named = {Path(fixture.exe).resolve(), Path(fixture.core).resolve(), log_file.resolve(), temp}
+    libraries = [Path(p).resolve() for p in sys.path if p]
+    unexpected = [
+        p
+        for p, _ in audit.opened
+        if Path(p).resolve() not in named
+        and not p.endswith((".go", ".s", ".c", ".h"))  # the recorded sources the executable names
+        and not any(Path(p).resolve().is_relative_to(lib) for lib in libraries)
+    ]
+    assert not unexpected, f"opened files nobody named: {sorted(set(unexpected))[:10]}"
+
+
+def _listen(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dap_server", "--listen", *args],
+        cwd=REPO_ROOT,
+        env=server_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if re.search(r"listening on [\d.]+:\d+", line) or not line:
+            break
+    return process, "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("address", "host", "warned"),
+    [("0", "127.0.0.1", False), ("localhost:0", "127.0.0.1", False), ("0.0.0.0:0", "0.0.0.0", True)],
+)
+def test_listen_binds_loopback_unless_told_and_warns_when_told(address: str, host: str, warned: bool) -> None:
+    process, said = _listen(address)
+    try:
+        match = re.search(r"listening on ([\d.]+):(\d+)", said)
+        assert match is not None, said
+        assert match.group(1) == host
+        assert ("not a loopback address" in said) is warned, said
+    finally:
+        process.terminate()
+        process.wait(10)
