@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,9 @@ def _expand(value: Any) -> Any:
 
 
 def _placeholders(value: Any) -> Any:
-    return json.loads(json.dumps(value).replace(str(SAMPLE), PLACEHOLDER))
+    """The sample's location as ${SAMPLE}, except in source paths, which the binary recorded at
+    build time (under .../sample/src/, wherever this checkout is now)."""
+    return json.loads(re.sub(re.escape(str(SAMPLE)) + r"(?!/src/)", lambda _: PLACEHOLDER, json.dumps(value)))
 
 
 def _run_script() -> list[dict[str, Any]]:

@@ -124,3 +124,24 @@ def test_stripped_binary_matches_go_traceback(
         BuildOptions(ldflags="-s -w"),
         "stacks vs Go traceback, stripped binaries",
     )
+
+
+PIE_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF)]
+
+
+@pytest.mark.build_modes("opt")
+@pytest.mark.parametrize(("case", "args", "trigger"), PIE_CASES, ids=[c[0] for c in PIE_CASES])
+def test_position_independent_binary_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY)."""
+    _check_core(
+        "zoo",
+        (case, *args),
+        trigger,
+        go_release,
+        build_mode,
+        make_core,
+        BuildOptions(pie=True),
+        "stacks vs Go traceback, position-independent binaries",
+    )
