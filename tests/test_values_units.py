@@ -3,12 +3,15 @@ and range lists in both DWARF versions, and the raw DIE scanner against pyelftoo
 
 from __future__ import annotations
 
+import io
 import struct
+from collections.abc import Callable
 
 import pytest
 from conftest import BuildProgram
 
 from dap_server.goruntime.values.format import format_complex, format_duration, format_float, format_time, quote
+from dap_server.program.dwarf.info import SectionStream
 from dap_server.program.dwarf.lists import ListReader, UnitBase
 from dap_server.program.dwarf.locations import (
     OPTIMIZED_AWAY,
@@ -19,6 +22,7 @@ from dap_server.program.dwarf.locations import (
     evaluate,
 )
 from dap_server.program.dwarf.scan import scan
+from dap_server.program.elf_image import ElfImage
 from dap_server.program.program import Program
 
 
@@ -174,3 +178,35 @@ def test_raw_scanner_agrees_with_pyelftools(build_program: BuildProgram) -> None
     ]
     assert ours == theirs
     program.close()
+
+
+@pytest.mark.parametrize("inflated_before_step", range(5))
+def test_section_streams_keep_their_place_when_inflation_finishes_aside(
+    build_program: BuildProgram, inflated_before_step: int
+) -> None:
+    """pyelftools reads `.debug_info` through a stream serving the inflated front; when a
+    background inflation finishes between two moves, the stream switches to the whole section
+    and must go on from the same place."""
+    exe = str(build_program("values").exe)
+    reference = ElfImage(exe)
+    expected = io.BytesIO(reference.section_data(".debug_info") or b"")
+    reference.close()
+    image = ElfImage(exe)
+    contents = image.section_contents(".debug_info")
+    assert contents is not None and not contents.complete, "Go links DWARF compressed"
+    stream = SectionStream(image, ".debug_info")
+    moves: list[Callable[[io.RawIOBase | io.BytesIO], object]] = [
+        lambda s: s.seek(1000),
+        lambda s: s.read(7),
+        lambda s: s.seek(5, io.SEEK_CUR),
+        lambda s: s.read(300),
+        lambda s: s.seek(-3, io.SEEK_END),
+    ]
+    for step, move in enumerate(moves):
+        if step == inflated_before_step:
+            contents.inflate_aside()
+            assert contents.complete
+        assert move(stream) == move(expected)
+        assert stream.tell() == expected.tell()
+    assert stream.read() == expected.read()
+    image.close()

@@ -1,12 +1,10 @@
-"""The executable as an ELF image: sections (decompressed on demand), notes and link-time reads."""
+"""The executable as an ELF image: sections (inflated as far as read), notes and link-time reads."""
 
 from __future__ import annotations
 
 import contextlib
 import mmap
 import os
-import struct
-import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -31,11 +29,7 @@ from ..binfmt.elf import (
     section_headers,
 )
 from .errors import ProgramError
-
-_CHDR = struct.Struct("<IIQQ")
-ELFCOMPRESS_ZLIB = 1
-MAX_SECTION_SIZE = 1 << 31
-MAX_INFLATION = 256  # DWARF compresses 3-10×; more than this is a decompression bomb
+from .section_contents import COMPRESSION_HEADER, SectionContents
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +51,7 @@ class Section:
 
 
 class ElfImage:
-    """An mmapped executable. Sections are decompressed once, when first asked for."""
+    """An mmapped executable. A compressed section is inflated once, as far as it is read."""
 
     def __init__(self, path: str) -> None:
         if os.path.isdir(path):
@@ -89,7 +83,7 @@ class ElfImage:
         except BaseException:
             self.close()
             raise
-        self._decompressed: dict[str, bytes] = {}
+        self._contents: dict[str, SectionContents] = {}
         self._segment_starts = sorted((p.vaddr, i) for i, p in enumerate(self.segments))
 
     def _check_header(self, path: str) -> ElfHeader:
@@ -123,22 +117,25 @@ class ElfImage:
     def section(self, name: str) -> Section | None:
         return self.sections.get(name)
 
-    def section_data(self, name: str) -> bytes | None:
-        """The contents of a section, zlib-inflated if SHF_COMPRESSED; None if absent."""
+    def section_contents(self, name: str) -> SectionContents | None:
+        """A section's contents, inflated from the front on demand if SHF_COMPRESSED; None if absent."""
         section = self.sections.get(name)
         if section is None or section.header.type == SHT_NOBITS:
             return None
-        cached = self._decompressed.get(name)
-        if cached is not None:
-            return cached
-        sh = section.header
-        raw = self.data[sh.offset : sh.offset + sh.size]
-        if len(raw) != sh.size:
-            raise ProgramError(f"{self.path}: section {name} runs past the end of the file (truncated executable?)")
-        if sh.flags & SHF_COMPRESSED:
-            raw = self._inflate(name, raw)
-        self._decompressed[name] = raw
-        return raw
+        contents = self._contents.get(name)
+        if contents is None:
+            sh = section.header
+            raw = self.data[sh.offset : sh.offset + sh.size]
+            if len(raw) != sh.size:
+                raise ProgramError(f"{self.path}: section {name} runs past the end of the file (truncated executable?)")
+            contents = SectionContents(f"{self.path}: section {name}", raw, bool(sh.flags & SHF_COMPRESSED))
+            self._contents[name] = contents
+        return contents
+
+    def section_data(self, name: str) -> bytes | None:
+        """All of a section's contents, zlib-inflated if SHF_COMPRESSED; None if absent."""
+        contents = self.section_contents(name)
+        return None if contents is None else contents.whole()
 
     def section_size(self, name: str) -> int:
         """The size of a section's contents, once inflated (read from the compression header)."""
@@ -146,26 +143,9 @@ class ElfImage:
         if section is None:
             return 0
         sh = section.header
-        if sh.flags & SHF_COMPRESSED and sh.size >= _CHDR.size:
-            return int(_CHDR.unpack_from(self.data, sh.offset)[2])
+        if sh.flags & SHF_COMPRESSED and sh.size >= COMPRESSION_HEADER.size:
+            return int(COMPRESSION_HEADER.unpack_from(self.data, sh.offset)[2])
         return sh.size
-
-    def _inflate(self, name: str, raw: bytes) -> bytes:
-        if len(raw) < _CHDR.size:
-            raise ProgramError(f"{self.path}: compressed section {name} has no header")
-        ch_type, _, ch_size, _ = _CHDR.unpack_from(raw)
-        if ch_type != ELFCOMPRESS_ZLIB:
-            raise ProgramError(f"{self.path}: section {name} uses compression type {ch_type}, not zlib")
-        if ch_size > min(MAX_SECTION_SIZE, MAX_INFLATION * len(raw)):
-            raise ProgramError(f"{self.path}: section {name} claims {ch_size} bytes when inflated from {len(raw)}")
-        try:
-            inflater = zlib.decompressobj()
-            out = inflater.decompress(raw[_CHDR.size :], ch_size)
-        except zlib.error as exc:
-            raise ProgramError(f"{self.path}: section {name} is corrupt: {exc}") from exc
-        if len(out) != ch_size:
-            raise ProgramError(f"{self.path}: section {name} inflates to {len(out)} bytes, not {ch_size}")
-        return out
 
     def notes(self, section_name: str) -> list[tuple[bytes, int, bytes]]:
         section = self.sections.get(section_name)

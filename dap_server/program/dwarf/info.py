@@ -7,15 +7,20 @@ request path walks a whole unit (the runtime unit alone costs 0.3–0.8 s throug
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from ..elf_image import ElfImage
 from ..errors import ProgramError
+from ..section_contents import SectionContents
 from .lists import ListReader, UnitBase
+from .unit_index import UnitIndex
 
 if TYPE_CHECKING:
     from .functions import FunctionIndex
@@ -34,6 +39,8 @@ _DWARF_SECTIONS = (
     "str_offsets",
 )
 _MAX_HITS = 64
+_LIST_SECTIONS = (".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists", ".debug_addr")
+_SCAN_STEP = 1 << 20  # bytes of .debug_info searched (and inflated) at a time
 
 DIE = Any  # elftools.dwarf.die.DIE; pyelftools ships no stubs for it
 
@@ -67,7 +74,7 @@ def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
         if name not in sections or section is None:
             return None
         size = image.section_size(name)
-        return DebugSectionDescriptor(cast(IO[bytes], _LazyStream(image, name)), name, None, size, section.addr)
+        return DebugSectionDescriptor(cast(IO[bytes], SectionStream(image, name)), name, None, size, section.addr)
 
     return PyDWARFInfo(
         config=DwarfConfig(little_endian=True, machine_arch="x64", default_address_size=8),
@@ -93,20 +100,26 @@ def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
     )
 
 
-class _LazyStream(io.RawIOBase):
-    """A section's contents as a stream, inflated on first read: opening DWARF costs nothing for
-    the sections a session never touches (location and range lists of unseen functions)."""
+class SectionStream(io.RawIOBase):
+    """A section's contents as a stream, inflated only as far as it is read: opening DWARF costs
+    nothing for the sections a session never touches (location and range lists of unseen
+    functions), and finding the runtime's types reads only the front of `.debug_info`."""
 
     def __init__(self, image: ElfImage, name: str) -> None:
         super().__init__()
         self._image = image
         self._name = name
-        self._stream: io.BytesIO | None = None
+        self._contents: SectionContents | None = None
+        self._whole: io.BytesIO | None = None  # once all is inflated: reads at C speed
+        self._pos = 0
 
-    def _open(self) -> io.BytesIO:
-        if self._stream is None:
-            self._stream = io.BytesIO(self._image.section_data(self._name) or b"")
-        return self._stream
+    def _open(self) -> SectionContents:
+        if self._contents is None:
+            self._contents = self._image.section_contents(self._name) or SectionContents(self._name, b"", False)
+        if self._whole is None and self._contents.complete:
+            self._whole = io.BytesIO(self._contents.whole())
+            self._whole.seek(self._pos)
+        return self._contents
 
     def readable(self) -> bool:
         return True
@@ -114,26 +127,40 @@ class _LazyStream(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
-        return self._open().read(size)
+    def read(self, size: int | None = -1) -> bytes:
+        contents = self._open()
+        if self._whole is not None:
+            return self._whole.read(size)
+        end = contents.size if size is None or size < 0 else self._pos + size
+        data = bytes(contents.front(end)[self._pos : end])
+        self._pos += len(data)
+        return data
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._open().seek(offset, whence)
+        contents = self._open()  # may switch to the whole section, inflated meanwhile
+        if self._whole is not None:
+            return self._whole.seek(offset, whence)
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: contents.size}[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._pos = base + offset
+        return self._pos
 
     def tell(self) -> int:
-        return self._open().tell()
+        return self._whole.tell() if self._whole is not None else self._pos
 
     def getvalue(self) -> bytes:
-        return self._open().getvalue()
+        return self._open().whole()
 
 
 class DwarfInfo:
-    """DWARF sections of one executable, decompressed on first use."""
+    """DWARF sections of one executable, inflated as far as they are read."""
 
     def __init__(self, image: ElfImage) -> None:
         self._image = image
         self._dwarf: Any = None
-        self._raw: bytes = b""
+        self._info = SectionContents(".debug_info", b"", False)
+        self._unit_index = UnitIndex(self._info_front, 0)
         self._dies: dict[int, DIE] = {}
         self._structs: dict[str, StructType | None] = {}
         self._failed: str | None = None
@@ -156,7 +183,8 @@ class DwarfInfo:
             self._failed = "the executable has no DWARF debug information (built with -ldflags=-w or stripped)"
             raise DwarfError(self._failed)
         try:
-            self._raw = self._image.section_data(".debug_info") or b""
+            self._info = self._image.section_contents(".debug_info") or self._info
+            self._unit_index = UnitIndex(self._info_front, self._info.size)
             self._dwarf = open_pyelftools(self._image, {f".debug_{short}" for short in _DWARF_SECTIONS})
         except ProgramError as exc:
             self._failed = f"cannot read DWARF: {exc}"
@@ -176,10 +204,13 @@ class DwarfInfo:
         die = self._dies.get(offset)
         if die is None:
             dwarf = self._open()
-            if not 0 <= offset < len(self._raw):
+            if not 0 <= offset < self._info.size:
                 raise DwarfError(f"DWARF reference {offset:#x} lies outside .debug_info")
+            unit = self._unit_index.start_of(offset)
+            if unit is None:
+                raise DwarfError(f"DWARF reference {offset:#x} lies in no unit of .debug_info")
             try:
-                die = dwarf.get_DIE_from_refaddr(offset)
+                die = dwarf.get_DIE_from_refaddr(offset, dwarf.get_CU_at(unit))
             except Exception as exc:
                 raise DwarfError(f"DWARF entry at {offset:#x} cannot be parsed: {exc}") from exc
             self._dies[offset] = die
@@ -188,31 +219,54 @@ class DwarfInfo:
     def find(self, name: str, tags: Iterable[str], start: int = 0, end: int | None = None) -> list[DIE]:
         """DIEs whose name is exactly `name` and whose tag is in `tags`, searched in
         `.debug_info[start:end]` (the whole section by default)."""
+        return list(self._find(name, frozenset(tags), start, end, _MAX_HITS))
+
+    def find_one(self, name: str, tags: Iterable[str]) -> DIE | None:
+        """The first DIE named `name` with one of `tags`: the section is inflated only up to it."""
+        found = self._find(name, frozenset(tags), 0, None, 1)
+        return found[0] if found else None
+
+    def _find(self, name: str, wanted: frozenset[str], start: int, end: int | None, limit: int) -> list[DIE]:
         self._open()
-        wanted = frozenset(tags)
         codes = self._naming_codes(wanted)
-        end = len(self._raw) if end is None else end
-        found = self._search(name.encode(), wanted, start, end, codes)
+        end = self._info.size if end is None else end
+        found = list(itertools.islice(self._named_dies(name.encode(), wanted, start, end, codes), limit))
         if not found and codes:
             # The codes come from the first abbreviation table; units linked from C objects (cgo)
             # may use others, so a miss is confirmed without the filter.
-            found = self._search(name.encode(), wanted, start, end, frozenset())
+            found = list(itertools.islice(self._named_dies(name.encode(), wanted, start, end, frozenset()), limit))
         return found
 
-    def _search(self, name: bytes, wanted: frozenset[str], start: int, end: int, codes: frozenset[int]) -> list[DIE]:
-        found: list[DIE] = []
-        needle = re.compile(re.escape(name) + b"\\x00")
-        for count, match in enumerate(needle.finditer(self._raw, start, end)):
-            if count >= _MAX_HITS * 8 or len(found) >= _MAX_HITS:
-                break
-            die = self._named_die(match.start(), name, wanted, codes)
+    def _named_dies(
+        self, name: bytes, wanted: frozenset[str], start: int, end: int, codes: frozenset[int]
+    ) -> Iterator[DIE]:
+        needle = re.compile(b"(" + re.escape(name) + b")\\x00")
+        for count, (hit, _) in enumerate(self._matches(needle, start, end, len(name) + 1)):
+            if count >= _MAX_HITS * 8:
+                return
+            die = self._named_die(hit, name, wanted, codes)
             if die is not None:
-                found.append(die)
-        return found
+                yield die
+
+    def _matches(self, pattern: re.Pattern[bytes], start: int, end: int, longest: int) -> Iterator[tuple[int, bytes]]:
+        """(offset, first group) of each match of `pattern`, at most `longest` bytes long, in
+        `.debug_info[start:end]`, in order; the section is inflated only as far as the caller reads."""
+        scanned = start
+        while scanned < end:
+            done, scanned = scanned, min(end, scanned + _SCAN_STEP)
+            window = self._info_front(scanned)
+            # A match ending at or before `done` was found in the previous window. The list is
+            # complete before the caller runs: reading more of the section may grow `window`.
+            hits = [
+                (m.start(), m.group(1))
+                for m in pattern.finditer(window, max(start, done - longest), scanned)
+                if m.end() > done or done == start
+            ]
+            yield from hits
 
     def _named_die(self, hit: int, name: bytes, wanted: frozenset[str], codes: frozenset[int]) -> DIE | None:
         """The DIE whose inline name starts at `hit`, if it is called `name` and has a wanted tag."""
-        code = self._raw[hit - 1] if hit else 0
+        code = self._info_front(hit)[hit - 1] if hit else 0
         if code == 0 or code >= 0x80 or (codes and code not in codes):
             return None
         try:
@@ -232,13 +286,13 @@ class DwarfInfo:
         wanted = frozenset(("DW_TAG_structure_type", "DW_TAG_typedef"))
         codes = self._naming_codes(wanted)
         pattern = re.compile(b"(" + b"|".join(re.escape(n.encode()) for n in pending) + b")\\x00")
-        for match in pattern.finditer(self._raw):
-            name = match.group(1).decode()
-            if name in self._structs:
-                continue
-            die = self._named_die(match.start(), match.group(1), wanted, codes)
-            if die is not None:
-                self._structs[name] = self._layout_of(die)
+        for hit, name in self._matches(pattern, 0, self._info.size, max(len(n) for n in pending) + 1):
+            if name.decode() not in self._structs:
+                die = self._named_die(hit, name, wanted, codes)
+                if die is not None:
+                    self._structs[name.decode()] = self._layout_of(die)
+                    if all(n in self._structs for n in pending):
+                        return  # the rest of the section stays compressed
 
     def _naming_codes(self, tags: frozenset[str]) -> frozenset[int]:
         """One-byte abbreviation codes of DIEs with one of `tags` whose first attribute is an inline
@@ -261,15 +315,33 @@ class DwarfInfo:
             codes = self._codes[tags] = frozenset(found)
         return codes
 
-    def find_one(self, name: str, tags: Iterable[str]) -> DIE | None:
-        found = self.find(name, tags)
-        return found[0] if found else None
+    def inflate_in_background(self) -> None:
+        """Start inflating the sections a variables request reads on a daemon thread, so that the
+        first one finds them ready: zlib runs without the GIL, beside the work of opening the core."""
+        contents = []
+        for name in (".debug_info", *_LIST_SECTIONS):
+            with contextlib.suppress(ProgramError):  # damage is reported by the reader that meets it
+                found = self._image.section_contents(name)
+                if found is not None and not found.complete:
+                    contents.append(found)
+        if contents:
+            threading.Thread(target=_inflate_all, args=(contents,), name="godap-inflate", daemon=True).start()
 
     @property
     def raw_info(self) -> bytes:
         """The decompressed `.debug_info` bytes."""
         self._open()
-        return self._raw
+        return self._whole_info()
+
+    def _info_front(self, end: int) -> bytes | bytearray:
+        """At least the first `end` bytes of `.debug_info`, valid until the next read of it."""
+        try:
+            return self._info.front(end)
+        except ProgramError as exc:
+            raise DwarfError(f"cannot read DWARF: {exc}") from exc
+
+    def _whole_info(self) -> bytes:
+        return bytes(self._info_front(self._info.size))
 
     def type_offset(self, die: DIE) -> int | None:
         """The `.debug_info` offset that `die`'s DW_AT_type refers to."""
@@ -303,9 +375,8 @@ class DwarfInfo:
         """Location and range lists (DWARF 4 and 5), decoded one list at a time."""
         if self._lists is None:
             self._open()
-            names = (".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists", ".debug_addr")
             try:
-                sections = {name: self._image.section_data(name) for name in names}
+                sections = {name: self._image.section_data(name) for name in _LIST_SECTIONS}
             except ProgramError as exc:  # a corrupt compressed section: damaged DWARF, not a bug
                 raise DwarfError(f"cannot read DWARF location lists: {exc}") from exc
             self._lists = ListReader(sections)
@@ -384,6 +455,11 @@ class DwarfInfo:
             attr = cu.get_top_DIE().attributes.get("DW_AT_producer")
             return attr.value.decode("utf-8", "replace") if attr is not None else None
         return None
+
+
+def _inflate_all(contents: list[SectionContents]) -> None:
+    for section in contents:
+        section.inflate_aside()
 
 
 def ref_offset(die: DIE, attribute: str | int) -> int | None:
