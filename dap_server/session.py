@@ -81,6 +81,8 @@ class Session:
         try:
             core = open_core(options.core, on_progress=_bytes_progress(progress))
             program = Program(options.program)
+            if program.dwarf.present:
+                program.dwarf.inflate_in_background()
             if program.image.is_pie and core.auxv_entry:
                 program.set_load_bias(core.auxv_entry - program.image.entry)
             warnings = _check_match(core, program)
