@@ -7,6 +7,7 @@ process still exists, then disconnects and makes sure the process group is gone.
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import os
 import re
@@ -39,10 +40,14 @@ def snapshot(directory: Path) -> Path:
     """Copy dap_server/ into ``directory`` and measure that copy from now on.
 
     The working tree may change while a long run goes on; every godap process of
-    the run then still runs the same code. Returns the new root.
+    the run then still runs the same code. The copy is byte-compiled, as ``pip install``
+    leaves an installed godap: otherwise each process would compile every module again
+    (PYTHONDONTWRITEBYTECODE, set on some machines, stops Python caching the result).
+    Returns the new root.
     """
     global godap_root
     shutil.copytree(REPO_ROOT / "dap_server", directory / "dap_server", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(directory / "dap_server", quiet=1)
     godap_root = directory
     return directory
 
