@@ -46,7 +46,7 @@ class SessionOptions:
     stack_trace_depth: int = 50
 
 
-@dataclass
+@dataclass(slots=True)
 class GoroutineView:
     """One entry of the thread list: a goroutine, or a group of goroutines with identical stacks."""
 
@@ -152,7 +152,7 @@ class Session:
                 if g is not first:
                     if options.hide_system_goroutines and summary.system:
                         continue
-                    if not matches_all(self._filters, summary):
+                    if self._filters and not matches_all(self._filters, summary):
                         continue
                 chosen.append((g, summary))
             if first is not None:

@@ -6,7 +6,6 @@ import os
 from functools import lru_cache
 
 from ..goruntime.describe import GoroutineSummary
-from ..program.pclntab import SourceLocation
 
 
 def short_function(name: str) -> str:
@@ -18,13 +17,21 @@ def short_function(name: str) -> str:
 def thread_name(summary: GoroutineSummary) -> str:
     """`Goroutine 27 [chan receive, 14 minutes] main.refreshOnNotification (views.go:89)` + labels."""
     where = summary.user or summary.top
-    rest = _describe(summary.state, summary.wait_minutes, summary.locked, where, summary.labels)
+    # The location goes in as strings: hashing them is cached, hashing a SourceLocation is not.
+    function, file, line = (where.function, where.file, where.line) if where is not None else ("", "", 0)
+    rest = _describe(summary.state, summary.wait_minutes, summary.locked, function, file, line, summary.labels)
     return f"Goroutine {summary.goid} {rest}"
 
 
 @lru_cache(maxsize=65536)
 def _describe(
-    state: str, minutes: int | None, locked: bool, where: SourceLocation | None, labels: tuple[tuple[str, str], ...]
+    state: str,
+    minutes: int | None,
+    locked: bool,
+    function: str,
+    file: str,
+    line: int,
+    labels: tuple[tuple[str, str], ...],
 ) -> str:
     """Everything in a thread name but the id; goroutines waiting alike share one string."""
     parts = [state]
@@ -33,10 +40,10 @@ def _describe(
     if locked:
         parts.append("locked to thread")
     text = "[" + ", ".join(parts) + "]"
-    if where is not None:
-        text += f" {short_function(where.function)}"
-        if where.line > 0:
-            text += f" ({os.path.basename(where.file)}:{where.line})"
+    if function:
+        text += f" {short_function(function)}"
+        if line > 0:
+            text += f" ({os.path.basename(file)}:{line})"
     if labels:
         text += " {" + ", ".join(f"{k}={v}" for k, v in labels) + "}"
     return text

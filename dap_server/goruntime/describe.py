@@ -71,19 +71,20 @@ class Describer:
         process = self._process
         top, user = process.unwinder.top_and_user(g) if g.unreadable is None else (None, None)
         thread = process.unwinder.thread_of(g)
-        return GoroutineSummary(
-            goid=g.goid,
-            state=process.names.state(g) if g.unreadable is None else "unreadable",
-            wait_minutes=self._wait_minutes(g),
-            locked=g.locked_to_thread,
-            system=self.is_system(g),
-            status=process.names.status(g),
-            start_function=self.start_function(g),
-            created_by=self.created_by(g),
-            top=top,
-            user=user,
-            thread=thread.lwp if thread is not None else None,
-            labels=tuple(read_labels(process.memory, g.labels, self._minor)) if g.labels else (),
+        start = self.start_function(g)
+        return GoroutineSummary(  # positional: built once per goroutine of the core
+            g.goid,
+            process.names.state(g) if g.unreadable is None else "unreadable",
+            self._wait_minutes(g),
+            g.lockedm != 0,
+            self._is_system(start, g),
+            self.created_by(g),
+            top,
+            user,
+            thread.lwp if thread is not None else None,
+            process.names.status(g),
+            start,
+            tuple(read_labels(process.memory, g.labels, self._minor)) if g.labels else (),
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:
@@ -116,9 +117,8 @@ class Describer:
             self._start_names[g.startpc] = name
         return name
 
-    def is_system(self, g: Goroutine) -> bool:
-        """runtime.isSystemGoroutine (traceback.go), decided by the start function's name."""
-        name = self.start_function(g)
+    def _is_system(self, name: str, g: Goroutine) -> bool:
+        """runtime.isSystemGoroutine (traceback.go), decided by the start function's `name`."""
         if not name or name in _USER_STARTS:
             return False
         if name in _FINALIZER_STARTS:

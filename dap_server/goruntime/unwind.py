@@ -147,6 +147,8 @@ class Unwinder:
         pc, sp = (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
         trap = False
         infos, read = self._pc_info, self._memory.unpack
+        lo, hi = g.stack_lo, g.stack_hi
+        stack = self._memory.window(lo, hi - lo)  # return addresses are read straight from it
         for _ in range(limit):
             info = infos.get(pc) or self._info(pc)
             if info is None or info.kind > _TOP:
@@ -156,7 +158,10 @@ class Unwinder:
                 return
             cfa = sp + info.cfa_delta
             try:
-                (pc,) = read(_U64, cfa - 8)
+                if stack is not None and lo + 8 <= cfa <= hi:
+                    (pc,) = _U64.unpack_from(stack[0], stack[1] + cfa - 8 - lo)
+                else:
+                    (pc,) = read(_U64, cfa - 8)
             except UnreadableMemory:
                 return
             sp, trap = cfa, info.injected

@@ -96,6 +96,18 @@ class Memory:
         except struct.error:
             return fmt.unpack(self._read_spanning(addr, size))
 
+    def window(self, addr: int, size: int) -> tuple[Buffer, int] | None:
+        """The buffer holding all of [addr, addr+size) and the offset of `addr` in it, for a
+        caller about to make many small reads there (a stack walk); None if no one buffer does."""
+        i = bisect_right(self._starts, addr) - 1
+        if i < 0 or size <= 0:
+            return None
+        piece = self._pieces[i]
+        off = piece.offset + addr - piece.start
+        if piece.buffer is None or addr + size > piece.end or off + size > len(piece.buffer):
+            return None
+        return piece.buffer, off
+
     def _read_spanning(self, addr: int, size: int) -> bytes:
         if size < 0 or addr < 0 or addr + size > 1 << 64:
             raise UnreadableMemory(addr, size, "address out of range")
