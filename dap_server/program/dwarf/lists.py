@@ -19,12 +19,12 @@ _U16 = struct.Struct("<H")
 _MAX_ENTRIES = 100_000
 _BASE_SELECTION = 0xFFFFFFFFFFFFFFFF
 
-# DW_LLE_* (location lists) and DW_RLE_* (range lists) agree up to offset_pair (4); past it the
-# location lists have default_location (5), which shifts the remaining codes by one.
-_LLE_END, _LLE_BASEX, _LLE_STARTX_ENDX, _LLE_STARTX_LEN, _LLE_OFFSET_PAIR = 0, 1, 2, 3, 4
-_LLE_DEFAULT, _LLE_BASE, _LLE_START_END, _LLE_START_LEN = 5, 6, 7, 8
-_RLE_END, _RLE_BASEX, _RLE_STARTX_ENDX, _RLE_STARTX_LEN, _RLE_OFFSET_PAIR = 0, 1, 2, 3, 4
-_RLE_BASE, _RLE_START_END, _RLE_START_LEN = 5, 6, 7
+# What a DWARF 5 list entry holds. Location and range lists encode entries alike: their codes
+# (DW_LLE_* and DW_RLE_*) agree up to offset_pair (4); past it the location lists have
+# default_location (5), which shifts the remaining codes by one.
+_END, _BASEX, _STARTX_ENDX, _STARTX_LEN, _OFFSET_PAIR, _DEFAULT, _BASE, _START_END, _START_LEN = range(9)
+_LLE_KINDS = (_END, _BASEX, _STARTX_ENDX, _STARTX_LEN, _OFFSET_PAIR, _DEFAULT, _BASE, _START_END, _START_LEN)
+_RLE_KINDS = (_END, _BASEX, _STARTX_ENDX, _STARTX_LEN, _OFFSET_PAIR, _BASE, _START_END, _START_LEN)
 
 
 class ListError(Exception):
@@ -116,51 +116,9 @@ class ListReader:
             yield LocationEntry(begin, end, expr)
 
     def _loclists_v5(self, offset: int, unit: UnitBase) -> Iterator[LocationEntry]:
-        data = self._loclists
-        pos = offset
-        base = unit.low_pc
-        for _ in range(_MAX_ENTRIES):
-            if pos >= len(data):
-                raise ListError(f"location list at {offset:#x} runs past .debug_loclists")
-            kind = data[pos]
-            pos += 1
-            if kind == _LLE_END:
-                return
-            if kind == _LLE_BASEX:
-                index, pos = _uleb(data, pos)
-                base = self._address(unit, index)
-                continue
-            if kind == _LLE_BASE:
-                (base,) = _U64.unpack_from(data, pos)
-                pos += 8
-                continue
-            if kind == _LLE_OFFSET_PAIR:
-                a, pos = _uleb(data, pos)
-                b, pos = _uleb(data, pos)
-                begin, end = base + a, base + b
-            elif kind == _LLE_STARTX_ENDX:
-                a, pos = _uleb(data, pos)
-                b, pos = _uleb(data, pos)
-                begin, end = self._address(unit, a), self._address(unit, b)
-            elif kind == _LLE_STARTX_LEN:
-                a, pos = _uleb(data, pos)
-                b, pos = _uleb(data, pos)
-                begin = self._address(unit, a)
-                end = begin + b
-            elif kind == _LLE_START_END:
-                begin, end = struct.unpack_from("<QQ", data, pos)
-                pos += 16
-            elif kind == _LLE_START_LEN:
-                (begin,) = _U64.unpack_from(data, pos)
-                b, pos = _uleb(data, pos + 8)
-                end = begin + b
-            elif kind == _LLE_DEFAULT:
-                begin, end = 0, _BASE_SELECTION
-            else:
-                raise ListError(f"location list at {offset:#x} has unknown entry kind {kind}")
-            length, pos = _uleb(data, pos)
-            yield LocationEntry(begin, end, bytes(data[pos : pos + length]))
-            pos += length
+        entries = self._entries_v5(self._loclists, offset, unit, _LLE_KINDS, ".debug_loclists", with_expression=True)
+        for begin, end, expr in entries:
+            yield LocationEntry(begin, end, expr)
 
     def ranges(self, offset: int, unit: UnitBase) -> list[tuple[int, int]]:
         """The [begin, end) link-time address ranges of a DW_AT_ranges list."""
@@ -176,42 +134,65 @@ class ListReader:
             yield begin, end
 
     def _rnglists_v5(self, offset: int, unit: UnitBase) -> Iterator[tuple[int, int]]:
-        data = self._rnglists
+        entries = self._entries_v5(self._rnglists, offset, unit, _RLE_KINDS, ".debug_rnglists", with_expression=False)
+        for begin, end, _ in entries:
+            yield begin, end
+
+    def _entries_v5(
+        self,
+        data: bytes,
+        offset: int,
+        unit: UnitBase,
+        kinds: tuple[int, ...],
+        section: str,
+        *,
+        with_expression: bool,
+    ) -> Iterator[tuple[int, int, bytes]]:
+        """(begin, end, expression) of a DWARF 5 location or range list, base entries applied;
+        `kinds` says what each entry code of this kind of list holds."""
+        what = "location list" if with_expression else "range list"
         pos = offset
         base = unit.low_pc
         for _ in range(_MAX_ENTRIES):
             if pos >= len(data):
-                raise ListError(f"range list at {offset:#x} runs past .debug_rnglists")
-            kind = data[pos]
+                raise ListError(f"{what} at {offset:#x} runs past {section}")
+            code = data[pos]
             pos += 1
-            if kind == _RLE_END:
+            kind = kinds[code] if code < len(kinds) else None
+            if kind == _END:
                 return
-            if kind == _RLE_BASEX:
+            if kind == _BASEX:
                 index, pos = _uleb(data, pos)
                 base = self._address(unit, index)
-            elif kind == _RLE_BASE:
+                continue
+            if kind == _BASE:
                 (base,) = _U64.unpack_from(data, pos)
                 pos += 8
-            elif kind == _RLE_OFFSET_PAIR:
+                continue
+            if kind in (_OFFSET_PAIR, _STARTX_ENDX, _STARTX_LEN):
                 a, pos = _uleb(data, pos)
                 b, pos = _uleb(data, pos)
-                yield base + a, base + b
-            elif kind == _RLE_STARTX_ENDX:
-                a, pos = _uleb(data, pos)
-                b, pos = _uleb(data, pos)
-                yield self._address(unit, a), self._address(unit, b)
-            elif kind == _RLE_STARTX_LEN:
-                a, pos = _uleb(data, pos)
-                b, pos = _uleb(data, pos)
-                start = self._address(unit, a)
-                yield start, start + b
-            elif kind == _RLE_START_END:
+                if kind == _OFFSET_PAIR:
+                    begin, end = base + a, base + b
+                elif kind == _STARTX_ENDX:
+                    begin, end = self._address(unit, a), self._address(unit, b)
+                else:
+                    begin = self._address(unit, a)
+                    end = begin + b
+            elif kind == _START_END:
                 begin, end = struct.unpack_from("<QQ", data, pos)
                 pos += 16
-                yield begin, end
-            elif kind == _RLE_START_LEN:
+            elif kind == _START_LEN:
                 (begin,) = _U64.unpack_from(data, pos)
                 b, pos = _uleb(data, pos + 8)
-                yield begin, begin + b
+                end = begin + b
+            elif kind == _DEFAULT:
+                begin, end = 0, _BASE_SELECTION
             else:
-                raise ListError(f"range list at {offset:#x} has unknown entry kind {kind}")
+                raise ListError(f"{what} at {offset:#x} has unknown entry kind {code}")
+            expr = b""
+            if with_expression:
+                length, pos = _uleb(data, pos)
+                expr = bytes(data[pos : pos + length])
+                pos += length
+            yield begin, end, expr
