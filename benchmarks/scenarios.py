@@ -17,7 +17,7 @@ from typing import Any
 from . import servers
 from .dap import DapError, Message
 from .inputs import Input
-from .procs import run_timed
+from .procs import Timed, run_timed
 from .servers import Live
 
 STACK_LEVELS = 20
@@ -141,6 +141,11 @@ def delve_cli(inp: Input, commands: str) -> Measures:
         os.unlink(init.name)
     if timed.returncode != 0 or timed.stdout_lines == 0:
         raise DapError(f"dlv core … {commands!r} exited {timed.returncode} with {timed.stdout_lines} lines")
+    return _process_measures(timed)
+
+
+def _process_measures(timed: Timed) -> Measures:
+    """What is recorded of one whole CLI process."""
     return {
         "wall": timed.wall,
         "cpu": timed.cpu,
@@ -160,13 +165,7 @@ def godap_report(inp: Input) -> Measures:
     )
     if timed.returncode != 0 or timed.stdout_lines == 0:
         raise DapError(f"godap report exited {timed.returncode} with {timed.stdout_lines} lines")
-    return {
-        "wall": timed.wall,
-        "cpu": timed.cpu,
-        "peak rss": timed.peak_rss_mib,
-        "peak anon": timed.peak_anon_mib,
-        "lines": timed.stdout_lines,
-    }
+    return _process_measures(timed)
 
 
 # --- T7: variables ---------------------------------------------------------------------------------

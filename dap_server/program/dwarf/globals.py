@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .info import DwarfError
+from .info import DwarfError, one_byte_abbreviations
 
 if TYPE_CHECKING:
     from .info import DIE, DwarfInfo
@@ -55,13 +55,8 @@ def _global_variable_codes(dwarf: DwarfInfo) -> list[int]:
     )
     if anchor is None:
         return []
-    table = anchor.cu.get_abbrev_table()
     codes = []
-    for code in range(1, 128):
-        try:
-            abbrev = table.get_abbrev(code)
-        except KeyError:
-            continue
+    for code, abbrev in one_byte_abbreviations(anchor.cu.get_abbrev_table()):
         specs = abbrev["attr_spec"]
         if (
             abbrev["tag"] == "DW_TAG_variable"

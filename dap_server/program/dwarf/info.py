@@ -301,12 +301,7 @@ class DwarfInfo:
         if codes is None:
             found = set()
             try:
-                table = self._dwarf.get_abbrev_table(0)
-                for code in range(1, 0x80):
-                    try:
-                        abbrev = table.get_abbrev(code)
-                    except KeyError:
-                        continue
+                for code, abbrev in one_byte_abbreviations(self._dwarf.get_abbrev_table(0)):
                     specs = abbrev["attr_spec"]
                     if abbrev["tag"] in tags and specs and specs[0].name == "DW_AT_name":
                         found.add(code)
@@ -460,6 +455,16 @@ class DwarfInfo:
 def _inflate_all(contents: list[SectionContents]) -> None:
     for section in contents:
         section.inflate_aside()
+
+
+def one_byte_abbreviations(table: Any) -> Iterator[tuple[int, Any]]:
+    """(code, declaration) of the abbreviations of a pyelftools table whose code fits in one byte:
+    the ones a raw scan can recognise by the byte before a DIE's first attribute."""
+    for code in range(1, 0x80):
+        try:
+            yield code, table.get_abbrev(code)
+        except KeyError:
+            continue
 
 
 def ref_offset(die: DIE, attribute: str | int) -> int | None:
