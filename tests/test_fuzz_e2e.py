@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from support.fuzz.fixtures import all_fixtures, go_fixture
 from support.fuzz.protocol import random_script
 from support.fuzz.scale import scaled, seed
 from support.fuzz.wire import Outcome, check_output
-from support.session import REPO_ROOT, SERVER_COMMAND, server_env
+from support.session import LISTENING, REPO_ROOT, SERVER_COMMAND, server_env, start_listening
 
 CORE_CASES = scaled(12)
 SCRIPTS = scaled(30)
@@ -111,25 +110,12 @@ def test_input_that_ends_mid_request_lets_the_process_finish_and_exit() -> None:
 
 
 def _tcp_server() -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [*SERVER_COMMAND, "--listen", "0"],
-        cwd=REPO_ROOT,
-        env=server_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    deadline = time.monotonic() + EXIT_TIMEOUT
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if "listening on 127.0.0.1:" in line:
-            return process, int(line.rsplit(":", 1)[1])
-        if not line:
-            break
-    process.kill()
-    raise AssertionError("the server did not start listening")
+    process, said = start_listening("0", EXIT_TIMEOUT)
+    match = LISTENING.search(said)
+    if match is None:
+        process.kill()
+        raise AssertionError(f"the server did not start listening: {said}")
+    return process, int(match.group(2))
 
 
 @pytest.mark.parametrize(

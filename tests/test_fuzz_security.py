@@ -11,11 +11,8 @@ from __future__ import annotations
 import ast
 import logging
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +23,7 @@ from support.fuzz.campaign import Fixture
 from support.fuzz.driver import AdapterDriver
 from support.fuzz.explore import DEEP, explore, launch
 from support.fuzz.fixtures import go_fixture
-from support.session import REPO_ROOT, server_env
+from support.session import LISTENING, REPO_ROOT, start_listening
 
 PACKAGE = REPO_ROOT / "dap_server"
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "breakpoint"}
@@ -154,35 +151,14 @@ def test_a_session_opens_only_what_it_is_given_and_runs_nothing(fixture_name: st
     assert not unexpected, f"opened files nobody named: {sorted(set(unexpected))[:10]}"
 
 
-def _listen(*args: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dap_server", "--listen", *args],
-        cwd=REPO_ROOT,
-        env=server_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    lines = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        lines.append(line)
-        if re.search(r"listening on [\d.]+:\d+", line) or not line:
-            break
-    return process, "".join(lines)
-
-
 @pytest.mark.parametrize(
     ("address", "host", "warned"),
     [("0", "127.0.0.1", False), ("localhost:0", "127.0.0.1", False), ("0.0.0.0:0", "0.0.0.0", True)],
 )
 def test_listen_binds_loopback_unless_told_and_warns_when_told(address: str, host: str, warned: bool) -> None:
-    process, said = _listen(address)
+    process, said = start_listening(address)
     try:
-        match = re.search(r"listening on ([\d.]+):(\d+)", said)
+        match = LISTENING.search(said)
         assert match is not None, said
         assert match.group(1) == host
         assert ("not a loopback address" in said) is warned, said

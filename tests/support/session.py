@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +38,32 @@ def server_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
+
+
+def start_listening(address: str, timeout: float = 30.0) -> tuple[subprocess.Popen[str], str]:
+    """`godap --listen ADDRESS`, read until it says where it listens (or stops talking): the
+    process, still running, and what it wrote to stderr up to then."""
+    process = subprocess.Popen(
+        [*SERVER_COMMAND, "--listen", address],
+        cwd=REPO_ROOT,
+        env=server_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if LISTENING.search(line) or not line:
+            break
+    return process, "".join(lines)
 
 
 @contextmanager
