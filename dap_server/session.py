@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .binfmt.elf import Buffer
+from .debuggee.core import CoreFile, open_core
+from .debuggee.errors import DebuggeeError, UnreadableMemory
 from .goruntime.bulk import gc_paused
 from .goruntime.describe import Describer, GoroutineSummary
 from .goruntime.filters import FilterError, matches_all, parse_filters
@@ -21,8 +23,6 @@ from .goruntime.process import GoProcess
 from .program.errors import ProgramError
 from .program.program import Program
 from .sources import PathRule, SourceMap
-from .target.core import CoreFile, open_core
-from .target.errors import TargetError, UnreadableMemory
 
 Progress = Callable[[str, int, int], None]
 SOURCE_SUFFIXES = (".go", ".s", ".c", ".h")  # what the Go toolchain compiles: all a binary may name to us
@@ -94,7 +94,7 @@ class Session:
                 raise SessionError(f"goroutineFilters: {exc}") from exc
             session.warnings[:0] = warnings
             return session
-        except (TargetError, ProgramError, LayoutError) as exc:
+        except (DebuggeeError, ProgramError, LayoutError) as exc:
             _close(core, program)
             raise SessionError(str(exc)) from exc
         except BaseException:

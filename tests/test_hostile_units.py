@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from dap_server.debuggee.errors import UnreadableMemory
+from dap_server.debuggee.memory import Memory, Piece
 from dap_server.goruntime.goroutines import Goroutine
 from dap_server.goruntime.sanity import implausibility, vet
-from dap_server.target.errors import UnreadableMemory
-from dap_server.target.memory import Memory, Piece
 
 
 def test_empty_and_negative_reads_never_touch_a_missing_buffer() -> None:

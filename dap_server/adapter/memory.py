@@ -11,8 +11,8 @@ from ..dap.bodies import DisassembleResponseBody, LoadedSourcesResponseBody, Mod
 from ..dap.errors import DapError
 from ..dap.messages import DisassembledInstruction, Module
 from ..dap.requests import DisassembleArguments, ReadMemoryArguments
+from ..debuggee.errors import UnreadableMemory
 from ..session import Session
-from ..target.errors import UnreadableMemory
 from .stack import frame_source
 
 if TYPE_CHECKING:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 
+from ..debuggee.errors import UnreadableMemory
 from ..goruntime.disassembly import Disassembler
 from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.expr.evaluate_values import operand
 from ..goruntime.values.pointers import PointerValue
 from ..program.dwarf.types import Kind
 from ..program.pclntab import Func, Pclntab
-from ..target.errors import UnreadableMemory
 from .base import ConsoleError, ConsoleResult, Where, integer, parse_flags
 
 MAX_EXAMINE = 1 << 16  # bytes one `x` shows

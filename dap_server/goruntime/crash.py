@@ -13,8 +13,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..target.errors import UnreadableMemory
-from ..target.notes import SigInfo, ThreadNote, signal_name
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.notes import SigInfo, ThreadNote, signal_name
 from .frames import Frame
 from .goprint import indented, print_complex, print_float
 from .goroutines import Goroutine

@@ -6,9 +6,9 @@ import contextlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..debuggee.errors import UnreadableMemory
 from ..program.dwarf.info import DwarfError
 from ..program.pclntab import Pclntab, SourceLocation
-from ..target.errors import UnreadableMemory
 from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from .labels import read_labels
 from .process import GoProcess

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checkpoints import checkpoint
-from ..target.errors import UnreadableMemory
+from ..debuggee.errors import UnreadableMemory
 from .process import GoProcess
 
 MAX_INSTRUCTION = 15

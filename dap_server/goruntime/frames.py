@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..debuggee.notes import SigInfo
+from ..debuggee.registers import Registers
 from ..program.pclntab import Func
-from ..target.notes import SigInfo
-from ..target.registers import Registers
 
 STACK_GOROUTINE = "goroutine"
 STACK_SYSTEM = "system"

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
 from ..program.program import Program
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
 from .bulk import gc_paused
 from .layout_tables import STATUS_NAMES
 from .layouts import LayoutError, RuntimeLayouts

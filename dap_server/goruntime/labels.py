@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import struct
 
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
 from .strings_table import read_go_string
 
 MAX_LABELS = 64

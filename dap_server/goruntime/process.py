@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..debuggee.core import CoreFile
+from ..debuggee.memory import Memory
+from ..debuggee.notes import ThreadNote
 from ..program.program import Program
-from ..target.core import CoreFile
-from ..target.memory import Memory
-from ..target.notes import ThreadNote
 from .frames import Frame
 from .goroutines import Goroutine, GoroutineReader, StatusNames
 from .layouts import RuntimeLayouts

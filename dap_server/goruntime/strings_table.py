@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import struct
 
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
 from ..program.program import Program
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
 
 MAX_TABLE = 256
 MAX_NAME = 256

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import struct
 
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
+from ..debuggee.notes import ThreadNote
 from ..program.code_refs import rip_targets, slice_header
 from ..program.moduledata import find_moduledata
 from ..program.program import Program
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
-from ..target.notes import ThreadNote
 from .layouts import RuntimeLayouts
 
 MAX_SLICE = 1 << 27

@@ -5,10 +5,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
+from ..debuggee.notes import ThreadNote
 from ..program.program import Program
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
-from ..target.notes import ThreadNote
 from .layouts import RuntimeLayouts
 
 MAX_MS = 100_000

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..checkpoints import checkpoint
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
+from ..debuggee.notes import FileMapping, SigInfo, ThreadNote, parse_siginfo, signal_name
+from ..debuggee.registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
 from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
-from ..target.notes import FileMapping, SigInfo, ThreadNote, parse_siginfo, signal_name
-from ..target.registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
 from .frames import STACK_GOROUTINE, STACK_SIGNAL, STACK_SYSTEM, Frame
 from .goroutines import G_RUNNING, G_SYSCALL, Goroutine, GoroutineReader
 from .threads import MachineThread

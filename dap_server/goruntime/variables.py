@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from ..debuggee.errors import UnreadableMemory
+from ..debuggee.memory import Memory
 from ..program.dwarf.functions import Function, Scope, VariableDecl
 from ..program.dwarf.globals import package_variables
 from ..program.dwarf.info import DwarfError
 from ..program.dwarf.lists import ListError
 from ..program.dwarf.locations import OPTIMIZED_AWAY, ExpressionError, FrameState, Piece, evaluate
 from ..program.dwarf.types import GoType
-from ..target.errors import UnreadableMemory
-from ..target.memory import Memory
 from .frames import Frame
 from .process import GoProcess
 from .values.base import TextValue, Value

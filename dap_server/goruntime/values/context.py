@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from ...debuggee.errors import UnreadableMemory
+from ...debuggee.memory import Memory
 from ...program.dwarf.info import DwarfError
 from ...program.dwarf.types import GoType, TypeTable
 from ...program.program import Program
-from ...target.errors import UnreadableMemory
-from ...target.memory import Memory
 
 if TYPE_CHECKING:
     from .base import Value

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...debuggee.memory import Memory
 from ...program.dwarf.types import GoType, Kind
 from ...program.program import Program
-from ...target.memory import Memory
 from .base import Value
 from .chans import ChanValue
 from .context import Loc, ValueContext

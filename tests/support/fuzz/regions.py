@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dap_server.binfmt.elf import PT_LOAD, PT_NOTE, SHT_NOBITS, parse_header, program_headers, section_headers
+from dap_server.debuggee.notes import NT_AUXV, NT_FILE, NT_FPREGSET, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO
 from dap_server.program.elf_image import ElfImage
 from dap_server.session import Session, SessionError, SessionOptions
-from dap_server.target.notes import NT_AUXV, NT_FILE, NT_FPREGSET, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO
 
 _NOTE_NAMES = {
     NT_PRSTATUS: "PRSTATUS",

@@ -1,9 +1,9 @@
-"""Errors raised by the target layer."""
+"""Errors raised by the debuggee layer."""
 
 from __future__ import annotations
 
 
-class TargetError(Exception):
+class DebuggeeError(Exception):
     """The core (or process) cannot be opened; the message is meant for the user."""
 
 

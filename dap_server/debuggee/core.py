@@ -27,7 +27,7 @@ from ..binfmt.elf import (
     parse_header,
     program_headers,
 )
-from .errors import TargetError
+from .errors import DebuggeeError
 from .memory import Memory, Piece, Region, layer_pieces
 from .notes import AT_ENTRY, CoreNotes, FileMapping, ProcessInfo, SigInfo, ThreadNote, decode_notes
 
@@ -119,13 +119,13 @@ def _missing_reason(seg: ProgramHeader, present: int) -> str:
 
 
 def open_core(path: str, *, on_progress: Callable[[int], None] | None = None) -> CoreFile:
-    """Open a core file (plain, gzip, xz or zstd); raise TargetError with a clear message if it is not one."""
+    """Open a core file (plain, gzip, xz or zstd); raise DebuggeeError with a clear message if it is not one."""
     if os.path.isdir(path):
-        raise TargetError(f"{path} is a directory, not a core file")
+        raise DebuggeeError(f"{path} is a directory, not a core file")
     try:
         handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - kept open for the mmap's lifetime
     except OSError as exc:
-        raise TargetError(f"cannot open core file {path}: {exc.strerror or exc}") from exc
+        raise DebuggeeError(f"cannot open core file {path}: {exc.strerror or exc}") from exc
     keep: list[object] = []
     try:
         head = handle.read(8)
@@ -135,10 +135,10 @@ def open_core(path: str, *, on_progress: Callable[[int], None] | None = None) ->
             try:
                 handle = inflate_to_temp(path, kind, on_progress=on_progress)
             except DecompressionError as exc:
-                raise TargetError(str(exc)) from exc
+                raise DebuggeeError(str(exc)) from exc
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
-            raise TargetError(f"{path} is empty (0 bytes): not a core file")
+            raise DebuggeeError(f"{path} is empty (0 bytes): not a core file")
         data: Buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         keep = [data, handle]
         core = _parse(path, data, size, kind)
@@ -146,7 +146,7 @@ def open_core(path: str, *, on_progress: Callable[[int], None] | None = None) ->
         return core
     except ElfFormatError as exc:
         _close_all(keep, handle)
-        raise TargetError(f"{exc}") from exc
+        raise DebuggeeError(f"{exc}") from exc
     except BaseException:
         _close_all(keep, handle)
         raise
@@ -164,13 +164,13 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
     what = f"core file {path}"
     header = parse_header(data, what)
     if header.file_type != ET_CORE:
-        raise TargetError(
+        raise DebuggeeError(
             f"{path} is an ELF file but not a core dump (ELF type {header.file_type}); "
             "pass the core as coreFilePath and the executable as program"
         )
     if header.machine != EM_X86_64:
         arch = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
-        raise TargetError(f"{path} is a core of a {arch} process; godap reads x86-64 Linux cores")
+        raise DebuggeeError(f"{path} is a core of a {arch} process; godap reads x86-64 Linux cores")
     phdrs = program_headers(data, header, what)
     warnings: list[str] = []
     notes: list[Note] = []
@@ -183,7 +183,7 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
         notes.extend(iter_notes(memoryview(data)[ph.offset : end]))
     decoded = decode_notes(notes)
     if not decoded.threads:
-        raise TargetError(f"{path} has no thread notes (NT_PRSTATUS): it is not a usable Linux core dump")
+        raise DebuggeeError(f"{path} has no thread notes (NT_PRSTATUS): it is not a usable Linux core dump")
     loads = [ph for ph in phdrs if ph.type == PT_LOAD]
     missing = sum(max(0, ph.offset + ph.filesz - size) for ph in loads if ph.filesz)
     if missing:
