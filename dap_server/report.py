@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from importlib import resources
 from typing import Any, TextIO
@@ -21,7 +20,6 @@ from .dap.loopback import LoopbackClient, RequestFailed
 
 REPORT_FORMAT = 2
 MAX_VALUES_PER_SCOPE = 64
-_GROUP_NAME = re.compile(r"^(?P<count>\d+)× \[(?P<state>[^\]]*)\] ?(?P<where>.*)$")
 
 
 def schema() -> dict[str, Any]:
@@ -109,19 +107,17 @@ def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[s
         crash = client.request("exceptionInfo", {"threadId": goroutine}) if goroutine else {}
         module = client.request("modules", {"moduleCount": 1})["modules"][0]
         collector = _Collector(client)
-        groups = []
-        for thread in client.request("threads")["threads"]:
-            match = _GROUP_NAME.match(thread["name"])
-            groups.append(
-                {
-                    "name": thread["name"],
-                    "count": int(match["count"]) if match else 1,
-                    "state": match["state"] if match else "",
-                    "where": match["where"] if match else thread["name"],
-                    "representative": thread["id"],
-                    "frames": collector.frames(thread["id"]),
-                }
-            )
+        groups = [
+            {
+                "name": entry["name"],
+                "count": entry["count"],
+                "state": entry["state"],
+                "where": entry["where"],
+                "representative": entry["threadId"],
+                "frames": collector.frames(entry["threadId"]),
+            }
+            for entry in client.request("goroutineGroups")["groups"]
+        ]
         stopped_frames = collector.frames_with_values(goroutine) if goroutine else []
         client.request("disconnect")
         return {

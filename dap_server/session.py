@@ -1,6 +1,9 @@
-"""One debugging session: a core, its executable and the Go runtime view on them. No DAP types.
+"""One debugging session: a debuggee, its executable and the Go runtime view on them. No DAP types.
 
-The adapter turns DAP requests into calls on this class; `godap report` uses it the same way.
+The adapter and the console turn requests into calls on this class and reach nothing behind it.
+State has two owners here: per-binary facts (`GoBinary`: layouts, per-pc unwind facts) live as
+long as the session; per-stop state (`GoProcess`: goroutines, frames, values; summaries, the crash
+explanation, the disassembler) is dropped in one place, `clear_caches`, when the process has run.
 """
 
 from __future__ import annotations
@@ -8,12 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .binfmt.elf import Buffer
-from .debuggee.core import CoreFile, open_core
-from .debuggee.errors import DebuggeeError, UnreadableMemory
+from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, UnreadableMemory
+from .debuggee.core import open_core
+from .goruntime.binary import GoBinary
 from .goruntime.bulk import gc_paused
-from .goruntime.describe import Describer, GoroutineSummary
+from .goruntime.crash import CrashExplainer, CrashExplanation
+from .goruntime.describe import CreatedBy, Describer, GoroutineSummary
 from .goruntime.filters import FilterError, matches_all, parse_filters
 from .goruntime.frames import Frame
 from .goruntime.goroutines import Goroutine
@@ -21,8 +27,14 @@ from .goruntime.grouping import GoroutineGroup, group_goroutines
 from .goruntime.layouts import LayoutError
 from .goruntime.process import GoProcess
 from .program.errors import ProgramError
+from .program.pclntab import Pclntab
 from .program.program import Program
 from .sources import PathRule, SourceMap
+
+if TYPE_CHECKING:
+    from .goruntime.disassembly import Disassembler
+    from .goruntime.expr.evaluate_scope import Scope as ExpressionScope
+    from .goruntime.values.base import Value
 
 Progress = Callable[[str, int, int], None]
 SOURCE_SUFFIXES = (".go", ".s", ".c", ".h")  # what the Go toolchain compiles: all a binary may name to us
@@ -55,20 +67,53 @@ class GoroutineView:
     group: GoroutineGroup | None = None
 
 
-class Session:
-    """A core opened against its executable."""
+@dataclass(frozen=True, slots=True)
+class ExecutableInfo:
+    """What the modules view says of the executable and the modules linked into it."""
 
-    def __init__(self, options: SessionOptions, core: CoreFile, program: Program, process: GoProcess) -> None:
+    path: str
+    name: str
+    go_version: str
+    symbols: str
+    text_range: tuple[int, int]
+    dependencies: list[tuple[str, str]]  # (module path, version or "version => replacement")
+
+
+class Session:
+    """A debuggee opened against its executable."""
+
+    def __init__(
+        self,
+        options: SessionOptions,
+        debuggee: Debuggee,
+        program: Program,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.options = options
-        self.core = core
-        self.program = program
-        self.process = process
+        self._debuggee = debuggee
+        self._program = program
+        self._binary = GoBinary(program)
+        self._backing = _backing_files(debuggee, program)
         self.sources = SourceMap(options.substitute_path, program.go_version)
-        self.describer = Describer(process)
-        self.warnings: list[str] = list(core.warnings) + list(process.warnings)
-        self._summaries: dict[int, GoroutineSummary] = {}
         self._filters = parse_filters(options.goroutine_filters)
         self._recorded: frozenset[str] | None = None
+        self._load_stop(progress)
+        self.warnings: list[str] = list(debuggee.warnings) + list(self._process.warnings)
+
+    def _load_stop(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Read the debuggee as it is now: the per-stop state, on the per-binary facts."""
+        memory = self._debuggee.memory(self._backing)
+        self._process = GoProcess.load(self._debuggee, self._binary, memory, progress)
+        self._describer = Describer(self._process)
+        self._summaries: dict[int, GoroutineSummary] = {}
+        self._crash: CrashExplanation | None = None
+        self._disassembler: Disassembler | None = None
+
+    def clear_caches(self) -> None:
+        """Drop every per-stop fact (goroutines, frames, summaries, values, the crash explanation)
+        and read the stop anew; per-binary facts are kept. The one place to call when the process
+        has run (Delve's `ClearCaches`)."""
+        self._load_stop()
 
     @classmethod
     def open(cls, options: SessionOptions, progress: Progress | None = None) -> Session:
@@ -83,13 +128,12 @@ class Session:
             program = Program(options.program)
             if program.dwarf.present:
                 program.dwarf.inflate_in_background()
-            if program.image.is_pie and core.auxv_entry:
-                program.set_load_bias(core.auxv_entry - program.image.entry)
+            entry = core.auxv.get(AT_ENTRY)
+            if program.image.is_pie and entry:
+                program.set_load_bias(entry - program.image.entry)
             warnings = _check_match(core, program)
-            memory = core.memory(_backing_files(core, program))
-            process = GoProcess.load(core, program, memory, _count_progress(progress))
             try:
-                session = cls(options, core, program, process)
+                session = cls(options, core, program, _count_progress(progress))
             except FilterError as exc:
                 raise SessionError(f"goroutineFilters: {exc}") from exc
             session.warnings[:0] = warnings
@@ -102,26 +146,103 @@ class Session:
             raise
 
     def close(self) -> None:
-        _close(self.core, self.program)
+        _close(self._debuggee, self._program)
+
+    # the debuggee -----------------------------------------------------------------------------
+    @property
+    def process(self) -> GoProcess:
+        """The Go runtime view of the current stop (for goruntime-level callers and tests)."""
+        return self._process
 
     @property
-    def goroutines(self) -> list[Goroutine]:
-        return self.process.goroutines
+    def pid(self) -> int | None:
+        return self._debuggee.pid
 
-    def goroutine(self, goid: int) -> Goroutine | None:
-        return self.process.goroutine(goid)
+    @property
+    def executable(self) -> str:
+        return self._program.path
 
-    def goroutine_at(self, addr: int) -> Goroutine | None:
-        """The goroutine record at `addr` (how unreadable records, which have no id, are found)."""
-        return next((g for g in self.process.goroutines if g.addr == addr), None)
+    def exit_code(self) -> int:
+        """128 + the signal the reporting thread stopped with (a shell's convention), else 0."""
+        threads = self._debuggee.threads
+        sig = threads[0].signal if threads else 0
+        return 128 + sig if sig > 0 else 0
 
-    def summary(self, g: Goroutine) -> GoroutineSummary:
-        cached = self._summaries.get(g.goid)
-        if cached is None:
-            cached = self.describer.summary(g)
-            self._summaries[g.goid] = cached
-        return cached
+    def crash(self) -> CrashExplanation:
+        """Why the process stopped, in the Go runtime's own words (made once per stop)."""
+        if self._crash is None:
+            self._crash = CrashExplainer(self._process).explain()
+        return self._crash
 
+    def read_memory(self, address: int, count: int, chunk: int = 4096) -> tuple[bytes, str | None]:
+        """The readable prefix of [address, address+count), and why it stops short (None if it does not)."""
+        memory = self._process.memory
+        data = bytearray()
+        cursor = address
+        while cursor < address + count:
+            take = min(chunk - cursor % chunk, address + count - cursor)
+            try:
+                data += memory.read(cursor, take)
+            except UnreadableMemory as exc:
+                return bytes(data), exc.reason
+            cursor += take
+        return bytes(data), None
+
+    def disassembler(self) -> Disassembler:
+        if self._disassembler is None:
+            from .goruntime.disassembly import Disassembler  # capstone loads on first use
+
+            self._disassembler = Disassembler(self._process)
+        return self._disassembler
+
+    def shared_libraries(self) -> list[tuple[str, int, int]]:
+        """Shared objects the process had mapped, with their address ranges, lowest first."""
+        ranges: dict[str, tuple[int, int]] = {}
+        exe = os.path.realpath(self._program.path)
+        for mapping in self._debuggee.mappings:
+            path = mapping.path
+            if not path or ".so" not in os.path.basename(path) or os.path.realpath(path) == exe:
+                continue
+            low, high = ranges.get(path, (mapping.start, mapping.end))
+            ranges[path] = (min(low, mapping.start), max(high, mapping.end))
+        return [(path, low, high) for path, (low, high) in sorted(ranges.items(), key=lambda item: item[1][0])]
+
+    # the executable ---------------------------------------------------------------------------
+    @property
+    def pclntab(self) -> Pclntab:
+        """The executable's functions and pc → file:line tables."""
+        return self._program.pclntab
+
+    def executable_info(self) -> ExecutableInfo:
+        program = self._program
+        info = program.buildinfo
+        if program.dwarf.present:
+            symbols = "symbols and DWARF"
+        else:
+            symbols = "symbols, no DWARF" if program.symbols else "stripped (pclntab only)"
+        return ExecutableInfo(
+            path=program.path,
+            name=info.main_path if info and info.main_path else os.path.basename(program.path),
+            go_version=program.go_version,
+            symbols=symbols,
+            text_range=(self.pclntab.text_start, self.pclntab.text_end),
+            dependencies=[
+                (dep.path, dep.version + (f" => {dep.replaced_by}" if dep.replaced_by else ""))
+                for dep in (info.deps if info else [])
+            ],
+        )
+
+    def type_names(self) -> list[str]:
+        """Every type DWARF names."""
+        return list(self._program.dwarf.types.names())
+
+    def global_variable_names(self) -> list[str]:
+        """Full names of the package variables in the symbol table."""
+        from .program.symbols import STT_OBJECT
+
+        return [symbol.name for symbol in self._program.symbols.defined(STT_OBJECT) if "." in symbol.name]
+
+    # options ----------------------------------------------------------------------------------
     def set_goroutine_options(
         self, *, filters: list[str] | None = None, hide_system: bool | None = None, group: bool | None = None
     ) -> None:
@@ -134,6 +255,51 @@ class Session:
         if group is not None:
             self.options.group_goroutines = group
 
+    def set_view_options(
+        self, *, show_globals: bool | None = None, show_registers: bool | None = None, stack_depth: int | None = None
+    ) -> None:
+        if show_globals is not None:
+            self.options.show_global_variables = show_globals
+        if show_registers is not None:
+            self.options.show_registers = show_registers
+        if stack_depth is not None:
+            self.options.stack_trace_depth = stack_depth
+
+    def set_substitute_path(self, rules: list[PathRule]) -> None:
+        self.options.substitute_path = rules
+        self.sources = SourceMap(rules, self._program.go_version)
+
+    # goroutines -------------------------------------------------------------------------------
+    @property
+    def goroutines(self) -> list[Goroutine]:
+        return self._process.goroutines
+
+    def goroutine(self, goid: int) -> Goroutine | None:
+        return self._process.goroutine(goid)
+
+    def goroutine_at(self, addr: int) -> Goroutine | None:
+        """The goroutine record at `addr` (how unreadable records, which have no id, are found)."""
+        return next((g for g in self._process.goroutines if g.addr == addr), None)
+
+    def summary(self, g: Goroutine) -> GoroutineSummary:
+        cached = self._summaries.get(g.goid)
+        if cached is None:
+            cached = self._describer.summary(g)
+            self._summaries[g.goid] = cached
+        return cached
+
+    def created_by(self, g: Goroutine) -> CreatedBy | None:
+        return self._describer.created_by(g)
+
+    def group(
+        self,
+        goroutines: list[Goroutine],
+        summaries: list[GoroutineSummary],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[GoroutineGroup]:
+        """Goroutines with identical stacks grouped, biggest group first."""
+        return group_goroutines(self._process, goroutines, summaries, progress)
+
     def goroutine_views(
         self, first: Goroutine | None = None, progress: Callable[[str, int, int], None] | None = None
     ) -> list[GoroutineView]:
@@ -143,7 +309,7 @@ class Session:
         """
         options = self.options
         chosen: list[tuple[Goroutine, GoroutineSummary]] = []
-        goroutines = self.process.goroutines
+        goroutines = self._process.goroutines
         with gc_paused():
             for i, g in enumerate(goroutines):
                 if progress is not None and i % 4096 == 0:
@@ -159,21 +325,48 @@ class Session:
                 chosen.sort(key=lambda pair: pair[0] is not first)
             if not options.group_goroutines:
                 return [GoroutineView(g, s) for g, s in chosen]
-            groups = group_goroutines(self.process, [g for g, _ in chosen], [s for _, s in chosen], progress)
+            groups = self.group([g for g, _ in chosen], [s for _, s in chosen], progress)
         if first is not None:
             groups.sort(key=lambda grp: all(m is not first for m in grp.members))
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
 
     def frames(self, g: Goroutine) -> list[Frame]:
-        return self.process.frames(g)
+        return self._process.frames(g)
 
     def stopped_goroutine(self) -> Goroutine | None:
-        """The goroutine the dumping thread was running (the kernel writes that thread first)."""
-        for thread in self.core.threads:
-            g = self.process.goroutine_on_thread(thread)
+        """The goroutine the reporting thread was running (the thread that dumped a core)."""
+        for thread in self._debuggee.threads:
+            g = self._process.goroutine_on_thread(thread)
             if g is not None:
                 return g
-        return self.process.goroutines[0] if self.process.goroutines else None
+        return self._process.goroutines[0] if self._process.goroutines else None
+
+    # values (the values engine loads when first asked) ----------------------------------------
+    def arguments(self, frame: Frame) -> list[Value]:
+        from .goruntime import variables
+
+        return variables.arguments(self._process, frame)
+
+    def locals(self, frame: Frame) -> list[Value]:
+        from .goruntime import variables
+
+        return variables.locals(self._process, frame)
+
+    def package_globals(self, package: str) -> list[Value]:
+        from .goruntime import variables
+
+        return variables.package_globals(self._process, package)
+
+    def registers(self, frame: Frame) -> list[Value]:
+        from .goruntime import variables
+
+        return variables.registers(self._process, frame)
+
+    def expression_scope(self, frame: Frame | None = None) -> ExpressionScope:
+        """Where a Go expression's names are looked up: the frame's, else package `main`'s."""
+        from .goruntime.expr.evaluate_scope import Scope
+
+        return Scope(self._process, frame)
 
     def local_path(self, recorded: str) -> str:
         return self.sources.to_local(recorded)
@@ -200,54 +393,52 @@ class Session:
     def recorded_sources(self) -> frozenset[str]:
         """Every source file the binary's pc-line table names."""
         if self._recorded is None:
-            self._recorded = frozenset(self.program.pclntab.files())
+            self._recorded = frozenset(self._program.pclntab.files())
         return self._recorded
 
 
-def _check_match(core: CoreFile, program: Program) -> list[str]:
-    """Refuse an executable that did not produce the core; returns warnings when unsure."""
-    core_only = core.memory()
+def _check_match(debuggee: Debuggee, program: Program) -> list[str]:
+    """Refuse an executable that did not produce the debuggee; returns warnings when unsure."""
+    own_memory = debuggee.memory()
     for kind, (addr, expected) in program.build_ids.items():
         try:
-            found = core_only.read(addr, len(expected))
+            found = own_memory.read(addr, len(expected))
         except UnreadableMemory:
             continue
         if found != expected:
             raise SessionError(
-                f"the executable {program.path} does not match the core {core.path}: its {kind} build id "
-                f"differs from the one in the dumped process. Pass the exact binary that produced the core."
+                f"the executable {program.path} does not match {debuggee.description}: its {kind} build id "
+                f"differs from the one in the process's memory. Pass the exact binary that produced it."
             )
         return []
-    if (
-        core.process is not None
-        and core.process.fname
-        and not os.path.basename(program.path).startswith(core.process.fname[:15])
-    ):
+    command = debuggee.command
+    if command and not os.path.basename(program.path).startswith(command[:15]):
         return [
-            f"could not verify that {program.path} produced the core (no build id in the core); "
-            f"the core says the program was {core.process.fname!r}"
+            f"could not verify that {program.path} produced {debuggee.description} (no build id in its memory); "
+            f"the process was {command!r}"
         ]
-    return ["could not verify the executable against the core (no build id in the dumped memory)"]
+    return [f"could not verify the executable against {debuggee.description} (no build id in its memory)"]
 
 
-def _backing_files(core: CoreFile, program: Program) -> dict[str, Buffer]:
-    """NT_FILE paths that map the executable: pages the kernel left out are read from it."""
+def _backing_files(debuggee: Debuggee, program: Program) -> dict[str, Buffer]:
+    """Mapped paths that map the executable: pages the debuggee's memory lacks are read from it."""
     loads = [seg.vaddr + program.bias for seg in program.image.segments]
-    paths = {m.path for m in core.file_mappings if any(m.start <= addr < m.end for addr in loads)}
-    if core.file_mappings and not paths:
-        mapped = sorted({os.path.basename(m.path) for m in core.file_mappings if m.path})
+    mappings = debuggee.mappings
+    paths = {m.path for m in mappings if any(m.start <= addr < m.end for addr in loads)}
+    if mappings and not paths:
+        mapped = sorted({os.path.basename(m.path) for m in mappings if m.path})
         raise SessionError(
-            f"the core {core.path} was not produced by {program.path}: the dumped process did not map it "
+            f"{debuggee.description} was not produced by {program.path}: the process did not map it "
             f"(it mapped {', '.join(mapped[:4]) or 'no files'})"
         )
     return {path: program.image.data for path in paths}
 
 
-def _close(core: CoreFile | None, program: Program | None) -> None:
+def _close(debuggee: Debuggee | None, program: Program | None) -> None:
     if program is not None:
         program.close()
-    if core is not None:
-        core.close()
+    if debuggee is not None:
+        debuggee.close()
 
 
 def _bytes_progress(progress: Progress | None) -> Callable[[int], None] | None:

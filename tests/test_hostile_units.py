@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from dap_server.debuggee.errors import UnreadableMemory
-from dap_server.debuggee.memory import Memory, Piece
+from dap_server.debuggee.memory import SegmentMemory, Span
 from dap_server.goruntime.goroutines import Goroutine
 from dap_server.goruntime.sanity import implausibility, vet
 
 
 def test_empty_and_negative_reads_never_touch_a_missing_buffer() -> None:
-    memory = Memory([Piece(0x1000, 0x2000, b"\x01" * 0x1000, 0, "core")])
+    memory = SegmentMemory([Span(0x1000, 0x2000, b"\x01" * 0x1000, 0, "core")])
     assert memory.read(0, 0) == b""
     assert memory.read(0x1800, 0) == b""
     with pytest.raises(UnreadableMemory):

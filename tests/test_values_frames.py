@@ -233,7 +233,7 @@ def test_outer_frames_have_only_pc_sp_and_cfa_registers(values_core: ValuesCore)
 
 def test_innermost_thread_frame_has_every_register(values_core: ValuesCore) -> None:
     process = values_core.process
-    thread = values_core.session.core.threads[0]
+    thread = process.debuggee.threads[0]
     frame = process.unwinder.thread_frames(thread, process.thread_machines.get(thread.lwp))[0]
     regs = {v.name: v.summary for v in variables.registers(process, frame)}
     assert {"rip", "rsp", "rax", "rbx", "r14", "xmm0"} <= set(regs)

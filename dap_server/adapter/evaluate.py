@@ -8,8 +8,7 @@ watch view or the console and, for hovers, answers by showing no hover at all.
 from __future__ import annotations
 
 import re
-import weakref
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from ..console.base import STACKS, THREADS, ConsoleError, ConsoleResult
 from ..console.console import NAMES, Console
@@ -19,7 +18,6 @@ from ..dap.errors import DapError
 from ..dap.events import InvalidatedEventBody, ThreadEventBody
 from ..dap.messages import CompletionItem
 from ..dap.requests import CompletionsArguments, EvaluateArguments
-from ..goruntime import variables
 from ..goruntime.expr.errors import ExpressionError
 from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.expr.evaluate_scope import Scope
@@ -27,34 +25,40 @@ from ..goruntime.values.base import Value
 from ..goruntime.values.format import quote
 from ..program.dwarf.types import Kind
 from ..session import Session
-from .variables import to_variable
-
-if TYPE_CHECKING:
-    from .go_adapter import GoAdapter
+from .variables import VariableRefs, to_variable
 
 FULL_TEXT = 1 << 16  # characters of a compound value copied to the clipboard
 MAX_COMPLETIONS = 500
 _FULL_CONTEXTS = frozenset({"clipboard", "variables"})
 _WORD = re.compile(r"[\w~]*$")
 _EXPRESSION_TAIL = re.compile(r"[\w~.\[\]\"()*]+$")
-_CONSOLES: weakref.WeakKeyDictionary[GoAdapter, Console] = weakref.WeakKeyDictionary()
 
 
-def evaluate_request(adapter: GoAdapter, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
-    session = adapter._require()
-    origin = _origin(adapter, args.frameId)
+@dataclass(frozen=True)
+class EvaluationSite:
+    """What an evaluate or completions request runs against: the session, the frame it names
+    (goroutine id and frame index, None for none), the console, and the adapter's references."""
+
+    session: Session
+    origin: tuple[int, int] | None
+    console: Console
+    refs: VariableRefs
+    stopped_thread: int | None  # the thread a `thread` event names after a console command
+
+
+def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
     try:
         if args.context in (None, "repl"):
-            result = _console(adapter, session).run(args.expression, origin)
-            _refresh(adapter, result, ctx)
+            result = site.console.run(args.expression, site.origin)
+            _refresh(site, result, ctx)
         else:
-            result = ConsoleResult("", evaluate(_scope(session, origin), args.expression))
+            result = ConsoleResult("", evaluate(_scope(site), args.expression))
     except (ExpressionError, ConsoleError) as exc:
         raise DapError(str(exc), show_user=False) from None
     value = result.value
     if value is None:
         return EvaluateResponseBody(result=result.text, variablesReference=0)
-    variable = to_variable(adapter._vars, value)
+    variable = to_variable(site.refs, value)
     text = _full_text(value) if args.context in _FULL_CONTEXTS else variable.value
     return EvaluateResponseBody(
         result=text,
@@ -67,18 +71,17 @@ def evaluate_request(adapter: GoAdapter, args: EvaluateArguments, ctx: RequestCo
     )
 
 
-def completions_request(adapter: GoAdapter, args: CompletionsArguments, ctx: RequestContext) -> CompletionsResponseBody:
+def completions_request(site: EvaluationSite, args: CompletionsArguments) -> CompletionsResponseBody:
     """Console command names at the start of a line, names in scope, fields after a dot."""
-    session = adapter._require()
     before = args.text[: max(0, args.column - 1)]
     word = _WORD.search(before)
     partial = word.group() if word is not None else ""
     head = before[: len(before) - len(partial)]
-    scope = _scope(session, _origin(adapter, args.frameId))
+    scope = _scope(site)
     if head.endswith("."):
-        candidates = [(name, "field") for name in _members(scope, head[:-1])]
+        candidates = [(name, "field") for name in _members(site.session, scope, head[:-1])]
     else:
-        candidates = [(name, "variable") for name in _names(scope)]
+        candidates = [(name, "variable") for name in _names(site.session, scope)]
         if not head.strip():
             candidates += [(name, "keyword") for name in NAMES]
     found = sorted({(n, kind) for n, kind in candidates if n.startswith(partial)})[:MAX_COMPLETIONS]
@@ -90,29 +93,16 @@ def completions_request(adapter: GoAdapter, args: CompletionsArguments, ctx: Req
     )
 
 
-def _origin(adapter: GoAdapter, frame_id: int | None) -> tuple[int, int] | None:
-    if frame_id is None:
-        return None
-    g, index = adapter._frame(frame_id)
-    return g.goid, index
-
-
-def _scope(session: Session, origin: tuple[int, int] | None) -> Scope:
+def _scope(site: EvaluationSite) -> Scope:
+    session, origin = site.session, site.origin
     if origin is None:
-        return Scope(session.process)
+        return session.expression_scope()
     g = session.goroutine(origin[0])
     frames = session.frames(g) if g is not None else []
-    return Scope(session.process, frames[origin[1]] if origin[1] < len(frames) else None)
+    return session.expression_scope(frames[origin[1]] if origin[1] < len(frames) else None)
 
 
-def _console(adapter: GoAdapter, session: Session) -> Console:
-    console = _CONSOLES.get(adapter)
-    if console is None or console.session is not session:
-        console = _CONSOLES[adapter] = Console(session, adapter._stopped_goroutine())
-    return console
-
-
-def _refresh(adapter: GoAdapter, result: ConsoleResult, ctx: RequestContext) -> None:
+def _refresh(site: EvaluationSite, result: ConsoleResult, ctx: RequestContext) -> None:
     """Tell the client to fetch again what a command changed (after the response)."""
     if not result.refresh:
         return
@@ -122,9 +112,8 @@ def _refresh(adapter: GoAdapter, result: ConsoleResult, ctx: RequestContext) -> 
         areas = sorted(result.refresh & {THREADS, STACKS})
         ctx.after_response(lambda: client.send_event("invalidated", InvalidatedEventBody(areas=areas)))
     elif THREADS in result.refresh:
-        g = adapter._stopped_goroutine()
-        if g is not None:
-            thread = adapter._threads.thread_id(g.goid)
+        thread = site.stopped_thread
+        if thread is not None:
             ctx.after_response(lambda: client.send_event("thread", ThreadEventBody(reason="started", threadId=thread)))
 
 
@@ -136,12 +125,12 @@ def _full_text(value: Value) -> str:
     return value.render(FULL_TEXT, 0)
 
 
-def _names(scope: Scope) -> list[str]:
+def _names(session: Session, scope: Scope) -> list[str]:
     names = [v.name for v in scope.frame_values if not v.name.startswith("(")]
-    return names + [v.name for v in variables.package_globals(scope.process, scope.package)]
+    return names + [v.name for v in session.package_globals(scope.package)]
 
 
-def _members(scope: Scope, expression: str) -> list[str]:
+def _members(session: Session, scope: Scope, expression: str) -> list[str]:
     """Field names of the value before the dot (through pointers), or a package's variables."""
     target = _EXPRESSION_TAIL.search(expression)
     text = target.group() if target is not None else ""
@@ -152,7 +141,7 @@ def _members(scope: Scope, expression: str) -> list[str]:
             path = scope.package_path(text, 1)
         except ExpressionError:
             return []
-        return [v.name for v in variables.package_globals(scope.process, path)]
+        return [v.name for v in session.package_globals(path)]
     try:
         value = evaluate(scope, text)
     except ExpressionError:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..dap.bodies import (
     CompletionsResponseBody,
@@ -51,8 +51,8 @@ from ..dap.requests import (
     TerminateArguments,
     VariablesArguments,
 )
-from ..goruntime.crash import CrashExplainer, CrashExplanation
 from ..goruntime.goroutines import Goroutine
+from ..goruntime.grouping import GoroutineGroup
 from ..program.dwarf.info import DwarfError
 from ..session import GoroutineView, Session, SessionError
 from .handles import HandleTable, ThreadIds
@@ -61,6 +61,10 @@ from .naming import thread_name
 from .options import add_log_file, session_options
 from .stack import created_by_frame, stack_frame
 from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, scope_values, to_variable
+
+if TYPE_CHECKING:
+    from ..console.console import Console
+    from .evaluate import EvaluationSite
 
 log = logging.getLogger("godap.adapter")
 
@@ -85,11 +89,10 @@ class GoAdapter:
         self._client = client
         self._lock = threading.Lock()
         self._session: Session | None = None
-        self._crash: CrashExplanation | None = None
         self._threads = ThreadIds()
         self._frames: HandleTable[tuple[int, int]] = HandleTable()
         self._vars = VariableRefs()
-        self._disassembler: Any = None  # a goruntime.disassembly.Disassembler, made on first use
+        self._console: Console | None = None  # the debug console, made on first use
         self._terminated = False
         self._remove_log_file: Callable[[], None] | None = None
         self._client_args = InitializeRequestArguments()
@@ -141,20 +144,18 @@ class GoAdapter:
                 session = Session.open(options, report)
             except SessionError as exc:
                 raise DapError(str(exc), show_user=True) from exc
-            self._crash = CrashExplainer(session.process).explain()
+            session.crash()  # explained while the progress bar shows
         self._session = session
         ctx.after_response(self._after_launch)
 
     def _after_launch(self) -> None:
         session = self._require()
-        core = session.core
         self._client.send_event("initialized")
-        pid = core.process.pid if core.process else None
         self._client.send_event(
             "process",
             ProcessEventBody(
-                name=session.program.path,
-                systemProcessId=pid,
+                name=session.executable,
+                systemProcessId=session.pid,
                 isLocalProcess=False,
                 startMethod="attach",
                 pointerSize=64,
@@ -169,10 +170,10 @@ class GoAdapter:
 
     def _announce_stop(self) -> None:
         session = self._require()
-        crash = self._crash
+        crash = session.crash()
         g = self._stopped_goroutine()
         tid = self._threads.thread_id(g.goid) if g is not None else None
-        if crash is not None and crash.crashed:
+        if crash.crashed:
             self._output(crash.description + "\n", "stderr")
             body = StoppedEventBody(
                 reason="exception",
@@ -205,11 +206,7 @@ class GoAdapter:
         ctx.send_event("terminated", TerminatedEventBody())
 
     def _exit_code(self) -> int:
-        session = self._session
-        if session is None or not session.core.threads:
-            return 0
-        sig = session.core.threads[0].cursig
-        return 128 + sig if sig > 0 else 0
+        return self._session.exit_code() if self._session is not None else 0
 
     def close(self) -> None:
         with self._lock:
@@ -264,9 +261,30 @@ class GoAdapter:
 
     # threads and stacks ---------------------------------------------------------------------------
     def threads_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
+        return {"threads": [{"id": self._thread_id(view), "name": _view_name(view)} for view in self._views(ctx)]}
+
+    def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        """godap's own request (`godap report` sends it): the thread list with what each entry's
+        name says as separate fields, so that no client parses names back."""
+        entries = []
+        for view in self._views(ctx):
+            group = view.group or GoroutineGroup([view.goroutine], [view.summary])
+            entries.append(
+                {
+                    "threadId": self._thread_id(view),
+                    "name": _view_name(view),
+                    "count": len(group.members),
+                    "state": group.state,
+                    "where": group.where,
+                }
+            )
+        return {"groups": entries}
+
+    def _views(self, ctx: RequestContext) -> list[GoroutineView]:
         session = self._session
         if session is None:
-            return {"threads": []}
+            return []
         big = len(session.goroutines) >= PROGRESS_THRESHOLD
         with ctx.progress("Listing goroutines") if big else contextlib.nullcontext() as progress:
 
@@ -275,20 +293,11 @@ class GoAdapter:
                 if progress is not None:
                     progress.update(message=f"{step}: {done:,} of {total:,}", percentage=100.0 * done / total)
 
-            views = session.goroutine_views(self._stopped_goroutine(), report)
-        ids = self._threads
-        # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
-        return {
-            "threads": [
-                {
-                    "id": ids.for_goroutine(
-                        view.goroutine.goid, view.goroutine.addr, view.goroutine.unreadable is None
-                    ),
-                    "name": _view_name(view),
-                }
-                for view in views
-            ]
-        }
+            return session.goroutine_views(self._stopped_goroutine(), report)
+
+    def _thread_id(self, view: GoroutineView) -> int:
+        g = view.goroutine
+        return self._threads.for_goroutine(g.goid, g.addr, g.unreadable is None)
 
     def stackTrace_request(self, args: StackTraceArguments, ctx: RequestContext) -> StackTraceResponseBody:
         session = self._require()
@@ -306,7 +315,7 @@ class GoAdapter:
         entries: list[StackFrame] = [
             stack_frame(session, self._frames.id_for((g.goid, i)), frame) for i, frame in enumerate(frames)
         ]
-        created = session.describer.created_by(g)
+        created = session.created_by(g)
         if created is not None:
             entries.append(created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
         start = max(0, args.startFrame)
@@ -349,12 +358,7 @@ class GoAdapter:
         return read_memory(self._require(), args)
 
     def disassemble_request(self, args: DisassembleArguments, ctx: RequestContext) -> DisassembleResponseBody:
-        session = self._require()
-        if self._disassembler is None:
-            from ..goruntime.disassembly import Disassembler
-
-            self._disassembler = Disassembler(session.process)
-        return disassemble(session, self._disassembler, args)
+        return disassemble(self._require(), args)
 
     def loadedSources_request(self, args: dict[str, Any], ctx: RequestContext) -> LoadedSourcesResponseBody:
         return loaded_sources(self._require())
@@ -365,12 +369,27 @@ class GoAdapter:
     def evaluate_request(self, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
         from . import evaluate  # the expression evaluator and console load on first use
 
-        return evaluate.evaluate_request(self, args, ctx)
+        return evaluate.evaluate_request(self._evaluation_site(args.frameId), args, ctx)
 
     def completions_request(self, args: CompletionsArguments, ctx: RequestContext) -> CompletionsResponseBody:
         from . import evaluate
 
-        return evaluate.completions_request(self, args, ctx)
+        return evaluate.completions_request(self._evaluation_site(args.frameId), args)
+
+    def _evaluation_site(self, frame_id: int | None) -> EvaluationSite:
+        from ..console.console import Console
+        from .evaluate import EvaluationSite
+
+        session = self._require()
+        origin = None
+        if frame_id is not None:
+            g, index = self._frame(frame_id)
+            origin = (g.goid, index)
+        stopped = self._stopped_goroutine()
+        if self._console is None:
+            self._console = Console(session, stopped)
+        thread = self._threads.thread_id(stopped.goid) if stopped is not None else None
+        return EvaluationSite(session, origin, self._console, self._vars, thread)
 
     def setVariable_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
         raise DapError("a core dump is read-only: variables cannot be changed")
@@ -379,9 +398,8 @@ class GoAdapter:
         raise DapError("a core dump is read-only: variables cannot be changed")
 
     def exceptionInfo_request(self, args: ExceptionInfoArguments, ctx: RequestContext) -> ExceptionInfoResponseBody:
-        self._require()
-        crash = self._crash
-        if crash is None or not crash.crashed:
+        crash = self._require().crash()
+        if not crash.crashed:
             return ExceptionInfoResponseBody(
                 exceptionId="no crash", breakMode="never", description="the core was taken from a running process"
             )
@@ -439,12 +457,12 @@ class GoAdapter:
         session = self._session
         if session is None:
             return None
-        crash = self._crash
-        if crash is not None and crash.goid is not None:
+        crash = session.crash()
+        if crash.goid is not None:
             g = session.goroutine(crash.goid)
             if g is not None:
                 return g
-        if crash is not None and crash.crashed:
+        if crash.crashed:
             main = session.goroutine(1)
             if main is not None:
                 return main

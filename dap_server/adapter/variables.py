@@ -65,16 +65,13 @@ def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, fr
 
 
 def scope_values(session: Session, frame: Frame, scope: str) -> list[Value]:
-    from ..goruntime import variables as govars  # the values engine loads when a scope is opened
-
-    process = session.process
     if scope == ARGUMENTS:
-        return govars.arguments(process, frame)
+        return session.arguments(frame)
     if scope == LOCALS:
-        return govars.locals(process, frame)
+        return session.locals(frame)
     if scope == GLOBALS:
-        return govars.package_globals(process, package_of(frame.function))
-    return govars.registers(process, frame)
+        return session.package_globals(package_of(frame.function))
+    return session.registers(frame)
 
 
 def page(values: list[Value], start: int, count: int) -> list[Value]:

@@ -59,7 +59,7 @@ class Where:
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.session.process, self.frame)
+        return self.session.expression_scope(self.frame)
 
 
 Handler = Callable[[Where, list[str]], ConsoleResult]

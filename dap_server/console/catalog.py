@@ -17,12 +17,12 @@ def sources(where: Where, args: list[str]) -> ConsoleResult:
 
 def functions(where: Where, args: list[str]) -> ConsoleResult:
     """funcs [regexp]: the program's functions."""
-    return _listing((f.name for f in where.session.program.pclntab.functions()), args, "functions")
+    return _listing((f.name for f in where.session.pclntab.functions()), args, "functions")
 
 
 def types(where: Where, args: list[str]) -> ConsoleResult:
     """types [regexp]: the program's types, as DWARF names them."""
-    return _listing(where.session.program.dwarf.types.names(), args, "types")
+    return _listing(where.session.type_names(), args, "types")
 
 
 def _listing(names: Iterable[str], args: list[str], what: str) -> ConsoleResult:

@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..goruntime import variables
 from ..goruntime.expr.errors import ExpressionError
 from ..goruntime.expr.evaluate import Evaluator, evaluate
 from ..goruntime.expr.parser import parse
 from ..goruntime.frames import Frame, package_of
-from ..goruntime.process import GoProcess
 from ..goruntime.values.base import Value
 from ..goruntime.values.interfaces import InterfaceValue
-from ..program.symbols import STT_OBJECT
+from ..session import Session
 from .base import ConsoleError, ConsoleResult, Where, assignments, parse_flags, pattern
 
 MAX_VARS = 2000
-ScopeReader = Callable[[GoProcess, Frame], list[Value]]
+ScopeReader = Callable[[Session, Frame], list[Value]]
 _NOT_VARIABLES = ("go:", "type:", "runtime.firstmoduledata")
 
 
@@ -63,18 +61,18 @@ def _describe_type(where: Where, text: str, missing: ExpressionError) -> str:
 
 def arguments(where: Where, args: list[str]) -> ConsoleResult:
     """args [-v] [regexp]: the current frame's arguments and results."""
-    return _scope_listing(where, args, variables.arguments)
+    return _scope_listing(where, args, Session.arguments)
 
 
 def local_variables(where: Where, args: list[str]) -> ConsoleResult:
     """locals [-v] [regexp]: the current frame's local variables."""
-    return _scope_listing(where, args, variables.locals)
+    return _scope_listing(where, args, Session.locals)
 
 
 def _scope_listing(where: Where, args: list[str], read: ScopeReader) -> ConsoleResult:
     flags = parse_flags(args, frozenset({"-v"}), frozenset())
     frame = where.require_frame()
-    values = read(where.session.process, frame) if not frame.is_synthetic else []
+    values = read(where.session, frame) if not frame.is_synthetic else []
     return ConsoleResult(assignments(values, "-v" in flags.switches, pattern(flags.words)))
 
 
@@ -92,18 +90,16 @@ def package_variables(where: Where, args: list[str]) -> ConsoleResult:
 def global_values(where: Where, regexp: re.Pattern[str] | None) -> list[Value]:
     """Package variables (named by their full name) matching `regexp`, found through the symbol
     table and read through DWARF."""
-    process = where.session.process
+    session = where.session
     names = sorted(
-        symbol.name
-        for symbol in process.program.symbols.defined(STT_OBJECT)
-        if "." in symbol.name
-        and not symbol.name.startswith(_NOT_VARIABLES)
-        and (regexp is None or regexp.search(symbol.name))
+        name
+        for name in session.global_variable_names()
+        if not name.startswith(_NOT_VARIABLES) and (regexp is None or regexp.search(name))
     )
     wanted = set(names)
     out: list[Value] = []
     for package in sorted({package_of(name) for name in names}):
-        for value in variables.package_globals(process, package):
+        for value in session.package_globals(package):
             if value.evaluate_name in wanted:
                 out.append(value)
                 if len(out) >= MAX_VARS:
@@ -114,6 +110,6 @@ def global_values(where: Where, regexp: re.Pattern[str] | None) -> list[Value]:
 def registers(where: Where, args: list[str]) -> ConsoleResult:
     """regs: the current frame's registers (all of them only where the core saved them)."""
     frame = where.require_frame()
-    values = variables.registers(where.session.process, frame)
+    values = where.session.registers(frame)
     width = max((len(v.name) for v in values), default=0)
     return ConsoleResult("\n".join(f"{v.name.capitalize():>{width}} = {v.summary}" for v in values))

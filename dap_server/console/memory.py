@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 
-from ..debuggee.errors import UnreadableMemory
-from ..goruntime.disassembly import Disassembler
 from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.expr.evaluate_values import operand
 from ..goruntime.values.pointers import PointerValue
@@ -37,10 +35,9 @@ def examine(where: Where, args: list[str]) -> ConsoleResult:
     if count <= 0 or count * size > MAX_EXAMINE:
         raise ConsoleError(f"-count must be between 1 and {MAX_EXAMINE // size}")
     address = _address(where, flags.options.get("-x") or " ".join(flags.words))
-    try:
-        data = where.session.process.memory.read(address, count * size)
-    except UnreadableMemory as exc:
-        raise ConsoleError(f"cannot read {count * size} bytes at {address:#x}: {exc.reason}") from None
+    data, reason = where.session.read_memory(address, count * size)
+    if reason is not None:
+        raise ConsoleError(f"cannot read {count * size} bytes at {address:#x}: {reason}")
     if fmt == "raw":
         return ConsoleResult(data.decode("latin-1"))
     items = [int.from_bytes(data[i : i + size], "little") for i in range(0, len(data), size)]
@@ -83,7 +80,7 @@ def disassemble(where: Where, args: list[str]) -> ConsoleResult:
     """disassemble [-a START END] [-l FUNCTION]: the current frame's function by default."""
     flags = parse_flags(args, frozenset(), frozenset({"-l"}))
     session = where.session
-    pcln = session.program.pclntab
+    pcln = session.pclntab
     current = None
     if flags.words[:1] == ["-a"]:
         if len(flags.words) != 3:
@@ -99,7 +96,7 @@ def disassemble(where: Where, args: list[str]) -> ConsoleResult:
     if not 0 < end - start <= MAX_DISASSEMBLY:
         raise ConsoleError(f"the range must hold between 1 and {MAX_DISASSEMBLY} bytes")
     lines = [title]
-    for insn in Disassembler(session.process).span(start, end):
+    for insn in session.disassembler().span(start, end):
         place = f"{os.path.basename(insn.file)}:{insn.line}" if insn.file else "?"
         marker = "=>" if insn.address == current else "  "
         text = _symbolic(pcln, insn.text) if insn.valid else "?? (unreadable)"
@@ -108,7 +105,7 @@ def disassemble(where: Where, args: list[str]) -> ConsoleResult:
 
 
 def _function(where: Where, name: str | None) -> Func:
-    pcln = where.session.program.pclntab
+    pcln = where.session.pclntab
     if name is None:
         frame = where.require_frame()
         if frame.func is None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ..goruntime.filters import FilterError
 from ..session import Session
-from ..sources import PathRule, SourceMap
+from ..sources import PathRule
 from .base import STACKS, THREADS, ConsoleError, ConsoleResult, Where, integer
 
 _TRUE = {"true": True, "on": True, "1": True, "yes": True, "false": False, "off": False, "0": False, "no": False}
@@ -38,18 +38,18 @@ def _set_filters(session: Session, words: list[str]) -> None:
 
 
 def _set_globals(session: Session, words: list[str]) -> None:
-    session.options.show_global_variables = _flag(" ".join(words))
+    session.set_view_options(show_globals=_flag(" ".join(words)))
 
 
 def _set_registers(session: Session, words: list[str]) -> None:
-    session.options.show_registers = _flag(" ".join(words))
+    session.set_view_options(show_registers=_flag(" ".join(words)))
 
 
 def _set_depth(session: Session, words: list[str]) -> None:
     depth = integer(" ".join(words), "stackTraceDepth")
     if depth < 1:
         raise ConsoleError("stackTraceDepth must be at least 1")
-    session.options.stack_trace_depth = depth
+    session.set_view_options(stack_depth=depth)
 
 
 def _set_substitute(session: Session, words: list[str]) -> None:
@@ -61,8 +61,7 @@ def _set_substitute(session: Session, words: list[str]) -> None:
         rules.append(PathRule(local=words[0], recorded=words[1]))
     elif len(words) != 1:
         raise ConsoleError("usage: config substitutePath FROM TO | config substitutePath FROM | -clear")
-    session.options.substitute_path = rules
-    session.sources = SourceMap(rules, session.program.go_version)
+    session.set_substitute_path(rules)
 
 
 Setter = Callable[[Session, list[str]], None]

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 
-from ..goruntime import variables
 from ..goruntime.describe import GoroutineSummary
 from ..goruntime.filters import FilterError, matches_all, parse_filters
 from ..goruntime.frames import Frame
-from ..goruntime.grouping import group_goroutines
 from ..program.pclntab import SourceLocation
 from ..session import SessionError
 from .base import ConsoleError, ConsoleResult, Where, integer, parse_flags
@@ -31,7 +29,7 @@ def goroutines(where: Where, args: list[str]) -> ConsoleResult:
     chosen = [(g, s) for g in session.goroutines if matches_all(filters, s := session.summary(g))]
     current = where.goroutine.goid if where.goroutine is not None else None
     if "-group" in flags.switches:
-        groups = group_goroutines(session.process, [g for g, _ in chosen], [s for _, s in chosen])
+        groups = session.group([g for g, _ in chosen], [s for _, s in chosen])
         lines = [f"[{len(groups)} groups, {len(chosen)} goroutines]"]
         for group in groups[:MAX_LISTED]:
             ids = [g.goid for g in group.members]
@@ -99,8 +97,7 @@ def stack(where: Where, args: list[str]) -> ConsoleResult:
     for index, frame in enumerate(frames[: depth + 1]):
         lines += frame_lines(where, index, frame)
         if "-full" in flags.switches and not frame.is_synthetic and not frame.foreign:
-            process = where.session.process
-            values = variables.arguments(process, frame) + variables.locals(process, frame)
+            values = where.session.arguments(frame) + where.session.locals(frame)
             lines += [f"       {v.name} = {v.summary}" for v in values]
             lines.append("")
     if len(frames) > depth + 1:

@@ -28,8 +28,10 @@ from ..binfmt.elf import (
     program_headers,
 )
 from .errors import DebuggeeError
-from .memory import Memory, Piece, Region, layer_pieces
-from .notes import AT_ENTRY, CoreNotes, FileMapping, ProcessInfo, SigInfo, ThreadNote, decode_notes
+from .mappings import FileMapping
+from .memory import SegmentMemory, Span, layer_spans
+from .notes import CoreNotes, ThreadNote, decode_notes
+from .signals import SigInfo
 
 
 @dataclass
@@ -46,7 +48,20 @@ class CoreFile:
     _keepalive: list[object] = field(default_factory=list, repr=False)
 
     @property
+    def description(self) -> str:
+        return f"the core {self.path}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.notes.process.pid if self.notes.process else None
+
+    @property
+    def command(self) -> str | None:
+        return self.notes.process.fname if self.notes.process and self.notes.process.fname else None
+
+    @property
     def threads(self) -> list[ThreadNote]:
+        """The kernel writes the thread that dumped the core first."""
         return self.notes.threads
 
     @property
@@ -54,52 +69,43 @@ class CoreFile:
         return self.notes.siginfo
 
     @property
-    def process(self) -> ProcessInfo | None:
-        return self.notes.process
-
-    @property
-    def file_mappings(self) -> list[FileMapping]:
+    def mappings(self) -> list[FileMapping]:
         return self.notes.files
 
     @property
-    def auxv_entry(self) -> int | None:
-        """AT_ENTRY: the program's entry point as loaded (gives the PIE load bias)."""
-        return self.notes.auxv.get(AT_ENTRY)
+    def auxv(self) -> dict[int, int]:
+        return self.notes.auxv
 
-    def memory(self, backing: Mapping[str, Buffer] | None = None) -> Memory:
+    @property
+    def can_run(self) -> bool:
+        return False
+
+    @property
+    def can_write(self) -> bool:
+        return False
+
+    def memory(self, backing: Mapping[str, Buffer] | None = None) -> SegmentMemory:
         """The address space; `backing` maps NT_FILE paths to the bytes of files we were allowed to open."""
-        pieces = []
-        regions = []
+        spans = []
         for seg in self.segments:
             present = max(0, min(seg.filesz, self.size - seg.offset))
             end = seg.vaddr + seg.memsz
             if present:
-                pieces.append(Piece(seg.vaddr, seg.vaddr + present, self._data, seg.offset, "core"))
+                spans.append(Span(seg.vaddr, seg.vaddr + present, self._data, seg.offset, "core"))
             if seg.vaddr + present < end:
                 reason = _missing_reason(seg, present)
-                pieces.append(Piece(seg.vaddr + present, end, None, 0, reason))
-            regions.append(
-                Region(
-                    seg.vaddr,
-                    end,
-                    bool(seg.flags & PF_R),
-                    bool(seg.flags & PF_W),
-                    bool(seg.flags & PF_X),
-                    seg.filesz,
-                    present,
-                )
-            )
-        fills: dict[tuple[int, int], Piece] = {}
-        for mapping in self.file_mappings:
+                spans.append(Span(seg.vaddr + present, end, None, 0, reason))
+        fills: dict[tuple[int, int], Span] = {}
+        for mapping in self.mappings:
             buffer = (backing or {}).get(mapping.path)
             if buffer is None:
                 continue
             size = min(mapping.end - mapping.start, max(0, len(buffer) - mapping.file_offset))
             if size > 0:
-                fills[(mapping.start, mapping.end)] = Piece(
+                fills[(mapping.start, mapping.end)] = Span(
                     mapping.start, mapping.start + size, buffer, mapping.file_offset, f"file {mapping.path}"
                 )
-        return Memory(layer_pieces(pieces, fills), regions)
+        return SegmentMemory(layer_spans(spans, fills))
 
     def close(self) -> None:
         for obj in self._keepalive:

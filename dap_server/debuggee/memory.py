@@ -1,6 +1,6 @@
 """The address space of a dumped process, read through an mmap of the core.
 
-Pieces of the address space come from three places: bytes dumped in the core, bytes of a file
+Spans of the address space come from three places: bytes dumped in the core, bytes of a file
 that was mapped there (the kernel omits read-only file-backed pages such as the executable's text
 and rodata; gcore omits whole mappings), or nowhere (PROT_NONE reservations, a truncated core).
 Every read either returns all the bytes asked for or raises `UnreadableMemory` with the reason.
@@ -22,7 +22,7 @@ _U32 = struct.Struct("<I")
 
 
 @dataclass(frozen=True, slots=True)
-class Piece:
+class Span:
     """[start, end) read from `buffer` at `offset`; a None buffer means the bytes are missing."""
 
     start: int
@@ -32,67 +32,53 @@ class Piece:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
-class Region:
-    """A PT_LOAD segment of the core as the kernel described it (for memory maps and warnings)."""
-
-    start: int
-    end: int
-    readable: bool
-    writable: bool
-    executable: bool
-    dumped: int
-    present: int
+_EMPTY = Span(0, 0, None, 0, "nothing")
 
 
-_EMPTY = Piece(0, 0, None, 0, "nothing")
-
-
-class Memory:
+class SegmentMemory:
     """Random access to the dumped address space; reads never allocate more than they return."""
 
-    def __init__(self, pieces: Iterable[Piece], regions: Iterable[Region] = ()) -> None:
-        self._pieces = sorted(pieces, key=lambda p: p.start)
-        self._starts = [p.start for p in self._pieces]
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self._spans = sorted(spans, key=lambda p: p.start)
+        self._starts = [p.start for p in self._spans]
         self._last = _EMPTY
-        self.regions = list(regions)
 
     def read(self, addr: int, size: int) -> bytes:
         """Exactly `size` bytes at `addr`, or UnreadableMemory."""
-        if size <= 0:  # the fast path below would take an empty range as covered by any piece
+        if size <= 0:  # the fast path below would take an empty range as covered by any span
             if size == 0:
                 return b""
             raise UnreadableMemory(addr, size, "negative size")
-        piece = self._last
-        if not (piece.start <= addr and addr + size <= piece.end):
+        span = self._last
+        if not (span.start <= addr and addr + size <= span.end):
             i = bisect_right(self._starts, addr) - 1
             if i < 0:
                 return self._read_spanning(addr, size)
-            piece = self._pieces[i]
-            if addr + size > piece.end or piece.buffer is None:
+            span = self._spans[i]
+            if addr + size > span.end or span.buffer is None:
                 return self._read_spanning(addr, size)
-            self._last = piece
-        off = piece.offset + addr - piece.start
-        data = piece.buffer[off : off + size]  # type: ignore[index]
+            self._last = span
+        off = span.offset + addr - span.start
+        data = span.buffer[off : off + size]  # type: ignore[index]
         if len(data) != size:
             return self._read_spanning(addr, size)
         return data if type(data) is bytes else bytes(data)
 
     def unpack(self, fmt: struct.Struct, addr: int) -> tuple[Any, ...]:
-        """`fmt.unpack` of the bytes at `addr`, straight from the buffer when it lies in one piece."""
-        piece = self._last
+        """`fmt.unpack` of the bytes at `addr`, straight from the buffer when it lies in one span."""
+        span = self._last
         size = fmt.size
-        if not (piece.start <= addr and addr + size <= piece.end):
+        if not (span.start <= addr and addr + size <= span.end):
             i = bisect_right(self._starts, addr) - 1
             if i < 0:
                 return fmt.unpack(self._read_spanning(addr, size))
-            piece = self._pieces[i]
-            if addr + size > piece.end or piece.buffer is None:
+            span = self._spans[i]
+            if addr + size > span.end or span.buffer is None:
                 return fmt.unpack(self._read_spanning(addr, size))
-            self._last = piece
-        off = piece.offset + addr - piece.start
+            self._last = span
+        off = span.offset + addr - span.start
         try:
-            return fmt.unpack_from(piece.buffer, off)  # type: ignore[arg-type]
+            return fmt.unpack_from(span.buffer, off)  # type: ignore[arg-type]
         except struct.error:
             return fmt.unpack(self._read_spanning(addr, size))
 
@@ -102,11 +88,11 @@ class Memory:
         i = bisect_right(self._starts, addr) - 1
         if i < 0 or size <= 0:
             return None
-        piece = self._pieces[i]
-        off = piece.offset + addr - piece.start
-        if piece.buffer is None or addr + size > piece.end or off + size > len(piece.buffer):
+        span = self._spans[i]
+        off = span.offset + addr - span.start
+        if span.buffer is None or addr + size > span.end or off + size > len(span.buffer):
             return None
-        return piece.buffer, off
+        return span.buffer, off
 
     def _read_spanning(self, addr: int, size: int) -> bytes:
         if size < 0 or addr < 0 or addr + size > 1 << 64:
@@ -116,14 +102,14 @@ class Memory:
         end = addr + size
         while cursor < end:
             i = bisect_right(self._starts, cursor) - 1
-            if i < 0 or cursor >= self._pieces[i].end:
+            if i < 0 or cursor >= self._spans[i].end:
                 raise UnreadableMemory(addr, size, f"address {cursor:#x} is not mapped in the core")
-            piece = self._pieces[i]
-            if piece.buffer is None:
-                raise UnreadableMemory(addr, size, f"{cursor:#x} is {piece.origin}")
-            take = min(end, piece.end) - cursor
-            off = piece.offset + cursor - piece.start
-            chunk = piece.buffer[off : off + take]
+            span = self._spans[i]
+            if span.buffer is None:
+                raise UnreadableMemory(addr, size, f"{cursor:#x} is {span.origin}")
+            take = min(end, span.end) - cursor
+            off = span.offset + cursor - span.start
+            chunk = span.buffer[off : off + take]
             if len(chunk) != take:
                 raise UnreadableMemory(addr, size, f"{cursor:#x} lies past the end of its backing file")
             out += chunk
@@ -150,53 +136,41 @@ class Memory:
             return exc.reason
         return None
 
-    def mapped_ranges(self) -> list[tuple[int, int, str]]:
-        """(start, end, origin) of every readable piece, merged where contiguous."""
-        ranges: list[tuple[int, int, str]] = []
-        for piece in self._pieces:
-            if piece.buffer is None:
-                continue
-            if ranges and ranges[-1][1] == piece.start and ranges[-1][2] == piece.origin:
-                ranges[-1] = (ranges[-1][0], piece.end, piece.origin)
-            else:
-                ranges.append((piece.start, piece.end, piece.origin))
-        return ranges
 
-
-def layer_pieces(base: list[Piece], fill: Mapping[tuple[int, int], Piece]) -> list[Piece]:
-    """Overlay `fill` pieces onto the missing parts of `base` (and onto unmapped gaps)."""
-    result: list[Piece] = []
+def layer_spans(base: list[Span], fill: Mapping[tuple[int, int], Span]) -> list[Span]:
+    """Overlay `fill` spans onto the missing parts of `base` (and onto unmapped gaps)."""
+    result: list[Span] = []
     fills = sorted(fill.values(), key=lambda p: p.start)
-    for piece in base:
-        if piece.buffer is not None:
-            result.append(piece)
+    for span in base:
+        if span.buffer is not None:
+            result.append(span)
             continue
-        result.extend(_cover(piece, fills))
+        result.extend(_cover(span, fills))
     covered = [(p.start, p.end) for p in base]
     for extra in fills:
         result.extend(_uncovered(extra, covered))
     return result
 
 
-def _cover(missing: Piece, fills: list[Piece]) -> list[Piece]:
-    """Split a missing piece into parts supplied by `fills` and parts still missing."""
-    out: list[Piece] = []
+def _cover(missing: Span, fills: list[Span]) -> list[Span]:
+    """Split a missing span into parts supplied by `fills` and parts still missing."""
+    out: list[Span] = []
     cursor = missing.start
     for f in fills:
         if f.end <= cursor or f.start >= missing.end:
             continue
         if f.start > cursor:
-            out.append(Piece(cursor, f.start, None, 0, missing.origin))
+            out.append(Span(cursor, f.start, None, 0, missing.origin))
             cursor = f.start
         stop = min(f.end, missing.end)
-        out.append(Piece(cursor, stop, f.buffer, f.offset + cursor - f.start, f.origin))
+        out.append(Span(cursor, stop, f.buffer, f.offset + cursor - f.start, f.origin))
         cursor = stop
     if cursor < missing.end:
-        out.append(Piece(cursor, missing.end, None, 0, missing.origin))
+        out.append(Span(cursor, missing.end, None, 0, missing.origin))
     return out
 
 
-def _uncovered(extra: Piece, covered: list[tuple[int, int]]) -> list[Piece]:
+def _uncovered(extra: Span, covered: list[tuple[int, int]]) -> list[Span]:
     """The parts of `extra` that no PT_LOAD segment describes (gdb's gcore drops whole mappings)."""
     parts = [(extra.start, extra.end)]
     for start, end in covered:
@@ -212,4 +186,4 @@ def _uncovered(extra: Piece, covered: list[tuple[int, int]]) -> list[Piece]:
         parts = next_parts
         if not parts:
             break
-    return [Piece(a, b, extra.buffer, extra.offset + a - extra.start, extra.origin) for a, b in parts]
+    return [Span(a, b, extra.buffer, extra.offset + a - extra.start, extra.origin) for a, b in parts]

@@ -6,7 +6,9 @@ import struct
 from dataclasses import dataclass, field
 
 from ..binfmt.elf import Note, c_string
+from .mappings import FileMapping
 from .registers import Registers, amd64_from_prstatus, amd64_vectors_from_fxsave
+from .signals import SigInfo, parse_siginfo
 
 NT_PRSTATUS = 1
 NT_FPREGSET = 2
@@ -15,86 +17,7 @@ NT_AUXV = 6
 NT_SIGINFO = 0x53494749
 NT_FILE = 0x46494C45
 
-AT_PHDR = 3
-AT_PAGESZ = 6
-AT_ENTRY = 9
-AT_EXECFN = 31
-AT_SYSINFO_EHDR = 33
-
 _PRSTATUS_REGS_OFFSET = 112
-_SIGINFO = struct.Struct("<iii4xQ")
-_SIGINFO_KILL = struct.Struct("<iii4xiI")
-
-SIGNAL_NAMES = {
-    1: "SIGHUP",
-    2: "SIGINT",
-    3: "SIGQUIT",
-    4: "SIGILL",
-    5: "SIGTRAP",
-    6: "SIGABRT",
-    7: "SIGBUS",
-    8: "SIGFPE",
-    9: "SIGKILL",
-    10: "SIGUSR1",
-    11: "SIGSEGV",
-    12: "SIGUSR2",
-    13: "SIGPIPE",
-    14: "SIGALRM",
-    15: "SIGTERM",
-    16: "SIGSTKFLT",
-    17: "SIGCHLD",
-    18: "SIGCONT",
-    19: "SIGSTOP",
-    20: "SIGTSTP",
-    21: "SIGTTIN",
-    22: "SIGTTOU",
-    23: "SIGURG",
-    24: "SIGXCPU",
-    25: "SIGXFSZ",
-    26: "SIGVTALRM",
-    27: "SIGPROF",
-    28: "SIGWINCH",
-    29: "SIGIO",
-    30: "SIGPWR",
-    31: "SIGSYS",
-}
-
-
-def signal_name(number: int) -> str:
-    return SIGNAL_NAMES.get(number, f"signal {number}")
-
-
-@dataclass(slots=True)
-class SigInfo:
-    """The fields of a `siginfo_t` that explain a signal: who sent it, or which address faulted."""
-
-    signo: int
-    errno: int
-    code: int
-    addr: int
-    sender_pid: int
-    sender_uid: int
-
-    @property
-    def name(self) -> str:
-        return signal_name(self.signo)
-
-    @property
-    def sent_by_process(self) -> bool:
-        """True for kill/tkill/sigqueue (si_code ≤ 0): the pid/uid fields are meaningful."""
-        return self.code <= 0
-
-    @property
-    def is_fault(self) -> bool:
-        return self.signo in (4, 7, 8, 11) and self.code > 0
-
-
-def parse_siginfo(desc: bytes) -> SigInfo | None:
-    if len(desc) < _SIGINFO.size:
-        return None
-    signo, errno, code, addr = _SIGINFO.unpack_from(desc)
-    _, _, _, pid, uid = _SIGINFO_KILL.unpack_from(desc)
-    return SigInfo(signo, errno, code, addr, pid, uid)
 
 
 @dataclass(slots=True)
@@ -102,19 +25,18 @@ class ThreadNote:
     """One thread of the dumped process: LWP id, pending signal and registers."""
 
     lwp: int
-    cursig: int
+    signal: int
     registers: Registers
     siginfo: SigInfo | None = None
-    index: int = 0
 
 
-def parse_prstatus(desc: bytes, index: int) -> ThreadNote | None:
+def parse_prstatus(desc: bytes) -> ThreadNote | None:
     if len(desc) < _PRSTATUS_REGS_OFFSET + 27 * 8:
         return None
-    (cursig,) = struct.unpack_from("<h", desc, 12)
+    (signal,) = struct.unpack_from("<h", desc, 12)
     (lwp,) = struct.unpack_from("<i", desc, 32)
     regs = amd64_from_prstatus(desc[_PRSTATUS_REGS_OFFSET:])
-    return ThreadNote(lwp=lwp, cursig=cursig, registers=regs, index=index)
+    return ThreadNote(lwp=lwp, signal=signal, registers=regs)
 
 
 def add_fpregs(thread: ThreadNote, desc: bytes) -> None:
@@ -144,16 +66,6 @@ def parse_auxv(desc: bytes) -> dict[int, int]:
             break
         values[key] = value
     return values
-
-
-@dataclass(frozen=True, slots=True)
-class FileMapping:
-    """An NT_FILE entry: [start, end) of the address space maps `path` from `file_offset`."""
-
-    start: int
-    end: int
-    file_offset: int
-    path: str
 
 
 def parse_file_note(desc: bytes) -> list[FileMapping]:
@@ -189,7 +101,7 @@ def decode_notes(notes: list[Note]) -> CoreNotes:
     current: ThreadNote | None = None
     for note in notes:
         if note.type == NT_PRSTATUS and note.owner == b"CORE":
-            current = parse_prstatus(note.desc, len(result.threads))
+            current = parse_prstatus(note.desc)
             if current is not None:
                 result.threads.append(current)
         elif note.type == NT_FPREGSET and note.owner == b"CORE" and current is not None:

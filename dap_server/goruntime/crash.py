@@ -13,8 +13,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.notes import SigInfo, ThreadNote, signal_name
+from ..debuggee.api import SigInfo, Thread, UnreadableMemory, signal_name
 from .frames import Frame
 from .goprint import indented, print_complex, print_float
 from .goroutines import Goroutine
@@ -88,13 +87,13 @@ class CrashExplainer:
         self._memory = process.memory
         self._types_reader: RuntimeTypes | None = None
         self._signal_names = self._read_sigtable()
-        self._pid = process.core.process.pid if process.core.process else 0
+        self._pid = process.debuggee.pid or 0
         self._m_by_lwp = process.thread_machines
 
     def explain(self) -> CrashExplanation:
-        threads = self._process.core.threads
+        threads = self._process.debuggee.threads
         first = threads[0]
-        ordered = [first] + [t for t in threads[1:]]
+        ordered = list(threads)
         for thread in ordered:
             m = self._m_by_lwp.get(thread.lwp)
             if m is not None and m.throwing > 0:
@@ -127,7 +126,7 @@ class CrashExplainer:
         return self._types_reader
 
     # fatal errors -----------------------------------------------------------------------------
-    def _fatal(self, thread: ThreadNote, m: MachineThread) -> CrashExplanation | None:
+    def _fatal(self, thread: Thread, m: MachineThread) -> CrashExplanation | None:
         frames = self._process.unwinder.thread_frames(thread, m)
         message = self._throw_message(frames)
         if message is None:
@@ -187,7 +186,7 @@ class CrashExplainer:
         return text if text.isprintable() or "\n" in text else None
 
     # panics -----------------------------------------------------------------------------------
-    def _panicking_goroutine(self, first: ThreadNote) -> Goroutine | None:
+    def _panicking_goroutine(self, first: Thread) -> Goroutine | None:
         process = self._process
         on_first = process.goroutine_on_thread(first)
         if on_first is not None and on_first.panic:
@@ -310,7 +309,7 @@ class CrashExplainer:
         code = g.sigcode0 - (1 << 64) if g.sigcode0 >= 1 << 63 else g.sigcode0
         return SigInfo(g.sig, 0, code, g.sigcode1, 0, 0)
 
-    def _outside_signal(self, thread: ThreadNote) -> CrashExplanation | None:
+    def _outside_signal(self, thread: Thread) -> CrashExplanation | None:
         """A signal the process did not send itself: the outermost signal frame of the dumping thread."""
         m = self._m_by_lwp.get(thread.lwp)
         frames = self._process.unwinder.thread_frames(thread, m)

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..debuggee.errors import UnreadableMemory
+from ..debuggee.api import UnreadableMemory
 from ..program.dwarf.info import DwarfError
 from ..program.pclntab import Pclntab, SourceLocation
 from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checkpoints import checkpoint
-from ..debuggee.errors import UnreadableMemory
+from ..debuggee.api import UnreadableMemory
 from .process import GoProcess
 
 MAX_INSTRUCTION = 15

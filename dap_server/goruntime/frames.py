@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..debuggee.notes import SigInfo
-from ..debuggee.registers import Registers
+from ..debuggee.api import Registers, SigInfo
 from ..program.pclntab import Func
 
 STACK_GOROUTINE = "goroutine"

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
+from ..debuggee.api import Memory, UnreadableMemory
 from ..program.program import Program
 from .bulk import gc_paused
 from .layout_tables import STATUS_NAMES

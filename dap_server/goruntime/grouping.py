@@ -23,8 +23,8 @@ class GoroutineGroup:
         return self.members[0]
 
     @property
-    def name(self) -> str:
-        """`342× [chan receive, 2–14 minutes] main.worker (worker.go:40)`."""
+    def state(self) -> str:
+        """`chan receive, 2–14 minutes, locked to thread`: the shared state, the spread of wait times."""
         first = self.summaries[0]
         waits = [s.wait_minutes for s in self.summaries if s.wait_minutes]
         parts = [first.state]
@@ -33,13 +33,25 @@ class GoroutineGroup:
             parts.append(f"{low} minutes" if low == high else f"{low}–{high} minutes")
         if first.locked:
             parts.append("locked to thread")
-        text = f"{len(self.members)}× [{', '.join(parts)}]"
-        where = first.user or first.top
-        if where is not None:
-            text += f" {where.function}"
-            if where.line > 0:
-                text += f" ({os.path.basename(where.file)}:{where.line})"
+        return ", ".join(parts)
+
+    @property
+    def where(self) -> str:
+        """`main.worker (worker.go:40)`: the place in the program the group waits in."""
+        first = self.summaries[0]
+        place = first.user or first.top
+        if place is None:
+            return ""
+        text = place.function
+        if place.line > 0:
+            text += f" ({os.path.basename(place.file)}:{place.line})"
         return text
+
+    @property
+    def name(self) -> str:
+        """`342× [chan receive, 2–14 minutes] main.worker (worker.go:40)`."""
+        where = self.where
+        return f"{len(self.members)}× [{self.state}]" + (f" {where}" if where else "")
 
 
 def group_goroutines(

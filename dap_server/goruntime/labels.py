@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import struct
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
+from ..debuggee.api import Memory, UnreadableMemory
 from .strings_table import read_go_string
 
 MAX_LABELS = 64

@@ -1,28 +1,32 @@
-"""The Go process in a core: program + memory + runtime structures, assembled once per session."""
+"""The Go process at one stop: the debuggee's memory and threads read with the binary's facts.
+
+Everything here is per-stop state: when the process runs again the session drops this object
+(and all that is attached to it) and loads a new one on the same `GoBinary`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..debuggee.core import CoreFile
-from ..debuggee.memory import Memory
-from ..debuggee.notes import ThreadNote
+from ..debuggee.api import Debuggee, Memory, Thread
 from ..program.program import Program
+from .attachments import Attachments
+from .binary import GoBinary
 from .frames import Frame
 from .goroutines import Goroutine, GoroutineReader, StatusNames
 from .layouts import RuntimeLayouts
 from .sanity import missing_from_threads, vet
-from .stripped import recover_runtime_symbols
 from .threads import MachineThread, machines_by_thread, read_machines
 from .unwind import Unwinder
 
 
 @dataclass
 class GoProcess:
-    """Everything the runtime view needs, built from one core and its executable."""
+    """Everything the runtime view needs at one stop of the debuggee."""
 
-    core: CoreFile
+    debuggee: Debuggee
+    binary: GoBinary
     program: Program
     memory: Memory
     layouts: RuntimeLayouts
@@ -33,31 +37,38 @@ class GoProcess:
     unwinder: Unwinder
     names: StatusNames
     warnings: list[str] = field(default_factory=list)
+    attached: Attachments = field(default_factory=Attachments)
     _by_goid: dict[int, Goroutine] = field(default_factory=dict)
     _frames: dict[int, list[Frame]] = field(default_factory=dict)
 
     @classmethod
     def load(
-        cls, core: CoreFile, program: Program, memory: Memory, progress: Callable[[int, int], None] | None = None
+        cls,
+        debuggee: Debuggee,
+        binary: GoBinary,
+        memory: Memory,
+        progress: Callable[[int, int], None] | None = None,
     ) -> GoProcess:
-        layouts = RuntimeLayouts(program)
-        stripped_notes = recover_runtime_symbols(memory, program, layouts, core.threads)
+        program, layouts = binary.program, binary.layouts
+        threads = list(debuggee.threads)
+        stripped_notes = binary.recover_symbols(memory, threads)
         reader = GoroutineReader(memory, program, layouts)
         gset = reader.read_all(progress)
         goroutines, vet_warnings = vet(gset.goroutines)
         machines, m_warnings = read_machines(memory, program, layouts)
         rescued, rescue_warnings = missing_from_threads(goroutines, machines, reader)
         goroutines += rescued
-        unwinder = Unwinder(memory, program, reader, machines, core.threads, core.file_mappings)
+        unwinder = Unwinder(binary.unwind_facts, memory, program, reader, machines, threads, debuggee.mappings)
         process = cls(
-            core=core,
+            debuggee=debuggee,
+            binary=binary,
             program=program,
             memory=memory,
             layouts=layouts,
             reader=reader,
             goroutines=goroutines,
             machines=machines,
-            thread_machines=machines_by_thread(core.threads, machines),
+            thread_machines=machines_by_thread(threads, machines),
             unwinder=unwinder,
             names=StatusNames(memory, program),
             warnings=stripped_notes + gset.warnings + vet_warnings + m_warnings + rescue_warnings,
@@ -77,7 +88,7 @@ class GoProcess:
             self._frames[g.addr] = cached
         return cached
 
-    def goroutine_on_thread(self, thread: ThreadNote) -> Goroutine | None:
+    def goroutine_on_thread(self, thread: Thread) -> Goroutine | None:
         m = self.thread_machines.get(thread.lwp)
         if m is None or not m.curg:
             return None

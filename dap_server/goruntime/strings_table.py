@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
+from ..debuggee.api import Memory, UnreadableMemory
 from ..program.program import Program
 
 MAX_TABLE = 256

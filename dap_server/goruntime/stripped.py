@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import struct
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
-from ..debuggee.notes import ThreadNote
+from ..debuggee.api import Memory, Thread, UnreadableMemory
 from ..program.code_refs import rip_targets, slice_header
 from ..program.moduledata import find_moduledata
 from ..program.program import Program
@@ -29,7 +27,7 @@ _TABLES = {
 
 
 def recover_runtime_symbols(
-    memory: Memory, program: Program, layouts: RuntimeLayouts, threads: list[ThreadNote]
+    memory: Memory, program: Program, layouts: RuntimeLayouts, threads: list[Thread]
 ) -> list[str]:
     """Remember the runtime variables this stripped binary's code and data reveal; notes on what was done."""
     if not program.stripped:

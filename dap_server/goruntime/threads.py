@@ -5,9 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
-from ..debuggee.notes import ThreadNote
+from ..debuggee.api import Memory, Thread, UnreadableMemory
 from ..program.program import Program
 from .layouts import RuntimeLayouts
 
@@ -85,7 +83,7 @@ def read_machines(memory: Memory, program: Program, layouts: RuntimeLayouts) -> 
     return machines, warnings
 
 
-def machines_by_thread(threads: list[ThreadNote], machines: list[MachineThread]) -> dict[int, MachineThread]:
+def machines_by_thread(threads: list[Thread], machines: list[MachineThread]) -> dict[int, MachineThread]:
     """LWP id → M, for the threads of the core that run an M."""
     by_procid = {m.procid: m for m in machines if m.procid}
     return {t.lwp: by_procid[t.lwp] for t in threads if t.lwp in by_procid}

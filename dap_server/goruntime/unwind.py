@@ -10,14 +10,22 @@ morestack switches from g0 to the user goroutine. Facts about each pc are cached
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..checkpoints import checkpoint
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
-from ..debuggee.notes import FileMapping, SigInfo, ThreadNote, parse_siginfo, signal_name
-from ..debuggee.registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
+from ..debuggee.api import (
+    AMD64_MCONTEXT_GREGS,
+    FileMapping,
+    Memory,
+    Registers,
+    SigInfo,
+    Thread,
+    UnreadableMemory,
+    amd64_from_mcontext,
+    parse_siginfo,
+    signal_name,
+)
 from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
@@ -71,32 +79,45 @@ class _NeedsFullWalk(Exception):
     """A stack the lean walk does not handle; the general one will."""
 
 
+class UnwindFacts:
+    """What unwinding learns about the executable's code (call-frame rules, per-pc facts, which
+    files are user code): true of every stop of the process, so kept when the process runs again."""
+
+    def __init__(self, program: Program) -> None:
+        self.cfi = CallFrameTable(program.image)
+        self.pc_info: dict[int, _PcInfo | None] = {}
+        self.location_class: dict[str, int] = {}
+        self.roles: dict[int, _Roles] = {}
+        self.goroot_src = _goroot_src(program.pclntab)
+
+
 class Unwinder:
-    """Produces the frames of any goroutine, given the threads and Ms of the core."""
+    """Produces the frames of any goroutine, given the threads and Ms of one stop."""
 
     def __init__(
         self,
+        facts: UnwindFacts,
         memory: Memory,
         program: Program,
         reader: GoroutineReader,
         machines: list[MachineThread],
-        threads: list[ThreadNote],
-        mappings: list[FileMapping],
+        threads: Sequence[Thread],
+        mappings: Sequence[FileMapping],
     ) -> None:
         self._memory = memory
         self._mappings = sorted(mappings, key=lambda m: m.start)
-        self._cfi = CallFrameTable(program.image)
+        self._cfi = facts.cfi
         self._pcln: Pclntab = program.pclntab
         self._program = program
         self._reader = reader
         self._machines = {m.addr: m for m in machines}
         self._thread_by_lwp = {t.lwp: t for t in threads}
-        self._pc_info: dict[int, _PcInfo | None] = {}
-        self._location_class: dict[str, int] = {}
-        self._roles_cache: dict[int, _Roles] = {}
-        self._goroot_src = _goroot_src(self._pcln)
+        self._pc_info = facts.pc_info
+        self._location_class = facts.location_class
+        self._roles_cache = facts.roles
+        self._goroot_src = facts.goroot_src
 
-    def thread_of(self, g: Goroutine) -> ThreadNote | None:
+    def thread_of(self, g: Goroutine) -> Thread | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
         m = self._machines.get(g.m)
         if m is None or m.curg != g.addr or not m.procid:
@@ -106,7 +127,7 @@ class Unwinder:
     def goroutine_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
         return self._expand(self._goroutine_steps(g, limit), limit)
 
-    def thread_frames(self, thread: ThreadNote, m: MachineThread | None, limit: int = MAX_FRAMES) -> list[Frame]:
+    def thread_frames(self, thread: Thread, m: MachineThread | None, limit: int = MAX_FRAMES) -> list[Frame]:
         return self._expand(self._steps(self._thread_state(thread, m), m, limit), limit)
 
     def top_and_user(self, g: Goroutine, limit: int = 64) -> tuple[SourceLocation | None, SourceLocation | None]:
@@ -273,7 +294,7 @@ class Unwinder:
             return _prepend(note, steps)
         return steps
 
-    def _thread_state(self, thread: ThreadNote, m: MachineThread | None) -> _State:
+    def _thread_state(self, thread: Thread, m: MachineThread | None) -> _State:
         regs = thread.registers
         kind, lo, hi = self._bounds_for(regs.sp, m)
         return _State(regs.pc, regs.sp, regs.bp, True, kind, regs, lo, hi)

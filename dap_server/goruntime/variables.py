@@ -10,13 +10,10 @@ list does not cover at the frame's pc is shown as `<optimized away>`, never drop
 from __future__ import annotations
 
 import struct
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
-from ..debuggee.errors import UnreadableMemory
-from ..debuggee.memory import Memory
+from ..debuggee.api import Memory, UnreadableMemory
 from ..program.dwarf.functions import Function, Scope, VariableDecl
 from ..program.dwarf.globals import package_variables
 from ..program.dwarf.info import DwarfError
@@ -41,36 +38,21 @@ class _FrameScope:
 
 @dataclass
 class _ProcessState:
-    """What this module keeps per process: its value context and the scopes already read."""
+    """What this module keeps per stop of a process: its value context and the scopes already read."""
 
     ctx: ValueContext
     frames: dict[tuple[int, int, str], _FrameScope] = field(default_factory=dict)
     globals: dict[str, list[Value]] = field(default_factory=dict)
 
 
-_STATES: dict[int, tuple[weakref.ref[GoProcess], _ProcessState]] = {}
-
-
 def _state(process: GoProcess) -> _ProcessState:
-    key = id(process)
-    entry = _STATES.get(key)
-    if entry is not None and entry[0]() is process:
-        return entry[1]
-
     def goroutine_id(g_addr: int) -> int | None:
         g = process.reader.read(g_addr)
         return None if g.unreadable is not None else g.goid
 
-    state = _ProcessState(new_context(process.memory, process.program, goroutine_id))
-    _STATES[key] = (weakref.ref(process, partial(_forget, key)), state)
-    return state
-
-
-def _forget(key: int, _ref: object) -> None:
-    """Drop a dead process's state (quietly at interpreter exit, when module globals are gone)."""
-    states = globals().get("_STATES")
-    if states is not None:
-        states.pop(key, None)
+    return process.attached.get(
+        _ProcessState, lambda: _ProcessState(new_context(process.memory, process.program, goroutine_id))
+    )
 
 
 def context_for(process: GoProcess) -> ValueContext:

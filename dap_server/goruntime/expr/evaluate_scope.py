@@ -3,36 +3,39 @@ package variables of the frame's package; `pkg.Name` through the program's packa
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
 from ...program.program import Program
 from ...program.symbols import STT_FUNC
 from .. import variables
+from ..binary import GoBinary
 from ..frames import Frame
 from ..process import GoProcess
 from ..values.base import Value
 from ..values.context import ValueContext
 from .errors import ExpressionError
 
-_PACKAGES: weakref.WeakKeyDictionary[Program, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+class _PackagePaths(tuple[str, ...]):
+    """Import paths of the program's packages (its compile units), attached to the binary."""
 
 
-def package_paths(program: Program) -> tuple[str, ...]:
-    """Import paths of the program's packages (its compile units), read once per program."""
-    found = _PACKAGES.get(program)
-    if found is None:
-        names: set[str] = set()
-        try:
-            for unit in program.dwarf.pyelftools.iter_CUs():
-                attr = unit.get_top_DIE().attributes.get("DW_AT_name")
-                if attr is not None and isinstance(attr.value, bytes):
-                    names.add(attr.value.decode("utf-8", "replace"))
-        except Exception:  # no DWARF, or pyelftools failing on a damaged unit: keep what was read
-            pass
-        found = _PACKAGES[program] = tuple(sorted(names))
-    return found
+def package_paths(binary: GoBinary) -> tuple[str, ...]:
+    """Import paths of the program's packages, read once per binary."""
+    return binary.attached.get(_PackagePaths, lambda: _PackagePaths(_read_package_paths(binary.program)))
+
+
+def _read_package_paths(program: Program) -> list[str]:
+    names: set[str] = set()
+    try:
+        for unit in program.dwarf.pyelftools.iter_CUs():
+            attr = unit.get_top_DIE().attributes.get("DW_AT_name")
+            if attr is not None and isinstance(attr.value, bytes):
+                names.add(attr.value.decode("utf-8", "replace"))
+    except Exception:  # no DWARF, or pyelftools failing on a damaged unit: keep what was read
+        pass
+    return sorted(names)
 
 
 @dataclass
@@ -75,7 +78,7 @@ class Scope:
             return name
         if self.package.rsplit("/", 1)[-1] == name:
             return self.package
-        paths = package_paths(self.process.program)
+        paths = package_paths(self.process.binary)
         if name in paths:
             return name
         matches = [p for p in paths if p.rsplit("/", 1)[-1] == name]
@@ -97,4 +100,4 @@ class Scope:
     def is_package(self, name: str) -> bool:
         if name in (self.package, "main") or self.package.rsplit("/", 1)[-1] == name:
             return True
-        return any(p == name or p.endswith("/" + name) for p in package_paths(self.process.program))
+        return any(p == name or p.endswith("/" + name) for p in package_paths(self.process.binary))

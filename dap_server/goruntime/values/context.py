@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ...debuggee.errors import UnreadableMemory
-from ...debuggee.memory import Memory
+from ...debuggee.api import Memory, UnreadableMemory
 from ...program.dwarf.info import DwarfError
 from ...program.dwarf.types import GoType, TypeTable
 from ...program.program import Program

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...debuggee.memory import Memory
+from ...debuggee.api import Memory
 from ...program.dwarf.types import GoType, Kind
 from ...program.program import Program
 from .base import Value

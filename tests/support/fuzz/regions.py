@@ -100,7 +100,7 @@ def _memory_regions(core: Path, exe: Path, loads: list) -> list[Region]:  # type
         return []
     try:
         process = session.process
-        program = session.program
+        program = process.program
         found: list[Region | None] = []
         for symbol, size in (("runtime.allgs", 24), ("runtime.allglen", 8), ("runtime.allm", 8)):
             addr = program.symbol_address(symbol)
@@ -128,8 +128,8 @@ def _memory_regions(core: Path, exe: Path, loads: list) -> list[Region]:  # type
                 found.append(at(f"mem:panic#{g.goid}", g.panic, PANIC_BYTES))
         for i, m in enumerate(process.machines[:4]):
             found.append(at(f"mem:m#{i}", m.addr, 1024))
-        for thread in session.core.threads[:2]:
-            found.append(at(f"mem:threadstack#{thread.index}", thread.registers.sp, STACK_BYTES))
+        for index, thread in enumerate(session.process.debuggee.threads[:2]):
+            found.append(at(f"mem:threadstack#{index}", thread.registers.sp, STACK_BYTES))
         return [r for r in found if r is not None]
     finally:
         session.close()

@@ -1,0 +1,15 @@
+"""What a process had mapped: a file-backed range of its address space (NT_FILE, /proc/PID/maps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FileMapping:
+    """A file mapping: [start, end) of the address space maps `path` from `file_offset`."""
+
+    start: int
+    end: int
+    file_offset: int
+    path: str
