@@ -97,6 +97,7 @@ class Session:
         self.sources = SourceMap(options.substitute_path, program.go_version)
         self._filters = parse_filters(options.goroutine_filters)
         self._recorded: frozenset[str] | None = None
+        self._running = False
         self._load_stop(progress)
         self.warnings: list[str] = list(debuggee.warnings) + list(self._process.warnings)
 
@@ -109,6 +110,45 @@ class Session:
         self._crash: CrashExplanation | None = None
         self._disassembler: Disassembler | None = None
 
+    @property
+    def can_run(self) -> bool:
+        """A live process (it can be resumed and stopped again), not a core."""
+        return self._debuggee.can_run
+
+    @property
+    def running(self) -> bool:
+        """Resumed and not stopped since: nothing of the stop may be read until `stop`."""
+        return self._running
+
+    @property
+    def stop_seconds(self) -> float:
+        """How long the last stop took to make (0 for a core)."""
+        return self._debuggee.stop_seconds
+
+    def resume(self) -> None:
+        """Let the debuggee run (SessionError for a core)."""
+        try:
+            self._debuggee.resume()
+        except DebuggeeError as exc:
+            raise SessionError(str(exc)) from exc
+        self._running = True
+
+    def stop(self) -> None:
+        """Stop the debuggee again and read the new stop."""
+        try:
+            self._debuggee.stop()
+        except DebuggeeError as exc:
+            raise SessionError(str(exc)) from exc
+        self._running = False
+        self.clear_caches()
+
+    def kill(self) -> None:
+        """End a live process (SessionError for a core); `close` still lets go of it."""
+        try:
+            self._debuggee.kill()
+        except DebuggeeError as exc:
+            raise SessionError(str(exc)) from exc
+
     def clear_caches(self) -> None:
         """Drop every per-stop fact (goroutines, frames, summaries, values, the crash explanation)
         and read the stop anew; per-binary facts are kept. The one place to call when the process
@@ -117,32 +157,53 @@ class Session:
 
     @classmethod
     def open(cls, options: SessionOptions, progress: Progress | None = None) -> Session:
+        """A session on a core dump (`options.core`) and the executable that produced it."""
         if not options.program:
             raise SessionError('launch needs "program": the path of the executable that produced the core')
         if not options.core:
             raise SessionError('launch needs "coreFilePath": the path of the core dump')
-        core = None
+        return cls._start(options, lambda: open_core(options.core, on_progress=_bytes_progress(progress)), progress)
+
+    @classmethod
+    def attach(cls, options: SessionOptions, pid: int, progress: Progress | None = None) -> Session:
+        """A session on the running process `pid`, stopped until `resume` (or `close`, which
+        detaches); `options.program` defaults to the process's own executable."""
+        from .debuggee.live import LiveProcess  # ptrace and ctypes load only for a live process
+
+        def stop() -> LiveProcess:
+            process = LiveProcess(pid)
+            if not options.program:
+                options.program = process.executable
+            return process
+
+        return cls._start(options, stop, progress)
+
+    @classmethod
+    def _start(
+        cls, options: SessionOptions, open_debuggee: Callable[[], Debuggee], progress: Progress | None
+    ) -> Session:
+        debuggee = None
         program = None
         try:
-            core = open_core(options.core, on_progress=_bytes_progress(progress))
+            debuggee = open_debuggee()
             program = Program(options.program)
             if program.dwarf.present:
                 program.dwarf.inflate_in_background()
-            entry = core.auxv.get(AT_ENTRY)
+            entry = debuggee.auxv.get(AT_ENTRY)
             if program.image.is_pie and entry:
                 program.set_load_bias(entry - program.image.entry)
-            warnings = _check_match(core, program)
+            warnings = _check_match(debuggee, program)
             try:
-                session = cls(options, core, program, _count_progress(progress))
+                session = cls(options, debuggee, program, _count_progress(progress))
             except FilterError as exc:
                 raise SessionError(f"goroutineFilters: {exc}") from exc
             session.warnings[:0] = warnings
             return session
         except (DebuggeeError, ProgramError, LayoutError) as exc:
-            _close(core, program)
+            _close(debuggee, program)
             raise SessionError(str(exc)) from exc
         except BaseException:
-            _close(core, program)
+            _close(debuggee, program)
             raise
 
     def close(self) -> None:

@@ -120,9 +120,28 @@ class Debuggee(Protocol):
     @property
     def can_write(self) -> bool: ...
 
+    @property
+    def stop_seconds(self) -> float:
+        """How long the last stop took (0 for a core: nothing was stopped)."""
+        ...
+
     def memory(self, backing: Mapping[str, Buffer] | None = None) -> Memory:
         """The address space; `backing` maps file paths to the bytes of files the debugger opened,
         for pages the debuggee's own record leaves out (read-only file-backed pages of a core)."""
         ...
 
-    def close(self) -> None: ...
+    def resume(self) -> None:
+        """Let it run on (DebuggeeError when it cannot run)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop it again after `resume` (DebuggeeError when it cannot run)."""
+        ...
+
+    def kill(self) -> None:
+        """End the process (DebuggeeError when it cannot run); `close` still has to be called."""
+        ...
+
+    def close(self) -> None:
+        """Let go of it: a live process is detached and runs on as before."""
+        ...

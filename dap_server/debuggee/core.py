@@ -33,6 +33,8 @@ from .memory import SegmentMemory, Span, layer_spans
 from .notes import CoreNotes, ThreadNote, decode_notes
 from .signals import SigInfo
 
+CANNOT_RUN = "a core dump cannot run: it is what a process left when it stopped"
+
 
 @dataclass
 class CoreFile:
@@ -106,6 +108,19 @@ class CoreFile:
                     mapping.start, mapping.start + size, buffer, mapping.file_offset, f"file {mapping.path}"
                 )
         return SegmentMemory(layer_spans(spans, fills))
+
+    @property
+    def stop_seconds(self) -> float:
+        return 0.0
+
+    def resume(self) -> None:
+        raise DebuggeeError(CANNOT_RUN)
+
+    def stop(self) -> None:
+        raise DebuggeeError(CANNOT_RUN)
+
+    def kill(self) -> None:
+        raise DebuggeeError(CANNOT_RUN)
 
     def close(self) -> None:
         for obj in self._keepalive:

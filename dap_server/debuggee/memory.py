@@ -16,6 +16,7 @@ from typing import Any
 
 from ..binfmt.elf import Buffer
 from .errors import UnreadableMemory
+from .reads import MemoryReads
 
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
@@ -35,7 +36,7 @@ class Span:
 _EMPTY = Span(0, 0, None, 0, "nothing")
 
 
-class SegmentMemory:
+class SegmentMemory(MemoryReads):
     """Random access to the dumped address space; reads never allocate more than they return."""
 
     def __init__(self, spans: Iterable[Span]) -> None:
@@ -115,26 +116,6 @@ class SegmentMemory:
             out += chunk
             cursor += take
         return bytes(out)
-
-    def u64(self, addr: int) -> int:
-        return int(self.unpack(_U64, addr)[0])
-
-    def u32(self, addr: int) -> int:
-        return int(self.unpack(_U32, addr)[0])
-
-    def readable(self, addr: int, size: int = 1) -> bool:
-        try:
-            self.read(addr, size)
-        except UnreadableMemory:
-            return False
-        return True
-
-    def why_unreadable(self, addr: int, size: int = 1) -> str | None:
-        try:
-            self.read(addr, size)
-        except UnreadableMemory as exc:
-            return exc.reason
-        return None
 
 
 def layer_spans(base: list[Span], fill: Mapping[tuple[int, int], Span]) -> list[Span]:

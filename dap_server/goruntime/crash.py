@@ -112,7 +112,11 @@ class CrashExplainer:
         return CrashExplanation(
             kind="no crash",
             exception_id="no crash",
-            lines=["no crash: the core was taken from a running process (for example with gcore)"],
+            lines=[
+                "no crash: the process is running (godap stopped it to look)"
+                if self._process.debuggee.can_run
+                else "no crash: the core was taken from a running process (for example with gcore)"
+            ],
             thread=first.lwp,
         )
 

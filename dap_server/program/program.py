@@ -40,8 +40,7 @@ class Program:
         if not self.is_go:
             self.image.close()
             raise ProgramError(
-                f"{path} is not a Go program (it has no .gopclntab and no Go build info); "
-                "godap reads cores of Go programs"
+                f"{path} is not a Go program (it has no .gopclntab and no Go build info); godap debugs Go programs only"
             )
 
     @property
