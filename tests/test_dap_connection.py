@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from dap_harness import PipeSession, frame
 
+from dap_server.adapter.arguments import LaunchArguments
 from dap_server.dap import Client, DapError, EndReason, RequestContext, serve_streams
 from dap_server.dap.bodies import EvaluateResponseBody, ThreadsResponseBody
 from dap_server.dap.events import OutputEventBody, StoppedEventBody
@@ -24,7 +25,6 @@ from dap_server.dap.requests import (
     DisconnectArguments,
     EvaluateArguments,
     InitializeRequestArguments,
-    LaunchRequestArguments,
     StackTraceArguments,
 )
 
@@ -36,7 +36,7 @@ class FakeAdapter:
 
     def __init__(self, client: Client) -> None:
         self.client = client
-        self.launch_args: LaunchRequestArguments | None = None
+        self.launch_args: LaunchArguments | None = None
         self.started = threading.Event()
         self.release = threading.Event()
         self.closed = False
@@ -44,7 +44,7 @@ class FakeAdapter:
     def initialize_request(self, args: InitializeRequestArguments, ctx: RequestContext) -> Capabilities:
         return Capabilities(supportsConfigurationDoneRequest=True, supportsCancelRequest=True)
 
-    def launch_request(self, args: LaunchRequestArguments, ctx: RequestContext) -> None:
+    def launch_request(self, args: LaunchArguments, ctx: RequestContext) -> None:
         self.launch_args = args
         ctx.after_response(lambda: ctx.send_event("initialized"))
 
@@ -315,7 +315,7 @@ def test_unknown_command_is_unsupported(session: PipeSession) -> None:
 
 def test_missing_or_null_arguments_count_as_empty(session: PipeSession, adapters: Adapters) -> None:
     assert session.call("launch")["success"]
-    assert adapters.adapter.launch_args == LaunchRequestArguments()
+    assert adapters.adapter.launch_args == LaunchArguments()
     session.send({"seq": 10, "type": "request", "command": "threads", "arguments": None})
     assert session.response(10)["success"]
     session.finish()
@@ -363,7 +363,7 @@ def test_launch_ignores_client_keys_and_reads_godap_options(session: PipeSession
     )
     assert args.restart_data == {"attempt": 2}
     assert [(rule.from_, rule.to) for rule in args.substitutePath] == [("/build", "/src")]
-    assert args.goroutine_filter_list() == ["-with user"]
+    assert args.goroutineFilters == "-with user"
     assert (args.hideSystemGoroutines, args.showGlobalVariables, args.showRegisters) == (False, True, False)
     session.finish()
 

@@ -1,5 +1,5 @@
-"""DAP request handlers for a Go core dump. Each handler is thin: it validates, calls the
-Session, and converts the answer with the presentation helpers of this package."""
+"""DAP request handlers for a Go core dump or a running Go process. Each handler is thin: it
+validates, calls the Session, and converts the answer with the presentation helpers of this package."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dap.bodies import (
     CompletionsResponseBody,
+    ContinueResponseBody,
     DisassembleResponseBody,
     EvaluateResponseBody,
     ExceptionInfoResponseBody,
@@ -31,6 +32,7 @@ from ..dap.events import (
     ProcessEventBody,
     StoppedEventBody,
     TerminatedEventBody,
+    ThreadEventBody,
 )
 from ..dap.messages import Capabilities, ExceptionDetails, StackFrame
 from ..dap.requests import (
@@ -41,7 +43,6 @@ from ..dap.requests import (
     EvaluateArguments,
     ExceptionInfoArguments,
     InitializeRequestArguments,
-    LaunchRequestArguments,
     ModulesArguments,
     PauseArguments,
     ReadMemoryArguments,
@@ -54,11 +55,12 @@ from ..dap.requests import (
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.grouping import GoroutineGroup
 from ..program.dwarf.info import DwarfError
-from ..session import GoroutineView, Session, SessionError
+from ..session import GoroutineView, Progress, Session, SessionError
+from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds
 from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
-from .options import add_log_file, session_options
+from .options import add_log_file, attach_options, launch_options
 from .stack import created_by_frame, stack_frame
 from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, scope_values, to_variable
 
@@ -69,6 +71,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("godap.adapter")
 
 CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
+CANNOT_STEP = "godap looks at a running process without changing it: it can continue and pause, not step"
+THREAD_EVENTS_LIMIT = 1000  # goroutines that came or went: past this the client just lists threads anew
+KILLED_EXIT_CODE = 128 + 9  # SIGKILL, in a shell's words
 PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a progress bar would show
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
 
@@ -83,7 +88,7 @@ def _view_name(view: GoroutineView) -> str:
 
 
 class GoAdapter:
-    """One DAP session over one Go core dump."""
+    """One DAP session over one Go core dump or one running Go process."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -96,6 +101,8 @@ class GoAdapter:
         self._terminated = False
         self._remove_log_file: Callable[[], None] | None = None
         self._client_args = InitializeRequestArguments()
+        self._listed: list[dict[str, Any]] = []  # the last thread list sent: what `threads` shows while running
+        self._killed = False
 
     # lifecycle ----------------------------------------------------------------------------------
     def initialize_request(self, args: InitializeRequestArguments, ctx: RequestContext) -> Capabilities:
@@ -103,6 +110,7 @@ class GoAdapter:
         return Capabilities(
             supportsConfigurationDoneRequest=True,
             supportsTerminateRequest=True,
+            supportTerminateDebuggee=True,
             supportsCancelRequest=True,
             supportsExceptionInfoRequest=True,
             supportsDelayedStackTraceLoading=True,
@@ -124,14 +132,28 @@ class GoAdapter:
             completionTriggerCharacters=["."],
         )
 
-    def launch_request(self, args: LaunchRequestArguments, ctx: RequestContext) -> None:
+    def launch_request(self, args: LaunchArguments, ctx: RequestContext) -> None:
+        options = launch_options(args)
+        self._start(args, ctx, "Opening the core dump", options.core, lambda report: Session.open(options, report))
+
+    def attach_request(self, args: AttachArguments, ctx: RequestContext) -> None:
+        options, pid = attach_options(args)
+        self._start(args, ctx, "Attaching", f"process {pid}", lambda report: Session.attach(options, pid, report))
+
+    def _start(
+        self,
+        args: GoArguments,
+        ctx: RequestContext,
+        title: str,
+        message: str,
+        open_session: Callable[[Progress], Session],
+    ) -> None:
         if self._session is not None:
-            raise DapError("this session already has a core open; start a new session for another core")
+            raise DapError("this session already has a debuggee; start a new session for another one")
         ctx.set_budget(LAUNCH_BUDGET)
-        options = session_options(args)
         if args.logFile:
             self._remove_log_file = add_log_file(args.logFile)
-        with ctx.progress("Opening the core dump", message=options.core) as progress:
+        with ctx.progress(title, message=message) as progress:
 
             def report(title: str, done: int, total: int) -> None:
                 ctx.check_cancelled()
@@ -141,7 +163,7 @@ class GoAdapter:
                 )
 
             try:
-                session = Session.open(options, report)
+                session = open_session(report)
             except SessionError as exc:
                 raise DapError(str(exc), show_user=True) from exc
             session.crash()  # explained while the progress bar shows
@@ -156,7 +178,7 @@ class GoAdapter:
             ProcessEventBody(
                 name=session.executable,
                 systemProcessId=session.pid,
-                isLocalProcess=False,
+                isLocalProcess=session.can_run,
                 startMethod="attach",
                 pointerSize=64,
             ),
@@ -182,6 +204,15 @@ class GoAdapter:
                 threadId=tid,
                 allThreadsStopped=True,
             )
+        elif session.can_run:
+            self._output(
+                f"Process {session.pid} stopped in {session.stop_seconds * 1000:.1f} ms "
+                f"({len(session.goroutines):,} goroutines). Continue lets it run; pause stops it again.\n",
+                "console",
+            )
+            body = StoppedEventBody(
+                reason="pause", description="stopped by godap", threadId=tid, allThreadsStopped=True
+            )
         else:
             self._output("The core was taken from a running process: nothing crashed.\n", "console")
             body = StoppedEventBody(
@@ -191,6 +222,10 @@ class GoAdapter:
         self._client.send_event("stopped", body)
 
     def disconnect_request(self, args: DisconnectArguments, ctx: RequestContext) -> None:
+        session = self._session
+        if args.terminateDebuggee and session is not None and session.can_run:
+            session.kill()
+            self._killed = True
         self._end(ctx)
         self.close()
 
@@ -201,12 +236,12 @@ class GoAdapter:
         if self._terminated:
             return
         self._terminated = True
-        if self._session is not None:
-            ctx.send_event("exited", ExitedEventBody(exitCode=self._exit_code()))
+        session = self._session
+        if session is not None and self._killed:
+            ctx.send_event("exited", ExitedEventBody(exitCode=KILLED_EXIT_CODE))
+        elif session is not None and not session.can_run:
+            ctx.send_event("exited", ExitedEventBody(exitCode=session.exit_code()))
         ctx.send_event("terminated", TerminatedEventBody())
-
-    def _exit_code(self) -> int:
-        return self._session.exit_code() if self._session is not None else 0
 
     def close(self) -> None:
         with self._lock:
@@ -217,33 +252,76 @@ class GoAdapter:
                 self._remove_log_file()
                 self._remove_log_file = None
 
-    # execution control: a core cannot run ---------------------------------------------------------
+    # execution control: a core cannot run; a live process continues and pauses ------------------
     def pause_request(self, args: PauseArguments, ctx: RequestContext) -> None:
-        self._require()
+        session = self._session_any()
+        if not session.running:
+            return
+        before = self._listed_goids()
+        try:
+            session.stop()
+        except SessionError as exc:
+            raise DapError(str(exc), show_user=True) from exc
+        self._forget_stop()
+        ctx.after_response(lambda: self._announce_changes(before))
 
-    def continue_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+    def continue_request(self, args: dict[str, Any], ctx: RequestContext) -> ContinueResponseBody:
+        session = self._session_any()
+        if not session.running:
+            self._listed_goids()  # keep the thread list to show (and compare with) while it runs
+            try:
+                session.resume()
+            except SessionError as exc:
+                raise DapError(str(exc), show_user=True) from exc
+            self._forget_stop()
+        return ContinueResponseBody(allThreadsContinued=True)
 
     def next_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def stepIn_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def stepOut_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def stepBack_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def reverseContinue_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def restartFrame_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
 
     def goto_request(self, args: dict[str, Any], ctx: RequestContext) -> None:
-        raise DapError(CANNOT_RUN)
+        self._cannot_step()
+
+    def _cannot_step(self) -> None:
+        raise DapError(CANNOT_STEP if self._session is not None and self._session.can_run else CANNOT_RUN)
+
+    def _forget_stop(self) -> None:
+        """Frame ids, variable references and the console's results named things of the last stop."""
+        self._frames.clear()
+        self._vars.clear()
+        self._console = None
+
+    def _listed_goids(self) -> set[int]:
+        if self._session is not None and not self._session.running:
+            self._listed = self._thread_list(None)
+        return {self._threads.goid(entry["id"]) for entry in self._listed}
+
+    def _announce_changes(self, before: set[int]) -> None:
+        """`thread` events for goroutines that started or ended while the process ran, then the stop."""
+        now = self._listed_goids()
+        started, ended = sorted(now - before), sorted(before - now)
+        if len(started) + len(ended) <= THREAD_EVENTS_LIMIT:
+            for reason, goids in (("started", started), ("exited", ended)):
+                for goid in goids:
+                    self._client.send_event(
+                        "thread", ThreadEventBody(reason=reason, threadId=self._threads.thread_id(goid))
+                    )
+        self._announce_stop()
 
     def setExceptionBreakpoints_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         return {}
@@ -261,8 +339,14 @@ class GoAdapter:
 
     # threads and stacks ---------------------------------------------------------------------------
     def threads_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        if self._session is not None and self._session.running:
+            return {"threads": self._listed}  # what the last stop showed: nothing can be read now
+        self._listed = self._thread_list(ctx)
+        return {"threads": self._listed}
+
+    def _thread_list(self, ctx: RequestContext | None) -> list[dict[str, Any]]:
         # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
-        return {"threads": [{"id": self._thread_id(view), "name": _view_name(view)} for view in self._views(ctx)]}
+        return [{"id": self._thread_id(view), "name": _view_name(view)} for view in self._views(ctx)]
 
     def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """godap's own request (`godap report` sends it): the thread list with what each entry's
@@ -281,15 +365,16 @@ class GoAdapter:
             )
         return {"groups": entries}
 
-    def _views(self, ctx: RequestContext) -> list[GoroutineView]:
+    def _views(self, ctx: RequestContext | None) -> list[GoroutineView]:
         session = self._session
         if session is None:
             return []
-        big = len(session.goroutines) >= PROGRESS_THRESHOLD
-        with ctx.progress("Listing goroutines") if big else contextlib.nullcontext() as progress:
+        big = ctx is not None and len(session.goroutines) >= PROGRESS_THRESHOLD
+        with ctx.progress("Listing goroutines") if ctx is not None and big else contextlib.nullcontext() as progress:
 
             def report(step: str, done: int, total: int) -> None:
-                ctx.check_cancelled()
+                if ctx is not None:
+                    ctx.check_cancelled()
                 if progress is not None:
                     progress.update(message=f"{step}: {done:,} of {total:,}", percentage=100.0 * done / total)
 
@@ -400,9 +485,7 @@ class GoAdapter:
     def exceptionInfo_request(self, args: ExceptionInfoArguments, ctx: RequestContext) -> ExceptionInfoResponseBody:
         crash = self._require().crash()
         if not crash.crashed:
-            return ExceptionInfoResponseBody(
-                exceptionId="no crash", breakMode="never", description="the core was taken from a running process"
-            )
+            return ExceptionInfoResponseBody(exceptionId="no crash", breakMode="never", description=crash.description)
         inner = [ExceptionDetails(message=p.text, typeName=p.type_name) for p in crash.panics[:-1]]
         last = crash.panics[-1] if crash.panics else None
         return ExceptionInfoResponseBody(
@@ -429,17 +512,25 @@ class GoAdapter:
         return SourceResponseBody(content=text, mimeType="text/x-go")
 
     # helpers --------------------------------------------------------------------------------------
-    def _require(self) -> Session:
+    def _session_any(self) -> Session:
+        """The session, stopped or running."""
         if self._session is None:
-            raise DapError("no core is open yet: send launch with program and coreFilePath first")
+            raise DapError("nothing is open yet: send launch with program and coreFilePath, or attach with processId")
         return self._session
+
+    def _require(self) -> Session:
+        """The session, stopped: what a request reads belongs to the stop."""
+        session = self._session_any()
+        if session.running:
+            raise DapError(f"process {session.pid} is running: pause it to look at it")
+        return session
 
     def _goroutine(self, thread_id: int) -> Goroutine:
         session = self._require()
         goid = self._threads.goid(thread_id)
         g = session.goroutine(goid) if goid >= 0 else session.goroutine_at(-goid)
         if g is None:
-            raise DapError(f"there is no goroutine {goid} in this core")
+            raise DapError(f"there is no goroutine {goid} in this {'stop' if session.can_run else 'core'}")
         return g
 
     def _frame(self, frame_id: int) -> tuple[Goroutine, int]:

@@ -1,4 +1,4 @@
-"""Launch arguments → session options."""
+"""Launch and attach arguments → session options."""
 
 from __future__ import annotations
 
@@ -8,17 +8,38 @@ import shlex
 from collections.abc import Callable
 
 from ..dap.errors import DapError
-from ..dap.requests import LaunchRequestArguments
 from ..session import SessionOptions
 from ..sources import PathRule
+from .arguments import AttachArguments, GoArguments, LaunchArguments
 
 
-def session_options(args: LaunchRequestArguments) -> SessionOptions:
+def launch_options(args: LaunchArguments) -> SessionOptions:
     if args.mode not in (None, "", "core"):
         raise DapError(f'godap opens core dumps: launch "mode" must be "core" (got {args.mode!r})', show_user=True)
+    return _session_options(args, core=args.coreFilePath)
+
+
+def attach_options(args: AttachArguments) -> tuple[SessionOptions, int]:
+    """The options and the process id; `program` may stay empty (the process's own executable)."""
+    if args.mode not in (None, "", "local"):
+        raise DapError(
+            f'godap attaches to processes on this machine: attach "mode" must be "local" (got {args.mode!r})',
+            show_user=True,
+        )
+    pid = args.processId
+    if isinstance(pid, str):
+        pid = int(pid.strip()) if pid.strip().isdigit() else None
+    if pid is None or not 0 < pid < 1 << 31:
+        raise DapError(
+            f'attach needs "processId": the id of a running Go process (got {args.processId!r})', show_user=True
+        )
+    return _session_options(args, core=None), pid
+
+
+def _session_options(args: GoArguments, core: str | None) -> SessionOptions:
     base = args.cwd or os.getcwd()
     program = _absolute(args.program, base)
-    core = _absolute(args.coreFilePath, base)
+    core = _absolute(core, base)
     filters = args.goroutineFilters
     if isinstance(filters, str):
         filters = shlex.split(filters)

@@ -41,6 +41,10 @@ class VariableRefs:
     def get(self, ref: int) -> ScopeRef | Value | None:
         return self._table.get(ref)  # type: ignore[return-value]  # only ScopeRefs and Values go in
 
+    def clear(self) -> None:
+        """Forget every reference (the process ran: they name values of a stop that is gone)."""
+        self._table.clear()
+
 
 def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, frame: Frame) -> list[Scope]:
     if frame.is_synthetic:

@@ -104,6 +104,12 @@ def _structure_str_or_list(value: Any, _: type) -> str | list[str] | None:
     raise WrongType("expected string or array of strings")
 
 
+def _structure_int_or_str(value: Any, _: type) -> int | str | None:
+    if value is None or type(value) in (int, str):
+        return value
+    raise WrongType("expected int or string")
+
+
 def _use_wire_names(exc: BaseException) -> None:
     """Make error paths name renamed fields by their JSON key (cattrs uses the attribute name)."""
     if not isinstance(exc, BaseValidationError):
@@ -134,6 +140,7 @@ def _make_converter() -> cattrs.Converter:
         converter.register_structure_hook(primitive, _strict(primitive))
     converter.register_structure_hook_func(_is_literal, _structure_literal)
     converter.register_structure_hook_func(lambda t: t == (str | list[str] | None), _structure_str_or_list)
+    converter.register_structure_hook_func(lambda t: t == (int | str | None), _structure_int_or_str)
     converter.register_structure_hook_factory(is_sequence, _checked(list, "array", list_structure_factory))
     converter.register_structure_hook_factory(is_mapping, _checked(dict, "object", mapping_structure_factory))
     converter.register_structure_hook_factory(attrs.has, _checked(dict, "object", _attrs_structure_fn))

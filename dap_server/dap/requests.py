@@ -49,48 +49,18 @@ class InitializeRequestArguments:
 
 
 @attrs.frozen(kw_only=True)
-class SubstitutePath:
-    """One `substitutePath` rule: source paths starting with `from` are shown starting with `to`."""
-
-    from_: str = attrs.field(metadata=wire_name("from"))
-    to: str
-
-
-@attrs.frozen(kw_only=True)
-class SessionOptions:
-    """godap's options common to `launch` and `attach`."""
+class LaunchRequestArguments:
+    """The spec's own launch arguments; an adapter's configuration adds its keys (godap's are in
+    `adapter/arguments.py`)."""
 
     # `__restart` would be name-mangled as an attribute; the client echoes it back untouched.
     restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
-    program: str | None = None
-    substitutePath: list[SubstitutePath] = attrs.field(factory=list)
-    hideSystemGoroutines: bool = False
-    goroutineFilters: str | list[str] | None = None
-    groupGoroutines: bool = False
-    showGlobalVariables: bool = True
-    showRegisters: bool = False
-    stackTraceDepth: int = 50
-    logFile: str | None = None
-    cwd: str | None = None
-
-    def goroutine_filter_list(self) -> list[str]:
-        """`goroutineFilters` in list form, whichever form the client used."""
-        filters = self.goroutineFilters
-        if filters is None:
-            return []
-        return [filters] if isinstance(filters, str) else list(filters)
-
-
-@attrs.frozen(kw_only=True)
-class LaunchRequestArguments(SessionOptions):
     noDebug: bool = False
-    coreFilePath: str | None = None
-    mode: str | None = None  # "core"
 
 
 @attrs.frozen(kw_only=True)
-class AttachRequestArguments(SessionOptions):
-    processId: int | None = None
+class AttachRequestArguments:
+    restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
 
 
 @attrs.frozen(kw_only=True)

@@ -1,7 +1,9 @@
-"""Open a core in the real godap server over the real protocol, as an editor would."""
+"""Open a core in the real godap server, or attach it to a process, over the real protocol, as
+an editor would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -21,7 +23,7 @@ SERVER_COMMAND = (sys.executable, "-m", "dap_server")
 
 @dataclass
 class OpenCore:
-    """A DAP session on one core, stopped: the client plus what the start-up said."""
+    """A DAP session on one core or one process, stopped: the client plus what the start-up said."""
 
     client: DapClient
     stopped: dict[str, Any]
@@ -66,13 +68,23 @@ def start_listening(address: str, timeout: float = 30.0) -> tuple[subprocess.Pop
     return process, "".join(lines)
 
 
-@contextmanager
-def open_core(exe: Path | str, core: Path | str, **launch: Any) -> Iterator[OpenCore]:
+def open_core(exe: Path | str, core: Path | str, **launch: Any) -> contextlib.AbstractContextManager[OpenCore]:
     """initialize → launch → initialized → configurationDone → stopped; every message schema-checked."""
+    return _started("launch", {"program": str(exe), "coreFilePath": str(core), **launch})
+
+
+def attach_process(pid: int | str, **attach: Any) -> contextlib.AbstractContextManager[OpenCore]:
+    """initialize → attach → initialized → configurationDone → stopped, as `open_core`."""
+    return _started("attach", {"processId": pid, **attach})
+
+
+@contextmanager
+def _started(command: str, arguments: dict[str, Any]) -> Iterator[OpenCore]:
     client = DapClient.spawn(SERVER_COMMAND, cwd=REPO_ROOT, env=server_env())
     try:
         client.request("initialize", {"adapterID": "godap", "linesStartAt1": True, "columnsStartAt1": True})
-        client.request("launch", {"program": str(exe), "coreFilePath": str(core), **launch})
+        response = client.request(command, arguments)
+        assert response["success"], f"{command} failed: {response.get('message')} {response.get('body')}"
         client.wait_event("initialized")
         client.request("configurationDone")
         stopped = client.wait_event("stopped")["body"]

@@ -1,0 +1,256 @@
+"""Attach to a running Go program over DAP, look at it, and leave it running as it was.
+
+The program (tests/fixtures/programs/live) keeps printing heartbeats. While godap has it stopped
+the heartbeats must stop; after `disconnect` they must go on, the program must not have seen EINTR,
+and its own traceback (SIGQUIT with GOTRACEBACK=all) is the oracle for what godap showed: every
+goroutine, its wait reason, and the frames of every goroutine still parked where it was.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from conftest import BuildProgram
+from support import scoreboard
+from support.build import Mode
+from support.dap_client import DapClient
+from support.live import LiveProgram, running
+from support.session import REPO_ROOT, SERVER_COMMAND, OpenCore, attach_process, server_env
+from support.stack_compare import compare_stack, dap_locations, thread_state
+from support.toolchains import Release
+
+MANY = 10_000  # goroutines parked on one channel, beside the named ones
+STOPPED_QUIET = 0.3  # seconds: no heartbeat may be printed while the process is stopped this long
+STACK_SAMPLE = 40  # of the MANY identical goroutines, this many have their frames compared
+FRAME_AGREEMENT = 0.995
+NOT_GO = " (it has no .gopclntab and no Go build info); godap debugs Go programs only"
+MOVING = ("running", "runnable", "syscall")  # states whose frames change from one moment to the next
+STOP_MESSAGE = re.compile(r"Process (\d+) stopped in ([\d.]+) ms \(([\d,]+) goroutines\)")
+
+
+def _console(client: DapClient) -> str:
+    return "".join(
+        m["body"]["output"] for m in client.messages if m.get("type") == "event" and m.get("event") == "output"
+    )
+
+
+def _evaluate(session: OpenCore, expression: str) -> dict[str, Any]:
+    response = session.client.request("evaluate", {"expression": expression, "context": "watch"})
+    assert response["success"], f"{expression}: {response.get('message')} {response.get('body')}"
+    return dict(response["body"])
+
+
+def _assert_runs_as_before(program: LiveProgram) -> None:
+    beat = program.heartbeats()
+    program.wait_heartbeats_past(beat + 2)
+    state, tracer = program.state()
+    assert tracer == 0, f"still traced by {tracer} after disconnect"
+    assert state in ("R", "S"), f"state {state} after disconnect"
+    assert "EINTR" not in program.lines, "a system call of the program returned EINTR"
+
+
+@pytest.mark.slow
+def test_attach_shows_every_goroutine_and_leaves_the_program_running(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary, MANY) as program:
+        with attach_process(program.pid) as session:
+            assert session.stopped["reason"] == "pause"
+            stopped_at = program.heartbeats()
+            state, tracer = program.state()
+            assert state == "t" and tracer != 0, f"not stopped by a tracer: {state} {tracer}"
+            match = STOP_MESSAGE.search(_console(session.client))
+            assert match and int(match[1]) == program.pid, _console(session.client)
+            threads = {t["id"]: t["name"] for t in session.threads()}
+            names = list(program.manifest.items())
+            stacks = {
+                goid: dap_locations(session.stack(goid))
+                for goid, name in names
+                if name != "waitForever" or goid % (MANY // STACK_SAMPLE) == 0
+            }
+            stacks.update(
+                {goid: dap_locations(session.stack(goid)) for goid in threads if goid not in program.manifest}
+            )
+            assert _evaluate(session, "liveBanner")["result"] == '"godap attaches here"'
+            assert _evaluate(session, "liveAnswer")["result"] == "42"
+            assert _evaluate(session, "len(liveNumbers)")["result"] == "5"
+            time.sleep(STOPPED_QUIET)
+            assert program.heartbeats() == stopped_at, "the program ran while godap had it stopped"
+            session.client.request("disconnect", {"terminateDebuggee": False})
+        _assert_runs_as_before(program)
+        printed = {g.id: g for g in program.quit_traceback().goroutines}
+
+    board = scoreboard.tally("live attach vs Go traceback", go_release.minor)
+    board.cores += 1
+    problems = []
+    compared = matched = 0
+    for goid, name in program.manifest.items():
+        assert goid in threads, f"goroutine {goid} ({name}) is not a thread"
+    for goid, name in threads.items():
+        board.goroutines += 1
+        go = printed.get(goid)
+        ours, locked = thread_state(name)
+        if go is None or (go.wait_reason, go.locked_to_thread) != (ours, locked) or ours in MOVING:
+            continue  # it moved on or ended since the stop: nothing to compare
+        board.goroutines_matched += 1
+        if goid not in stacks:
+            continue
+        result = compare_stack(stacks[goid], go, parked=True)
+        compared += result.compared
+        matched += result.matched
+        problems.extend(f"goroutine {goid} [{ours}]: {m}" for m in result.mismatches)
+    board.frames += compared
+    board.frames_matched += matched
+    board.notes.extend(f"live {build_mode}: {p}" for p in problems)
+    parked = {g for g, name in program.manifest.items() if name.startswith("park") or name == "waitForever"}
+    unmatched = [g for g in parked if g in stacks and (printed[g].wait_reason != thread_state(threads[g])[0])]
+    assert not unmatched, [(g, threads[g], printed[g].status) for g in unmatched]
+    assert compared > len(parked & stacks.keys()), "too few frames compared"
+    assert matched >= FRAME_AGREEMENT * compared, "\n".join(problems)
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("noopt")
+def test_continue_and_pause_rebuild_every_view(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary, 10) as program, attach_process(program.pid) as session:
+        client = session.client
+        before = int(_evaluate(session, "heartbeats.v")["result"])
+        main_frames = session.stack(1)
+        frame_id = main_frames[0]["id"]
+        assert client.request("continue", {"threadId": 1})["success"]
+        program.wait_heartbeats_past(program.heartbeats() + 3)
+        listed = client.request("threads")
+        assert listed["success"] and len(listed["body"]["threads"]) == len(session.threads())
+        refused = client.request("stackTrace", {"threadId": 1})
+        assert not refused["success"] and "is running: pause it" in refused["message"] + str(refused.get("body"))
+        assert client.request("pause", {"threadId": 1})["success"]
+        stopped = client.wait_event("stopped")["body"]
+        assert stopped["reason"] == "pause"
+        assert len(STOP_MESSAGE.findall(_console(client))) == 2
+        after = int(_evaluate(session, "heartbeats.v")["result"])
+        assert after >= before + 3, (before, after)
+        stale = client.request("scopes", {"frameId": frame_id})
+        assert not stale["success"], "a frame id of the last stop still answers"
+        assert client.request("disconnect", {})["success"]
+        _assert_runs_as_before(program)
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_disconnect_with_terminate_debuggee_kills_only_then(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary) as program, attach_process(program.pid) as session:
+        assert session.client.request("disconnect", {"terminateDebuggee": True})["success"]
+        exited = session.client.wait_event("exited")["body"]
+        assert exited["exitCode"] == 137
+        assert program.process.wait(10) == -9
+
+
+# -- attach failures: a clear error, and the server keeps serving --------------------------------
+
+
+@contextmanager
+def _server(*prefix: str) -> Iterator[DapClient]:
+    """A godap server; `prefix` runs it through another command (setpriv)."""
+    client = DapClient.spawn((*prefix, *SERVER_COMMAND), cwd=REPO_ROOT, env=server_env())
+    try:
+        client.request("initialize", {"adapterID": "godap"})
+        yield client
+        client.assert_no_violations()
+    finally:
+        client.close()
+
+
+def _refused(client: DapClient, pid: object, **arguments: Any) -> str:
+    response = client.request("attach", {"processId": pid, **arguments})
+    assert not response["success"], f"attach to {pid} succeeded"
+    text = response["body"]["error"]["format"] if response.get("body", {}).get("error") else response["message"]
+    assert client.request("threads")["success"], "the server stopped serving after a failed attach"
+    return str(text)
+
+
+def test_attach_refuses_what_it_cannot_attach_to() -> None:
+    sleeper = subprocess.Popen(["sleep", "60"])
+    zombie = subprocess.Popen(["true"])
+    try:
+        time.sleep(0.2)  # `true` has exited and is not reaped: a zombie
+        with _server() as client:
+            assert _refused(client, 4_194_303) == "there is no process 4194303"
+            assert _refused(client, str(sleeper.pid)) == f"/usr/bin/sleep is not a Go program{NOT_GO}"
+            assert f"process {zombie.pid} (true) is a zombie" in _refused(client, zombie.pid)
+            assert 'attach needs "processId"' in _refused(client, "not-a-pid")
+            assert 'attach "mode" must be "local"' in _refused(client, sleeper.pid, mode="remote")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        zombie.wait()
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_attach_names_the_tracer_of_a_traced_process(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    seize = (
+        "import sys, time; from dap_server.debuggee import ptrace; "
+        "ptrace.seize(int(sys.argv[1])); print('ok', flush=True); time.sleep(60)"
+    )
+    with running(binary) as program:
+        tracer = subprocess.Popen(
+            [sys.executable, "-c", seize, str(program.pid)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=server_env(),
+            cwd=REPO_ROOT,
+        )
+        try:
+            assert tracer.stdout is not None and tracer.stdout.readline().strip() == "ok"
+            with _server() as client:
+                message = _refused(client, program.pid)
+                assert f"traced by process {tracer.pid}" in message, message
+        finally:
+            tracer.kill()
+            tracer.wait()
+        _assert_runs_as_before(program)
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_attach_without_cap_sys_ptrace_says_what_to_change(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    # The server runs as root without CAP_SYS_PTRACE (out of its bounding set, so not regained at
+    # exec): the kernel refuses it a process whose capabilities it lacks, as in a container.
+    drop = ("setpriv", "--bounding-set", "-sys_ptrace", "--inh-caps", "-sys_ptrace")
+    with running(binary) as program, _server(*drop) as client:
+        message = _refused(client, program.pid)
+        assert "permission denied" in message and "CAP_SYS_PTRACE" in message, message
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_a_killed_server_leaves_the_process_running(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary) as program, attach_process(program.pid) as session:
+        assert program.state()[0] == "t"
+        assert session.client.process is not None
+        session.client.process.kill()  # SIGKILL: no disconnect, no clean-up of its own
+        session.client.process.wait(10)
+        _assert_runs_as_before(program)
