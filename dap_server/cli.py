@@ -62,10 +62,15 @@ def main(argv: list[str] | None = None) -> int:
         from .report import main as report_main
 
         return report_main(argv[1:])
+    if argv and argv[0] == "capture":
+        from .capture import main as capture_main
+
+        return capture_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="godap",
-        description="Debug Adapter Protocol server for Go core dumps. "
-        "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` prints a crash report.",
+        description="Debug Adapter Protocol server for Go core dumps and running Go processes. "
+        "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` (or `godap report PID`) "
+        "prints a crash report; `godap capture PID -o FILE` writes a core of a running process.",
     )
     parser.add_argument(
         "--listen",

@@ -85,8 +85,9 @@ class _Collector:
         return [{"name": v["name"], "type": v.get("type", ""), "value": v["value"]} for v in body["variables"]]
 
 
-def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[str, Any]:
-    """Everything the report prints, gathered over DAP."""
+def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> dict[str, Any]:
+    """Everything the report prints, gathered over DAP; `core` may be the id of a running process
+    (then a snapshot of it is explained, and it runs on)."""
     client = LoopbackClient(GoAdapter, on_event=progress)
     try:
         client.request(
@@ -99,7 +100,10 @@ def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[s
                 "supportsProgressReporting": bool(progress and progress.enabled),
             },
         )
-        client.request("launch", {"program": exe, "coreFilePath": core, "groupGoroutines": True})
+        if isinstance(core, int):
+            client.request("attach", {"processId": core, "program": exe, "snapshot": True, "groupGoroutines": True})
+        else:
+            client.request("launch", {"program": exe, "coreFilePath": core, "groupGoroutines": True})
         client.wait_event("initialized")
         client.request("configurationDone")
         stopped = client.wait_event("stopped")
@@ -122,8 +126,8 @@ def collect(exe: str, core: str, progress: ProgressLine | None = None) -> dict[s
         client.request("disconnect")
         return {
             "format": REPORT_FORMAT,
-            "program": exe,
-            "core": core,
+            "program": module.get("path") or exe,
+            "core": f"process {core} (a snapshot; it runs on)" if isinstance(core, int) else core,
             "go_version": module.get("version") or "",
             "crashed": stopped.get("reason") == "exception",
             "crash": {
@@ -206,14 +210,22 @@ def _render_frame(frame: dict[str, Any], out: TextIO) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="godap report", description="Explain a Go core dump and list its goroutines.")
-    parser.add_argument("program", help="the executable that produced the core (may be compressed)")
-    parser.add_argument("core", help="the core dump (plain, gzip, xz or zstd)")
+    parser = argparse.ArgumentParser(
+        prog="godap report",
+        description="Explain a Go core dump (EXE CORE) or a running Go process (PID) and list its goroutines.",
+    )
+    parser.add_argument("program", help="the executable that produced the core (may be compressed), or a process id")
+    parser.add_argument("core", nargs="?", help="the core dump (plain, gzip, xz or zstd)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (see report.schema.json)")
     args = parser.parse_args(argv)
+    if args.core is None and not args.program.isdigit():
+        parser.error("give EXE CORE, or the PID of a running Go process")
     progress = ProgressLine(sys.stderr)
     try:
-        report = collect(os.path.abspath(args.program), os.path.abspath(args.core), progress)
+        if args.core is None:
+            report = collect("", int(args.program), progress)
+        else:
+            report = collect(os.path.abspath(args.program), os.path.abspath(args.core), progress)
     except RequestFailed as exc:
         print(f"godap report: {exc.message}", file=sys.stderr)
         return 1

@@ -121,6 +121,11 @@ class Session:
         return self._running
 
     @property
+    def description(self) -> str:
+        """What is being looked at: "the core …", "process N (name)", "the snapshot of process N …"."""
+        return self._debuggee.description
+
+    @property
     def stop_seconds(self) -> float:
         """How long the last stop took to make (0 for a core)."""
         return self._debuggee.stop_seconds
@@ -165,10 +170,14 @@ class Session:
         return cls._start(options, lambda: open_core(options.core, on_progress=_bytes_progress(progress)), progress)
 
     @classmethod
-    def attach(cls, options: SessionOptions, pid: int, progress: Progress | None = None) -> Session:
+    def attach(
+        cls, options: SessionOptions, pid: int, progress: Progress | None = None, snapshot: bool = False
+    ) -> Session:
         """A session on the running process `pid`, stopped until `resume` (or `close`, which
-        detaches); `options.program` defaults to the process's own executable."""
+        detaches); `options.program` defaults to the process's own executable. With `snapshot`,
+        what a Go view needs is copied at once and the process runs on: the session browses the copy."""
         from .debuggee.live import LiveProcess  # ptrace and ctypes load only for a live process
+        from .debuggee.snapshot import snapshot_and_detach
 
         def stop() -> LiveProcess:
             process = LiveProcess(pid)
@@ -176,12 +185,22 @@ class Session:
                 options.program = process.executable
             return process
 
-        return cls._start(options, stop, progress)
+        def copy(process: Debuggee) -> Debuggee:
+            assert isinstance(process, LiveProcess)
+            return snapshot_and_detach(process)
+
+        return cls._start(options, stop, progress, copy if snapshot else None)
 
     @classmethod
     def _start(
-        cls, options: SessionOptions, open_debuggee: Callable[[], Debuggee], progress: Progress | None
+        cls,
+        options: SessionOptions,
+        open_debuggee: Callable[[], Debuggee],
+        progress: Progress | None,
+        settle: Callable[[Debuggee], Debuggee] | None = None,
     ) -> Session:
+        """Open the debuggee and the program, check that they belong together, then `settle`
+        the debuggee (a snapshot replaces the process it was taken from) and read the stop."""
         debuggee = None
         program = None
         try:
@@ -193,6 +212,8 @@ class Session:
             if program.image.is_pie and entry:
                 program.set_load_bias(entry - program.image.entry)
             warnings = _check_match(debuggee, program)
+            if settle is not None:
+                debuggee = settle(debuggee)
             try:
                 session = cls(options, debuggee, program, _count_progress(progress))
             except FilterError as exc:

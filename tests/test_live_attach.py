@@ -14,15 +14,16 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BuildProgram
-from support import scoreboard
+from conftest import BuildProgram, RunDelve
+from support import delve, scoreboard
 from support.build import Mode
 from support.dap_client import DapClient
 from support.live import LiveProgram, running
-from support.session import REPO_ROOT, SERVER_COMMAND, OpenCore, attach_process, server_env
+from support.session import REPO_ROOT, SERVER_COMMAND, OpenCore, attach_process, open_core, server_env
 from support.stack_compare import compare_stack, dap_locations, thread_state
 from support.toolchains import Release
 
@@ -33,6 +34,7 @@ FRAME_AGREEMENT = 0.995
 NOT_GO = " (it has no .gopclntab and no Go build info); godap debugs Go programs only"
 MOVING = ("running", "runnable", "syscall")  # states whose frames change from one moment to the next
 STOP_MESSAGE = re.compile(r"Process (\d+) stopped in ([\d.]+) ms \(([\d,]+) goroutines\)")
+SNAPSHOT_MESSAGE = re.compile(r"Snapshot of process (\d+): it was stopped for ([\d.]+) ms and runs on")
 
 
 def _console(client: DapClient) -> str:
@@ -157,6 +159,69 @@ def test_disconnect_with_terminate_debuggee_kills_only_then(
         exited = session.client.wait_event("exited")["body"]
         assert exited["exitCode"] == 137
         assert program.process.wait(10) == -9
+
+
+# -- snapshots and captured cores ----------------------------------------------------------------
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("noopt")
+def test_a_snapshot_shows_the_stop_while_the_program_runs_on(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary, 100) as program:
+        with attach_process(program.pid, snapshot=True) as session:
+            match = SNAPSHOT_MESSAGE.search(_console(session.client))
+            assert match and int(match[1]) == program.pid, _console(session.client)
+            print(f"snapshot of {len(program.manifest)} goroutines: the process was stopped for {match[2]} ms")
+            assert program.state()[1] == 0, "the process is still traced during a snapshot session"
+            at_stop = int(_evaluate(session, "heartbeats.v")["result"])
+            program.wait_heartbeats_past(at_stop + 5)
+            assert int(_evaluate(session, "heartbeats.v")["result"]) == at_stop, "the snapshot changed"
+            threads = {t["id"]: t["name"] for t in session.threads()}
+            assert set(program.manifest) <= set(threads)
+            refused = session.client.request("continue", {"threadId": 1})
+            assert not refused["success"] and "snapshot cannot run" in refused["message"]
+        _assert_runs_as_before(program)
+
+
+@pytest.mark.build_modes("opt")
+def test_a_captured_core_opens_in_godap_delve_and_gdb_and_agrees_with_attaching(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram, run_delve: RunDelve, tmp_path: Path
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    core = tmp_path / "live.core"
+    with running(binary, 100) as program:
+        captured = subprocess.run(
+            [*SERVER_COMMAND, "capture", str(program.pid), "-o", str(core)],
+            cwd=REPO_ROOT,
+            env=server_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert captured.returncode == 0, captured.stderr
+        print(captured.stderr.strip())
+        _assert_runs_as_before(program)
+        parked = [g for g, name in program.manifest.items() if name.startswith("park") or name == "waitForever"]
+        with attach_process(program.pid) as session:
+            attached = {t["id"]: t["name"] for t in session.threads()}
+            attached_stacks = {goid: dap_locations(session.stack(goid)) for goid in parked}
+    with open_core(binary.exe, core) as session:
+        threads = {t["id"]: t["name"] for t in session.threads()}
+        for goid in parked:
+            assert threads[goid] == attached[goid]
+            assert dap_locations(session.stack(goid)) == attached_stacks[goid]
+    theirs = delve.parse_goroutines(run_delve(binary.exe, core, ["goroutines"])[0].output)
+    assert sorted(g.id for g in theirs) == sorted(threads), "Delve lists other goroutines in the captured core"
+    gdb = subprocess.run(
+        ["gdb", "-batch", "-ex", "info threads", str(binary.exe), str(core)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"LWP {program.pid}" in gdb.stdout, gdb.stdout + gdb.stderr
 
 
 # -- attach failures: a clear error, and the server keeps serving --------------------------------

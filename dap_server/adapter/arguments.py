@@ -50,3 +50,4 @@ class AttachArguments(GoArguments):
     """`attach` stops a running process; `processId` is a number or, from a picker, a string."""
 
     processId: int | str | None = None
+    snapshot: bool = False  # copy what the views need and let the process run on at once

@@ -138,7 +138,13 @@ class GoAdapter:
 
     def attach_request(self, args: AttachArguments, ctx: RequestContext) -> None:
         options, pid = attach_options(args)
-        self._start(args, ctx, "Attaching", f"process {pid}", lambda report: Session.attach(options, pid, report))
+        self._start(
+            args,
+            ctx,
+            "Attaching",
+            f"process {pid}",
+            lambda report: Session.attach(options, pid, report, snapshot=args.snapshot),
+        )
 
     def _start(
         self,
@@ -212,6 +218,15 @@ class GoAdapter:
             )
             body = StoppedEventBody(
                 reason="pause", description="stopped by godap", threadId=tid, allThreadsStopped=True
+            )
+        elif session.stop_seconds > 0:  # a snapshot: a core has no stop time
+            self._output(
+                f"Snapshot of process {session.pid}: it was stopped for {session.stop_seconds * 1000:.1f} ms and "
+                f"runs on; this is how it was then ({len(session.goroutines):,} goroutines).\n",
+                "console",
+            )
+            body = StoppedEventBody(
+                reason="pause", description="snapshot (the process runs on)", threadId=tid, allThreadsStopped=True
             )
         else:
             self._output("The core was taken from a running process: nothing crashed.\n", "console")

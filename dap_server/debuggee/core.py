@@ -29,7 +29,7 @@ from ..binfmt.elf import (
 )
 from .errors import DebuggeeError
 from .mappings import FileMapping
-from .memory import SegmentMemory, Span, layer_spans
+from .memory import SegmentMemory, Span, file_spans, layer_spans
 from .notes import CoreNotes, ThreadNote, decode_notes
 from .signals import SigInfo
 
@@ -97,17 +97,7 @@ class CoreFile:
             if seg.vaddr + present < end:
                 reason = _missing_reason(seg, present)
                 spans.append(Span(seg.vaddr + present, end, None, 0, reason))
-        fills: dict[tuple[int, int], Span] = {}
-        for mapping in self.mappings:
-            buffer = (backing or {}).get(mapping.path)
-            if buffer is None:
-                continue
-            size = min(mapping.end - mapping.start, max(0, len(buffer) - mapping.file_offset))
-            if size > 0:
-                fills[(mapping.start, mapping.end)] = Span(
-                    mapping.start, mapping.start + size, buffer, mapping.file_offset, f"file {mapping.path}"
-                )
-        return SegmentMemory(layer_spans(spans, fills))
+        return SegmentMemory(layer_spans(spans, file_spans(self.mappings, backing)))
 
     @property
     def stop_seconds(self) -> float:

@@ -23,6 +23,7 @@ from .errors import DebuggeeError
 from .mappings import FileMapping
 from .notes import parse_auxv
 from .permissions import explain_denied, refuse_early
+from .proc_maps import read_maps
 from .process_memory import ProcessMemory
 from .registers import Registers, amd64_from_prstatus, amd64_vectors_from_fxsave
 from .signals import SigInfo, parse_siginfo
@@ -32,12 +33,14 @@ _SETTLE_ROUNDS = 100  # listings of /proc/PID/task before giving up on a process
 
 @dataclass(slots=True)
 class LiveThread:
-    """One stopped thread: the signal it was about to receive (0: none) and its registers."""
+    """One stopped thread: the signal it was about to receive (0: none), its registers, and the
+    FXSAVE area they came with (a written core carries it whole)."""
 
     lwp: int
     signal: int
     registers: Registers
     siginfo: SigInfo | None = None
+    fxsave: bytes = b""
 
 
 class LiveProcess:
@@ -49,7 +52,9 @@ class LiveProcess:
         self.command = _read_text(f"/proc/{pid}/comm").strip() or None
         self.executable = _executable(pid)
         self.warnings: list[str] = []
-        self.stop_seconds = 0.0
+        self.stop_seconds = 0.0  # seizing every thread, the last time
+        self.stopped_for = 0.0  # from the first seize to the last detach, the last time it ran again
+        self._stopped_since = 0.0
         self._tracer = ptrace.Tracer()
         self._threads: list[LiveThread] = []
         self._memories: list[ProcessMemory] = []
@@ -76,7 +81,7 @@ class LiveProcess:
 
     @property
     def mappings(self) -> list[FileMapping]:
-        return _mappings(self.pid)
+        return [entry.as_file_mapping() for entry in read_maps(self.pid) if entry.file_backed]
 
     @property
     def auxv(self) -> dict[int, int]:
@@ -107,10 +112,10 @@ class LiveProcess:
         """Seize and interrupt every thread, read their registers; sets `stop_seconds`."""
         if self._stopped:
             return
-        started = time.perf_counter()
+        self._stopped_since = time.perf_counter()
         self._threads = self._tracer.run(self._seize_all)
         self._stopped = True
-        self.stop_seconds = time.perf_counter() - started
+        self.stop_seconds = time.perf_counter() - self._stopped_since
 
     def resume(self) -> None:
         """Let the process run untraced, signals that arrived while it was stopped delivered."""
@@ -119,6 +124,7 @@ class LiveProcess:
         self._drop_memories()
         threads, self._threads, self._stopped = self._threads, [], False
         self._tracer.run(lambda: _detach_all(threads))
+        self.stopped_for = time.perf_counter() - self._stopped_since
 
     def kill(self) -> None:
         """SIGKILL: it ends even while stopped; `close` then finds no thread to let go."""
@@ -187,11 +193,12 @@ def _seize_one(pid: int, tid: int) -> int | None:
 def _read_thread(tid: int, signal: int) -> LiveThread | None:
     try:
         registers = amd64_from_prstatus(ptrace.general_registers(tid))
-        registers.vectors = amd64_vectors_from_fxsave(ptrace.fp_registers(tid))
+        fxsave = ptrace.fp_registers(tid)
+        registers.vectors = amd64_vectors_from_fxsave(fxsave)
         info = parse_siginfo(ptrace.siginfo(tid)) if signal else None
     except ptrace.PtraceError:
         return None  # the thread ended between its stop and now
-    return LiveThread(tid, signal, registers, info)
+    return LiveThread(tid, signal, registers, info, fxsave)
 
 
 def _detach_all(threads: list[LiveThread]) -> None:
@@ -222,15 +229,3 @@ def _executable(pid: int) -> str:
         return os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")
     except OSError:
         return ""
-
-
-def _mappings(pid: int) -> list[FileMapping]:
-    """File-backed mappings from /proc/PID/maps (the NT_FILE of a live process)."""
-    found = []
-    for line in _read_text(f"/proc/{pid}/maps").splitlines():
-        fields = line.split(maxsplit=5)
-        if len(fields) < 6 or not fields[5].startswith("/"):
-            continue
-        start, end = (int(part, 16) for part in fields[0].split("-"))
-        found.append(FileMapping(start, end, int(fields[2], 16), fields[5].removesuffix(" (deleted)")))
-    return found

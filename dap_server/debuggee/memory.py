@@ -16,6 +16,7 @@ from typing import Any
 
 from ..binfmt.elf import Buffer
 from .errors import UnreadableMemory
+from .mappings import FileMapping
 from .reads import MemoryReads
 
 _U64 = struct.Struct("<Q")
@@ -116,6 +117,21 @@ class SegmentMemory(MemoryReads):
             out += chunk
             cursor += take
         return bytes(out)
+
+
+def file_spans(mappings: Iterable[FileMapping], backing: Mapping[str, Buffer] | None) -> dict[tuple[int, int], Span]:
+    """Spans of the mapped files godap could open (`backing`: path → bytes), by mapped range."""
+    fills: dict[tuple[int, int], Span] = {}
+    for mapping in mappings:
+        buffer = (backing or {}).get(mapping.path)
+        if buffer is None:
+            continue
+        size = min(mapping.end - mapping.start, max(0, len(buffer) - mapping.file_offset))
+        if size > 0:
+            fills[(mapping.start, mapping.end)] = Span(
+                mapping.start, mapping.start + size, buffer, mapping.file_offset, f"file {mapping.path}"
+            )
+    return fills
 
 
 def layer_spans(base: list[Span], fill: Mapping[tuple[int, int], Span]) -> list[Span]:

@@ -56,6 +56,11 @@ def amd64_from_prstatus(raw: bytes) -> Registers:
     return Registers(dict(zip(AMD64_GREGS, _AMD64_GREGS_STRUCT.unpack_from(raw), strict=True)))
 
 
+def amd64_to_prstatus(registers: Registers) -> bytes:
+    """The `user_regs_struct` bytes of `registers` (a register not known is written as 0)."""
+    return _AMD64_GREGS_STRUCT.pack(*(registers.values.get(name, 0) for name in AMD64_GREGS))
+
+
 def amd64_from_mcontext(raw: bytes) -> Registers:
     return Registers(dict(zip(AMD64_MCONTEXT_GREGS, MCONTEXT_STRUCT.unpack_from(raw), strict=True)))
 
