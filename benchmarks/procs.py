@@ -97,9 +97,15 @@ class Timed:
 
 
 def run_timed(
-    command: list[str], *, timeout: float, cwd: str | None = None, env: dict[str, str] | None = None
+    command: list[str],
+    *,
+    timeout: float,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
 ) -> Timed:
-    """Run ``command`` with stdin from /dev/null and stdout counted (not kept); kill its group on timeout.
+    """Run ``command`` with ``stdin`` as its input (else /dev/null) and stdout counted (not kept);
+    kill its group on timeout.
 
     Peak RSS is the largest VmHWM sampled (``ru_maxrss`` would include the RSS of this, the forking,
     process, which Linux carries across exec); peak anonymous RSS is the largest RssAnon sampled.
@@ -110,12 +116,16 @@ def run_timed(
         command,
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=stdout_w,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     os.close(stdout_w)
+    if process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write(stdin or b"")
+        process.stdin.close()
     sampler = MemorySampler(process.pid).start()
     result: dict[str, Any] = {}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .binfmt.elf import Buffer
-from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, UnreadableMemory
+from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, UnreadableMemory
 from .debuggee.core import open_core
 from .goruntime.binary import GoBinary
 from .goruntime.bulk import gc_paused
@@ -42,7 +42,11 @@ MAX_SOURCE_BYTES = 32 << 20
 
 
 class SessionError(Exception):
-    """The session cannot start; the message is meant for the user as is."""
+    """The session cannot start (or go on); the message is meant for the user as is."""
+
+
+class ProcessExited(SessionError):
+    """The live process ended: there is nothing left to stop or look at."""
 
 
 @dataclass
@@ -142,6 +146,8 @@ class Session:
         """Stop the debuggee again and read the new stop."""
         try:
             self._debuggee.stop()
+        except DebuggeeExited as exc:
+            raise ProcessExited(str(exc)) from exc
         except DebuggeeError as exc:
             raise SessionError(str(exc)) from exc
         self._running = False

@@ -55,7 +55,7 @@ from ..dap.requests import (
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.grouping import GoroutineGroup
 from ..program.dwarf.info import DwarfError
-from ..session import GoroutineView, Progress, Session, SessionError
+from ..session import GoroutineView, ProcessExited, Progress, Session, SessionError
 from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds
 from .memory import disassemble, loaded_sources, modules, read_memory
@@ -275,6 +275,9 @@ class GoAdapter:
         before = self._listed_goids()
         try:
             session.stop()
+        except ProcessExited as exc:
+            self._end(ctx)  # nothing is left to look at: the session ends
+            raise DapError(str(exc), show_user=True) from exc
         except SessionError as exc:
             raise DapError(str(exc), show_user=True) from exc
         self._forget_stop()

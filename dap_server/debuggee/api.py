@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..binfmt.elf import Buffer
-from .errors import DebuggeeError, UnreadableMemory
+from .errors import DebuggeeError, DebuggeeExited, UnreadableMemory
 from .mappings import FileMapping
 from .registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
 from .signals import SigInfo, parse_siginfo, signal_name
@@ -25,6 +25,7 @@ __all__ = [
     "AT_ENTRY",
     "Debuggee",
     "DebuggeeError",
+    "DebuggeeExited",
     "FileMapping",
     "Memory",
     "Registers",

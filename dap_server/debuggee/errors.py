@@ -7,6 +7,10 @@ class DebuggeeError(Exception):
     """The core (or process) cannot be opened; the message is meant for the user."""
 
 
+class DebuggeeExited(DebuggeeError):
+    """The live process ended (while it ran, or while godap was stopping it)."""
+
+
 class UnreadableMemory(Exception):
     """A read touched an address the target cannot supply; `reason` says why."""
 

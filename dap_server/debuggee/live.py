@@ -19,7 +19,7 @@ from signal import SIGKILL
 
 from ..binfmt.elf import Buffer
 from . import ptrace
-from .errors import DebuggeeError
+from .errors import DebuggeeError, DebuggeeExited
 from .mappings import FileMapping
 from .notes import parse_auxv
 from .permissions import explain_denied, refuse_early
@@ -165,7 +165,7 @@ class LiveProcess:
             _detach_all([LiveThread(tid, sig, Registers({})) for tid, sig in pending.items()])
             raise DebuggeeError(f"{self.description} keeps creating threads: could not stop them all")
         if not pending:
-            raise DebuggeeError(f"{self.description} exited while godap attached")
+            raise DebuggeeExited(f"{self.description} has exited")
         threads = [_read_thread(tid, sig) for tid, sig in sorted(pending.items(), key=lambda i: i[0] != self.pid)]
         return [t for t in threads if t is not None]
 

@@ -1,4 +1,5 @@
-"""Run Delve (``dlv core``) on a core non-interactively and parse what it prints.
+"""Run Delve (``dlv core``, or ``dlv attach`` to a running process) non-interactively and parse
+what it prints.
 
 All commands for one core go to a single ``dlv`` process through an
 ``--init`` file. Between commands we insert ``print "@@GODAP-<n>@@"``, whose
@@ -34,6 +35,7 @@ from pathlib import Path
 from . import proc
 
 DLV_TIMEOUT = 300.0
+DETACH_ANSWER = "n\n"  # to "Would you like to kill the process? [Y/n]"
 _MARKER = "@@GODAP-{}@@"
 _MARKER_LINE = re.compile(r'^"@@GODAP-(\d+)@@"$')
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -76,6 +78,16 @@ class CommandResult:
 
 def run_delve(exe: Path, core: Path, commands: Sequence[str], *, timeout: float = DLV_TIMEOUT) -> list[CommandResult]:
     """Run ``commands`` in one ``dlv core`` process; one result per command."""
+    return _run(["core", str(exe), str(core)], commands, timeout)
+
+
+def attach_delve(pid: int, exe: Path, commands: Sequence[str], *, timeout: float = DLV_TIMEOUT) -> list[CommandResult]:
+    """Run ``commands`` in one ``dlv attach`` to the running ``pid``, then detach and leave the
+    process running (``exit`` asks whether to kill it: the answer on stdin is no)."""
+    return _run(["attach", str(pid), str(exe)], commands, timeout, answer=DETACH_ANSWER)
+
+
+def _run(target: list[str], commands: Sequence[str], timeout: float, answer: str | None = None) -> list[CommandResult]:
     dlv = find_dlv()
     if dlv is None:
         raise DelveUnavailable("dlv not found on PATH or in ~/go/bin")
@@ -90,16 +102,14 @@ def run_delve(exe: Path, core: Path, commands: Sequence[str], *, timeout: float 
         env = dict(os.environ, TERM="dumb", NO_COLOR="1", XDG_CONFIG_HOME=temp)
         argv = [
             str(dlv),
-            "core",
-            str(exe),
-            str(core),
+            *target,
             "--init",
             str(init),
             "--allow-non-terminal-interactive=true",
             "--check-go-version=false",
         ]
         try:
-            result = proc.run(argv, timeout=timeout, env=env, cwd=temp)
+            result = proc.run(argv, timeout=timeout, env=env, cwd=temp, stdin=answer)
         except proc.Timeout as exc:
             raise DelveError(str(exc)) from exc
         return _split_results(_ANSI.sub("", result.stdout), str(init), commands, result.stderr)

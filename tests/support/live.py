@@ -27,10 +27,10 @@ QUIT_TIMEOUT = 60.0
 class LiveProgram:
     """The running program; `lines` grows as it prints."""
 
-    def __init__(self, binary: Binary, goroutines: int) -> None:
+    def __init__(self, binary: Binary, goroutines: int, heap_mib: int = 0) -> None:
         self.binary = binary
         self.process = subprocess.Popen(
-            [str(binary.exe), str(goroutines)],
+            [str(binary.exe), str(goroutines), str(heap_mib)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -104,8 +104,8 @@ class LiveProgram:
 
 
 @contextmanager
-def running(binary: Binary, goroutines: int = 0) -> Iterator[LiveProgram]:
-    program = LiveProgram(binary, goroutines)
+def running(binary: Binary, goroutines: int = 0, heap_mib: int = 0) -> Iterator[LiveProgram]:
+    program = LiveProgram(binary, goroutines, heap_mib)
     try:
         yield program
     finally:

@@ -40,20 +40,21 @@ def run(
     timeout: float,
     cwd: Path | str | None = None,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` with stdin from /dev/null and text output captured; raise Timeout."""
+    """Run ``command`` with ``stdin`` as its input (else /dev/null) and text output captured; raise Timeout."""
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         kill_group(process)
         try:
