@@ -1,4 +1,4 @@
-"""The `godap` command: serve DAP on stdio (default) or TCP, or print a crash report."""
+"""The `godap` command: serve DAP on stdio (default) or TCP, print a crash report, or list Go processes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import logging
 import sys
 
 from . import __version__
-from .adapter import GoAdapter
-from .dap import serve_stdio, serve_tcp
-from .dap.connection import DEFAULT_REQUEST_BUDGET
 
 log = logging.getLogger("godap")
 
@@ -62,10 +59,20 @@ def main(argv: list[str] | None = None) -> int:
         from .report import main as report_main
 
         return report_main(argv[1:])
+    if argv and argv[0] == "processes":
+        from .processes import main as processes_main
+
+        return processes_main(argv[1:])
+    # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
+    from .adapter import GoAdapter
+    from .dap import serve_stdio, serve_tcp
+    from .dap.connection import DEFAULT_REQUEST_BUDGET
+
     parser = argparse.ArgumentParser(
         prog="godap",
-        description="Debug Adapter Protocol server for Go core dumps. "
-        "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` prints a crash report.",
+        description="Debug Adapter Protocol server for Go core dumps and live Go processes. "
+        "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` prints a crash report; "
+        "`godap processes` lists the Go processes to attach to.",
     )
     parser.add_argument(
         "--listen",
