@@ -60,7 +60,8 @@ def go_process(pid: int) -> GoProcess | None:
         raw = (directory / "cmdline").read_bytes()
     except OSError:  # it exited meanwhile
         return None
-    command_line = [arg.decode(errors="replace") for arg in raw.split(b"\0")[:-1]] if raw else []
+    args = raw.removesuffix(b"\0")  # each argument ends with a NUL, unless the process rewrote them
+    command_line = [arg.decode(errors="replace") for arg in args.split(b"\0")] if raw else []
     return GoProcess(pid, name, version, command_line)
 
 
