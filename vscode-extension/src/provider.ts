@@ -1,24 +1,27 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { absolutizePaths, debugServerPort, pickerConfiguration, resolveConfiguration, type GodapConfiguration } from './config';
+import { absolutizePaths, attachPickerConfiguration, debugServerPort, pickerConfiguration, resolveConfiguration } from './config';
 import { adapterLaunch, serverProblem, type LaunchDeps } from './factory';
+import { pickGoProcess, type PickProcessDeps } from './processPicker';
 import { pickCoreFile, pickProgram, type OpenDialog } from './pickers';
+import { runProcess } from './python';
 
-export interface ProviderDeps extends LaunchDeps {
+export interface ProviderDeps extends PickProcessDeps {
   readonly openDialog: OpenDialog;
-  readonly showError: (message: string) => void;
   readonly exists: (file: string) => boolean;
 }
 
-export function defaultProviderExtras(): Pick<ProviderDeps, 'openDialog' | 'showError' | 'exists'> {
+export function defaultProviderExtras(): Omit<ProviderDeps, keyof LaunchDeps> {
   return {
     openDialog: (options) => vscode.window.showOpenDialog(options),
     showError: (message) => { void vscode.window.showErrorMessage(message); },
     exists: (file) => fs.existsSync(file),
+    run: runProcess,
+    showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
   };
 }
 
-/** Fills in F5-without-launch.json, prompts for missing paths, and refuses a launch the server cannot serve. */
+/** Fills in F5-without-launch.json, prompts for what is missing, and refuses a launch the server cannot serve. */
 export class GodapConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly deps: ProviderDeps) {}
 
@@ -29,6 +32,7 @@ export class GodapConfigurationProvider implements vscode.DebugConfigurationProv
     return resolveConfiguration(config, {
       pickCoreFile: () => pickCoreFile(this.deps.openDialog),
       pickProgram: (coreFile) => pickProgram(this.deps.openDialog, coreFile),
+      pickProcess: () => pickGoProcess(folder, config, this.deps),
       showError: this.deps.showError,
       defaultLogFile: this.deps.settings(folder).logFile,
     });
@@ -38,7 +42,7 @@ export class GodapConfigurationProvider implements vscode.DebugConfigurationProv
     folder: vscode.WorkspaceFolder | undefined,
     input: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
-    let config = input as GodapConfiguration;
+    const config = absolutizePaths(input, folder?.uri.fsPath);
     let port: number | undefined;
     try {
       port = debugServerPort(config);
@@ -46,29 +50,24 @@ export class GodapConfigurationProvider implements vscode.DebugConfigurationProv
       this.deps.showError(error instanceof Error ? error.message : String(error));
       return undefined;
     }
-    if (config.request === 'launch') {
-      config = absolutizePaths(config, folder?.uri.fsPath);
-      if (port === undefined) {
-        for (const [key, what] of [['coreFilePath', 'Core dump'], ['program', 'Executable']] as const) {
-          const file = config[key];
-          if (typeof file === 'string' && !this.deps.exists(file)) {
-            this.deps.showError(`godap: ${what} not found: ${file}`);
-            return undefined;
-          }
-        }
-      }
-    }
     if (port !== undefined) {
       return config;
+    }
+    for (const [key, what] of [['coreFilePath', 'Core dump'], ['program', 'Executable']] as const) {
+      const file = config[key];
+      if (typeof file === 'string' && !this.deps.exists(file)) {
+        this.deps.showError(`godap: ${what} not found: ${file}`);
+        return undefined;
+      }
     }
     const launch = await adapterLaunch(folder, config, this.deps);
     return (await serverProblem(launch, this.deps)) === undefined ? config : undefined;
   }
 }
 
-/** Offers "Open core dump…" under "Show all automatic debug configurations". */
+/** Offers "Open core dump…" and "Attach to Go process…" under "Show all automatic debug configurations". */
 export class GodapDynamicConfigurationProvider implements vscode.DebugConfigurationProvider {
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
-    return [pickerConfiguration()];
+    return [pickerConfiguration(), attachPickerConfiguration()];
   }
 }

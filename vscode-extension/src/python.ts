@@ -43,6 +43,7 @@ export type ImportCheck =
 
 export interface RunResult {
   readonly code: number | null;
+  readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
   /** Set when the process could not be spawned (e.g. ENOENT). */
@@ -55,24 +56,27 @@ export type ProcessRunner = (
   options: { cwd?: string; timeoutMs: number },
 ) => Promise<RunResult>;
 
+/** Enough for `processes --json` on a machine with thousands of Go processes. */
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
 export const runProcess: ProcessRunner = (command, args, options) =>
   new Promise((resolve) => {
     execFile(
       command,
       [...args],
-      { cwd: options.cwd, timeout: options.timeoutMs, windowsHide: true, encoding: 'utf8' },
-      (error, _stdout, stderr) => {
+      { cwd: options.cwd, timeout: options.timeoutMs, windowsHide: true, encoding: 'utf8', maxBuffer: MAX_OUTPUT_BYTES },
+      (error, stdout, stderr) => {
         if (!error) {
-          resolve({ code: 0, stderr, timedOut: false });
+          resolve({ code: 0, stdout, stderr, timedOut: false });
           return;
         }
         const err = error as Error & { killed?: boolean; signal?: NodeJS.Signals | null; code?: number | string | null };
         if (typeof err.code === 'string') {
-          resolve({ code: null, stderr, timedOut: false, spawnError: `${err.code}: ${err.message}` });
+          resolve({ code: null, stdout, stderr, timedOut: false, spawnError: `${err.code}: ${err.message}` });
           return;
         }
         const timedOut = err.killed === true && err.signal === 'SIGTERM';
-        resolve({ code: typeof err.code === 'number' ? err.code : null, stderr, timedOut });
+        resolve({ code: typeof err.code === 'number' ? err.code : null, stdout, stderr, timedOut });
       },
     );
   });
@@ -106,7 +110,7 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function lastLine(text: string): string | undefined {
+export function lastLine(text: string): string | undefined {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
   return lines[lines.length - 1];
 }

@@ -1,7 +1,7 @@
 import '../testSupport/vscodeStub';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { absolutizePaths, debugServerPort, resolveConfiguration, type ResolveDeps } from '../config';
+import { absolutizePaths, attachPickerConfiguration, debugServerPort, resolveConfiguration, type ResolveDeps } from '../config';
 
 interface Recorder {
   deps: ResolveDeps;
@@ -9,13 +9,14 @@ interface Recorder {
   asked: string[];
 }
 
-function recorder(core: string | undefined, program: string | undefined, defaultLogFile?: string): Recorder {
+function recorder(core: string | undefined, program: string | undefined, defaultLogFile?: string, pid?: string): Recorder {
   const r: Recorder = {
     errors: [],
     asked: [],
     deps: {
       pickCoreFile: () => { r.asked.push('core'); return Promise.resolve(core); },
       pickProgram: (coreFile) => { r.asked.push(`program(${String(coreFile)})`); return Promise.resolve(program); },
+      pickProcess: () => { r.asked.push('process'); return Promise.resolve(pid); },
       showError: (message) => { r.errors.push(message); },
       defaultLogFile,
     },
@@ -97,13 +98,39 @@ describe('resolveConfiguration', () => {
     assert.match(r.errors[0] ?? '', /unknown request "replay"/);
   });
 
-  it('passes attach and debugServer configurations through without pickers', async () => {
-    const r = recorder('/never', '/never');
+  it('passes attach configurations with a processId, and debugServer launches, through without pickers', async () => {
+    const r = recorder('/never', '/never', undefined, '1');
     const attach = await resolveConfiguration({ type: 'godap', request: 'attach', name: 'a', processId: 42 }, r.deps);
-    assert.deepEqual(attach, { type: 'godap', request: 'attach', name: 'a', processId: 42 });
+    assert.deepEqual(attach, { type: 'godap', request: 'attach', name: 'a', mode: 'local', processId: 42 });
+    const picker = { type: 'godap', request: 'attach', name: 'a', mode: 'local', processId: '${command:godap.pickGoProcess}' };
+    assert.deepEqual(await resolveConfiguration(picker, r.deps), picker);
     const remote = await resolveConfiguration({ type: 'godap', request: 'launch', name: 'r', debugServer: 4711 }, r.deps);
     assert.equal(remote?.debugServer, 4711);
     assert.deepEqual(r.asked, []);
+  });
+
+  it('an attach without processId runs the process picker; cancel aborts quietly', async () => {
+    const picked = recorder('/never', '/never', undefined, '4242');
+    const config = await resolveConfiguration({ type: 'godap', request: 'attach', name: '', processId: ' ' }, picked.deps);
+    assert.deepEqual(config, { type: 'godap', request: 'attach', name: 'Attach to Go process', mode: 'local', processId: '4242' });
+    assert.deepEqual(picked.asked, ['process']);
+    const cancelled = recorder('/never', '/never');
+    assert.equal(await resolveConfiguration({ type: 'godap', request: 'attach', name: 'a' }, cancelled.deps), undefined);
+    assert.deepEqual([cancelled.asked, cancelled.errors], [['process'], []]);
+  });
+
+  it('refuses attach modes other than local, with a message', async () => {
+    const r = recorder('/never', '/never', undefined, '1');
+    assert.equal(await resolveConfiguration({ type: 'godap', request: 'attach', name: 'a', mode: 'remote', processId: 7 }, r.deps), undefined);
+    assert.match(r.errors[0] ?? '', /attach mode "remote" is not supported/);
+  });
+});
+
+describe('attachPickerConfiguration', () => {
+  it('attaches to the process picked by ${command:godap.pickGoProcess}', () => {
+    assert.deepEqual(attachPickerConfiguration(), {
+      type: 'godap', request: 'attach', name: 'Attach to Go process…', mode: 'local', processId: '${command:godap.pickGoProcess}',
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { resetStub, Uri } from '../testSupport/vscodeStub';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
@@ -36,7 +37,7 @@ describe('activate', () => {
     assert.deepEqual([...state.registeredCommands.keys()].sort(), Object.values(COMMANDS).sort());
     assert.deepEqual(state.configurationProviders.map((p) => [p.type, p.trigger]), [[DEBUG_TYPE, undefined], [DEBUG_TYPE, 2]]);
     assert.deepEqual(state.adapterFactories.map((f) => f.type), [DEBUG_TYPE]);
-    assert.equal(subscriptions.length, 7);
+    assert.equal(subscriptions.length, 8);
   });
 
   it('the picker commands return the chosen path, or undefined to cancel the launch', async () => {
@@ -49,6 +50,33 @@ describe('activate', () => {
     assert.equal(await pickProgram?.({ coreFilePath: '/d/core' }), '/d/app');
     assert.equal((state.openDialogCalls[2]?.defaultUri as Uri).fsPath, '/d');
   });
+
+  it('godap.pickGoProcess lists through godap.pythonPath and returns the picked pid', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'godap-pick-'));
+    const python = path.join(dir, 'python');
+    const entry = { pid: 4242, name: 'server', go_version: 'go1.26.8', command_line: ['/srv/server', '-v'] };
+    fs.writeFileSync(python, [
+      '#!/bin/sh',
+      '[ "$1" = -c ] && exit 0', // the import check
+      '[ "$*" = "-m dap_server processes --json" ] || { echo "bad arguments: $*" >&2; exit 3; }',
+      `echo '${JSON.stringify([entry])}'`,
+      '',
+    ].join('\n'), { mode: 0o755 });
+    try {
+      const { state } = activated();
+      state.settings['godap.pythonPath'] = python;
+      state.quickPickChoice = 0;
+      const pick = state.registeredCommands.get(COMMANDS.pickGoProcess);
+      assert.equal(await pick?.({ type: 'godap', request: 'attach', name: 'a', cwd: dir }), '4242');
+      const [shown] = state.quickPickCalls;
+      assert.deepEqual(shown?.items, [{ label: 'server', description: 'pid 4242 · go1.26.8', detail: '/srv/server -v', pid: '4242' }]);
+      state.quickPickChoice = undefined;
+      assert.equal(await pick?.(undefined), undefined);
+      assert.deepEqual(state.errorMessages, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('package.json', () => {
@@ -59,7 +87,9 @@ describe('package.json', () => {
     assert.equal(dbg.type, DEBUG_TYPE);
     assert.equal(dbg.label, 'Go core dump (godap)');
     assert.deepEqual(dbg.languages, ['go']);
-    assert.deepEqual(dbg.variables, { pickCoreFile: COMMANDS.pickCoreFile, pickProgram: COMMANDS.pickProgram });
+    assert.deepEqual(dbg.variables, {
+      pickCoreFile: COMMANDS.pickCoreFile, pickProgram: COMMANDS.pickProgram, pickGoProcess: COMMANDS.pickGoProcess,
+    });
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command), [COMMANDS.openCoreDump]);
     assert.equal(manifest.main, './out/extension.js');
     for (const event of ['onDebugResolve:godap', 'onDebugDynamicConfigurations:godap', `onCommand:${COMMANDS.openCoreDump}`]) {
@@ -87,8 +117,22 @@ describe('package.json', () => {
       }
     }
     assert.deepEqual(p.mode?.enum, ['core']);
-    const attach = dbg.configurationAttributes.attach;
-    assert.deepEqual(attach?.properties.processId?.type, ['number', 'string']);
+  });
+
+  it('declares the attach attributes: a picked processId, mode "local", the shared options', () => {
+    const attach = dbg?.configurationAttributes.attach;
+    assert.ok(attach);
+    assert.deepEqual(attach.required, ['processId']);
+    const p = attach.properties;
+    const { processId, mode } = p;
+    assert.ok(processId && mode);
+    assert.deepEqual([processId.type, processId.default], [['number', 'string'], '${command:godap.pickGoProcess}']);
+    assert.deepEqual([mode.enum, mode.default], [['local'], 'local']);
+    assert.equal(p.coreFilePath, undefined);
+    for (const name of ['program', 'substitutePath', 'goroutineFilters', 'groupGoroutines', 'logFile', 'cwd']) {
+      assert.ok(p[name], name);
+    }
+    assert.doesNotMatch(JSON.stringify(attach), /reserved|not supported yet|command:pickProcess/);
   });
 
   it('initial configuration and snippets use the picker commands and valid requests', () => {
@@ -100,6 +144,10 @@ describe('package.json', () => {
     assert.equal(initial.coreFilePath, '${command:godap.pickCoreFile}');
     assert.deepEqual(dbg.configurationSnippets.map((s) => s.body.request), ['launch', 'launch', 'attach']);
     assert.equal(dbg.configurationSnippets[1]?.body.groupGoroutines, true);
+    assert.deepEqual(dbg.configurationSnippets[2]?.body, {
+      type: 'godap', request: 'attach', name: 'Attach to Go process', mode: 'local',
+      processId: '^"\\${command:godap.pickGoProcess}"',
+    });
   });
 
   it('declares the three settings', () => {

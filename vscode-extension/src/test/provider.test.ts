@@ -6,10 +6,20 @@ import type * as vscode from 'vscode';
 import type { ImportCheck } from '../python';
 import { GodapConfigurationProvider, GodapDynamicConfigurationProvider } from '../provider';
 
-function provider(options: { files?: string[]; answers?: (string | undefined)[]; check?: ImportCheck; logFile?: string } = {}) {
+interface ProviderOptions {
+  files?: string[];
+  answers?: (string | undefined)[];
+  check?: ImportCheck;
+  logFile?: string;
+  /** What `python -m dap_server processes --json` prints. */
+  listing?: string;
+}
+
+function provider(options: ProviderOptions = {}) {
   const fake = fakeLaunchDeps({ check: options.check, settings: { logFile: options.logFile } });
   const errors: string[] = [];
   const dialogs: vscode.OpenDialogOptions[] = [];
+  const listed: string[][] = [];
   const answers = [...(options.answers ?? [])];
   const p = new GodapConfigurationProvider({
     ...fake.deps,
@@ -20,8 +30,13 @@ function provider(options: { files?: string[]; answers?: (string | undefined)[];
     },
     showError: (m) => { errors.push(m); },
     exists: (f) => (options.files ?? []).includes(f),
+    run: (command, args) => {
+      listed.push([command, ...args]);
+      return Promise.resolve({ code: 0, stdout: options.listing ?? '[]', stderr: '', timedOut: false });
+    },
+    showQuickPick: (items) => Promise.resolve(items[0]),
   });
-  return { p, fake, errors, dialogs };
+  return { p, fake, errors, dialogs, listed };
 }
 
 const ws = folder('/ws') as unknown as vscode.WorkspaceFolder;
@@ -36,6 +51,14 @@ describe('GodapConfigurationProvider.resolveDebugConfiguration', () => {
     });
     assert.equal(dialogs.length, 2);
     assert.equal((dialogs[1]?.defaultUri as unknown as Uri).fsPath, '/dumps');
+  });
+
+  it('an attach config without processId lists the Go processes and takes the picked pid', async () => {
+    const listing = JSON.stringify([{ pid: 4242, name: 'server', go_version: 'go1.26.8', command_line: ['/srv/server'] }]);
+    const { p, listed } = provider({ listing });
+    const config = await p.resolveDebugConfiguration(ws, { type: 'godap', request: 'attach', name: 'a' });
+    assert.deepEqual(config, { type: 'godap', request: 'attach', name: 'a', mode: 'local', processId: '4242' });
+    assert.deepEqual(listed, [['python3', '-m', 'dap_server', 'processes', '--json']]);
   });
 
   it('a launch config without coreFilePath prompts for it; cancel aborts', async () => {
@@ -79,21 +102,27 @@ describe('GodapConfigurationProvider.resolveDebugConfigurationWithSubstitutedVar
     assert.match(errors[0] ?? '', /TCP port/);
   });
 
-  it('attach configurations only need the interpreter check', async () => {
-    const { p, fake } = provider();
+  it('attach configurations need the interpreter check, and an executable that exists when one is named', async () => {
+    const { p, fake, errors } = provider({ files: ['/ws/bin/app'] });
     const attach = { type: 'godap', request: 'attach', name: 'a', processId: 7 };
     assert.deepEqual(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, attach), attach);
     assert.equal(fake.checks.length, 1);
+    const named = { ...attach, program: 'bin/app' };
+    assert.deepEqual(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, named), { ...attach, program: '/ws/bin/app' });
+    assert.equal(await p.resolveDebugConfigurationWithSubstitutedVariables(ws, { ...attach, program: '/gone' }), undefined);
+    assert.deepEqual(errors, ['godap: Executable not found: /gone']);
   });
 });
 
 describe('GodapDynamicConfigurationProvider', () => {
-  it('offers one "Open core dump…" entry that uses the picker commands', () => {
-    const [config, ...rest] = new GodapDynamicConfigurationProvider().provideDebugConfigurations();
+  it('offers "Open core dump…" and "Attach to Go process…", both through the picker commands', () => {
+    const [config, attach, ...rest] = new GodapDynamicConfigurationProvider().provideDebugConfigurations();
     assert.deepEqual(rest, []);
     assert.ok(config);
     assert.equal(config.type, 'godap');
     assert.equal(config.program, '${command:godap.pickProgram}');
     assert.equal(config.coreFilePath, '${command:godap.pickCoreFile}');
+    assert.equal(attach?.request, 'attach');
+    assert.equal(attach.processId, '${command:godap.pickGoProcess}');
   });
 });

@@ -35,31 +35,32 @@ function runner(result: RunResult, seen: unknown[] = []): ProcessRunner {
 describe('checkServerImport', () => {
   it('runs python -c "import dap_server" in the adapter cwd', async () => {
     const seen: unknown[] = [];
-    const check = await checkServerImport('py', '/ws', runner({ code: 0, stderr: '', timedOut: false }, seen), 1234);
+    const check = await checkServerImport('py', '/ws', runner({ code: 0, stdout: '', stderr: '', timedOut: false }, seen), 1234);
     assert.deepEqual(check, { kind: 'ok' });
     assert.deepEqual(seen, [{ command: 'py', args: ['-c', 'import dap_server'], options: { cwd: '/ws', timeoutMs: 1234 } }]);
   });
 
   it('reports the last stderr line when the import fails', async () => {
     const stderr = 'Traceback (most recent call last):\n  File "<string>", line 1\nModuleNotFoundError: No module named \'dap_server\'\n';
-    const check = await checkServerImport('py', undefined, runner({ code: 1, stderr, timedOut: false }));
+    const check = await checkServerImport('py', undefined, runner({ code: 1, stdout: '', stderr, timedOut: false }));
     assert.deepEqual(check, { kind: 'missing', detail: "ModuleNotFoundError: No module named 'dap_server'" });
   });
 
   it('reports an interpreter that cannot be started', async () => {
-    const check = await checkServerImport('nope', undefined, runner({ code: null, stderr: '', timedOut: false, spawnError: 'ENOENT: spawn nope ENOENT' }));
+    const check = await checkServerImport('nope', undefined, runner({ code: null, stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT: spawn nope ENOENT' }));
     assert.deepEqual(check, { kind: 'missing', detail: 'ENOENT: spawn nope ENOENT' });
   });
 
   it('does not block a launch when the interpreter is slow', async () => {
-    const check = await checkServerImport('py', undefined, runner({ code: null, stderr: '', timedOut: true }));
+    const check = await checkServerImport('py', undefined, runner({ code: null, stdout: '', stderr: '', timedOut: true }));
     assert.deepEqual(check, { kind: 'timeout' });
   });
 
-  it('really runs processes: exit code, stderr, missing binary, timeout', async () => {
+  it('really runs processes: exit code, stdout, stderr, missing binary, timeout', async () => {
     const node = process.execPath;
-    const failed = await runProcess(node, ['-e', 'process.stderr.write("boom\\n"); process.exit(3)'], { timeoutMs: 10000 });
+    const failed = await runProcess(node, ['-e', 'process.stdout.write("[]"); process.stderr.write("boom\\n"); process.exit(3)'], { timeoutMs: 10000 });
     assert.equal(failed.code, 3);
+    assert.equal(failed.stdout, '[]');
     assert.equal(failed.stderr, 'boom\n');
     assert.equal(failed.timedOut, false);
     const missing = await runProcess('/nonexistent/python9', [], { timeoutMs: 10000 });

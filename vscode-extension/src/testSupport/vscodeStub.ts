@@ -56,6 +56,9 @@ export interface StubState {
   /** Answers for successive showOpenDialog calls (shifted); undefined = cancel. */
   openDialogAnswers: (Uri[] | undefined)[];
   openDialogCalls: Record<string, unknown>[];
+  /** Index of the item chosen in the next showQuickPick; undefined = dismissed. */
+  quickPickChoice: number | undefined;
+  quickPickCalls: { items: unknown[]; options: Record<string, unknown> }[];
   errorMessages: { message: string; items: string[] }[];
   infoMessages: string[];
   /** Button "clicked" on the next error message; undefined = dismissed. */
@@ -76,6 +79,8 @@ function freshState(): StubState {
   return {
     openDialogAnswers: [],
     openDialogCalls: [],
+    quickPickChoice: undefined,
+    quickPickCalls: [],
     errorMessages: [],
     infoMessages: [],
     errorChoice: undefined,
@@ -111,6 +116,11 @@ const vscodeApi = {
     showOpenDialog: (options: Record<string, unknown>): Promise<Uri[] | undefined> => {
       stub.state.openDialogCalls.push(options);
       return Promise.resolve(stub.state.openDialogAnswers.shift());
+    },
+    showQuickPick: (items: unknown[], options: Record<string, unknown>): Promise<unknown> => {
+      stub.state.quickPickCalls.push({ items, options });
+      const choice = stub.state.quickPickChoice;
+      return Promise.resolve(choice === undefined ? undefined : items[choice]);
     },
     showErrorMessage: (message: string, ...items: string[]): Promise<string | undefined> => {
       stub.state.errorMessages.push({ message, items });
