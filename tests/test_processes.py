@@ -55,7 +55,7 @@ def test_lists_the_go_process_with_its_version_and_not_sleep(build_program: Buil
         "pid": program.pid,
         "name": "live",
         "go_version": _go_version(binary.exe),
-        "command_line": [str(binary.exe), "0"],
+        "command_line": [str(arg) for arg in program.process.args],
     }
     assert sleeper.pid not in listed
     assert any(
