@@ -59,7 +59,7 @@ def _configure_logging(log_file: str | None, verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "report":
-        from .report import main as report_main
+        from .report import main as report_main  # serving DAP does not load the report
 
         return report_main(argv[1:])
     parser = argparse.ArgumentParser(

@@ -123,10 +123,9 @@ class CrashExplainer:
     def _types(self) -> RuntimeTypes:
         """Runtime type descriptors, read through the values engine (loaded only for panic values)."""
         if self._types_reader is None:
-            from .values.rtypes import RuntimeTypes
-            from .variables import context_for
+            from .variables import context_for  # defers the values engine until a panic value is read
 
-            self._types_reader = RuntimeTypes(context_for(self._process))
+            self._types_reader = context_for(self._process).rtypes
         return self._types_reader
 
     # fatal errors -----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
-from ..program.dwarf.info import DwarfError, StructType
+from ..program.dwarf.dies import DwarfError
+from ..program.dwarf.info import StructType
 from ..program.program import Program
 from .layout_tables import FALLBACK
 

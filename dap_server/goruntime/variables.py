@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..debuggee.api import Memory, UnreadableMemory
+from ..program.dwarf.dies import DwarfError
 from ..program.dwarf.functions import Function, Scope, VariableDecl
 from ..program.dwarf.globals import package_variables
-from ..program.dwarf.info import DwarfError
 from ..program.dwarf.lists import ListError
 from ..program.dwarf.locations import OPTIMIZED_AWAY, ExpressionError, FrameState, Piece, evaluate
 from ..program.dwarf.types import GoType
 from .frames import Frame
 from .process import GoProcess
-from .values.base import TextValue, Value
-from .values.context import DECODE_ERRORS, Loc, Unreadable, ValueContext
+from .values.base import TextValue, Value, ValueContext
+from .values.context import DECODE_ERRORS, Loc, Unreadable
 from .values.factory import new_context
 
 _FRAME_CACHE_LIMIT = 4096

@@ -8,8 +8,8 @@ import math
 import struct
 
 from ...program.dwarf.types import GoType, Kind
-from ..values.base import Value
-from ..values.context import Loc, ValueContext
+from ..values.base import Value, ValueContext
+from ..values.context import Loc
 from ..values.interfaces import InterfaceValue
 from ..values.pointers import FuncValue
 from ..values.sequences import Sequence, SliceValue

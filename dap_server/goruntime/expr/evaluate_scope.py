@@ -12,8 +12,7 @@ from .. import variables
 from ..binary import GoBinary
 from ..frames import Frame
 from ..process import GoProcess
-from ..values.base import Value
-from ..values.context import ValueContext
+from ..values.base import Value, ValueContext
 from .errors import ExpressionError
 
 

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .attrs import DW_AT_GO_CLOSURE_OFFSET
-from .info import DwarfError, ref_offset
+from .dies import DIE, DieSource, DwarfError, ref_offset
 from .lists import ListError, UnitBase
-
-if TYPE_CHECKING:
-    from .info import DIE, DwarfInfo
 
 _MAX_CONCRETE_HITS = 64
 _MAX_NESTING = 64
@@ -121,7 +118,7 @@ def _collect(scope: Scope, pc: int, out: list[VariableDecl]) -> None:
 class FunctionIndex:
     """Function scopes by entry pc, each parsed from its own subtree on first use."""
 
-    def __init__(self, dwarf: DwarfInfo) -> None:
+    def __init__(self, dwarf: DieSource) -> None:
         self._dwarf = dwarf
         self._functions: dict[int, Function | None] = {}
 
