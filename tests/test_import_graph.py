@@ -177,3 +177,20 @@ def test_only_the_adapter_speaks_both_dap_and_go() -> None:
     bilingual = {name for name, allowed in MAY_IMPORT.items() if "dap" in allowed and allowed & GO}
     assert bilingual == {"adapter"}
     assert not MAY_IMPORT["dap"] & (GO | {"adapter", "console", "report", "cli"})
+
+
+# Two classes that share a name and both stay: DAP's Thread message is the specification's name,
+# debuggee.api's Thread is an OS thread of the debuggee (Delve's proc.Thread).
+SHARED_CLASS_NAMES = frozenset({"Thread"})
+
+
+def test_no_two_concepts_share_a_class_name() -> None:
+    """A name read in a traceback or an import names one concept (expression scope vs DWARF block,
+    location error vs expression error, token kind vs type kind)."""
+    places: dict[str, list[str]] = {}
+    for name, path in modules().items():
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if isinstance(node, ast.ClassDef):
+                places.setdefault(node.name, []).append(name)
+    shared = {cls: where for cls, where in places.items() if len(where) > 1 and cls not in SHARED_CLASS_NAMES}
+    assert not shared, f"class names defined in more than one module: {shared}"

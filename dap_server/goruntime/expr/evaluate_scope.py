@@ -38,7 +38,7 @@ def _read_package_paths(program: Program) -> list[str]:
 
 
 @dataclass
-class Scope:
+class ExpressionScope:
     """Where names are looked up: a frame (None: package variables only) and its package."""
 
     process: GoProcess

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ...debuggee.api import Memory, UnreadableMemory
 from ...program.dwarf.dies import DwarfError
+from ...program.dwarf.locations import OPTIMIZED_AWAY  # what DWARF says of a value the compiler dropped
 from ...program.dwarf.types import TypeTable
 from ...program.program import Program
 
@@ -24,8 +25,7 @@ STRING_PREVIEW = 200  # bytes of a string shown inside a summary
 PAGE_LIMIT = 1024  # children returned by one request when the caller gives no count
 MAX_MAP_SLOTS = 1 << 22  # slots visited while iterating one map
 MAX_CHAIN = 1 << 16  # overflow buckets followed in one bucket chain
-OPTIMIZED_AWAY = "optimized away"
-PARTLY_OPTIMIZED_AWAY = "optimized away (this part of the value was not kept)"
+PARTLY_OPTIMIZED_AWAY = f"{OPTIMIZED_AWAY} (this part of the value was not kept)"
 
 _U64 = struct.Struct("<Q")
 
