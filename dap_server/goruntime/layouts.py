@@ -55,12 +55,6 @@ class RuntimeLayouts:
             self._cache[key] = self._resolve(struct, path)
         return self._cache[key]
 
-    def require(self, struct: str, path: str) -> int:
-        off = self.offset(struct, path)
-        if off is None:
-            raise LayoutError(f"cannot find {struct}.{path} in this binary ({self.source})")
-        return off
-
     def size(self, struct: str) -> int | None:
         if self._use_dwarf:
             try:

@@ -51,16 +51,6 @@ def _show(data: Data) -> str:
     return "nil" if data is None else str(data)
 
 
-def _kind_of(op: Operand) -> str:
-    """The operand's kind as the constant rules name it."""
-    if op.untyped is not None:
-        return op.untyped
-    kind = op.kind
-    if kind in _INTEGER:
-        return "int"
-    return kind.value
-
-
 def _is_integer(op: Operand) -> bool:
     return op.untyped in ("int", "rune") or (op.untyped is None and op.kind in _INTEGER)
 

@@ -145,9 +145,6 @@ class SectionStream(io.RawIOBase):
     def tell(self) -> int:
         return self._whole.tell() if self._whole is not None else self._pos
 
-    def getvalue(self) -> bytes:
-        return self._open().whole()
-
 
 class DwarfInfo:
     """DWARF sections of one executable, inflated as far as they are read."""
@@ -420,14 +417,6 @@ class DwarfInfo:
             return None
         attr = die.attributes.get("DW_AT_const_value")
         return attr.value if attr is not None and isinstance(attr.value, int) else None
-
-    def producer(self) -> str | None:
-        """The first compile unit's DW_AT_producer (e.g. "Go cmd/compile go1.26.6; regabi")."""
-        dwarf = self._open()
-        for cu in dwarf.iter_CUs():
-            attr = cu.get_top_DIE().attributes.get("DW_AT_producer")
-            return attr.value.decode("utf-8", "replace") if attr is not None else None
-        return None
 
 
 def _inflate_all(contents: list[SectionContents]) -> None:
