@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import ipaddress
 import logging
 import sys
@@ -13,7 +12,18 @@ from . import __version__
 
 log = logging.getLogger("godap")
 
-SUBCOMMANDS = ("report", "capture", "processes")  # `godap NAME …` runs dap_server/NAME.py's main
+
+def _subcommand(name: str) -> Callable[[list[str]], int] | None:
+    """The `main` of `godap NAME …`, loaded only when asked for (serving DAP loads none of them)."""
+    if name == "report":
+        from .report import main as run
+    elif name == "capture":
+        from .capture import main as run
+    elif name == "processes":
+        from .processes import main as run
+    else:
+        return None
+    return run
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -59,8 +69,8 @@ def _configure_logging(log_file: str | None, verbose: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in SUBCOMMANDS:
-        command: Callable[[list[str]], int] = importlib.import_module(f".{argv[0]}", __package__).main
+    command = _subcommand(argv[0]) if argv else None
+    if command is not None:
         return command(argv[1:])
     # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
     from .adapter import GoAdapter

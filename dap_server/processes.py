@@ -25,7 +25,7 @@ PROC = Path("/proc")
 
 
 @dataclass(frozen=True, slots=True)
-class GoProcess:
+class ListedProcess:
     pid: int
     name: str
     """The kernel's name for it (/proc/PID/comm)."""
@@ -49,7 +49,7 @@ def go_version_of(executable: str) -> str | None:
     return info.go_version if info is not None and info.go_version else None
 
 
-def go_process(pid: int) -> GoProcess | None:
+def listed_process(pid: int) -> ListedProcess | None:
     """The process `pid` if it runs a Go program we can read; None otherwise (or if it is gone)."""
     directory = PROC / str(pid)
     version = go_version_of(str(directory / "exe"))
@@ -62,19 +62,19 @@ def go_process(pid: int) -> GoProcess | None:
         return None
     args = raw.removesuffix(b"\0")  # each argument ends with a NUL, unless the process rewrote them
     command_line = [arg.decode(errors="replace") for arg in args.split(b"\0")] if raw else []
-    return GoProcess(pid, name, version, command_line)
+    return ListedProcess(pid, name, version, command_line)
 
 
-def go_processes() -> Iterator[GoProcess]:
+def go_processes() -> Iterator[ListedProcess]:
     """Every Go process we can read, by pid."""
     pids = sorted(int(entry.name) for entry in os.scandir(PROC) if entry.name.isdigit())
     for pid in pids:
-        found = go_process(pid)
+        found = listed_process(pid)
         if found is not None:
             yield found
 
 
-def render_text(processes: list[GoProcess], out: TextIO) -> None:
+def render_text(processes: list[ListedProcess], out: TextIO) -> None:
     if not processes:
         out.write("no Go processes found (processes of other users need root or CAP_SYS_PTRACE)\n")
         return

@@ -33,7 +33,7 @@ from .sources import PathRule, SourceMap
 
 if TYPE_CHECKING:
     from .goruntime.disassembly import Disassembler
-    from .goruntime.expr.evaluate_scope import Scope as ExpressionScope
+    from .goruntime.expr.evaluate_scope import ExpressionScope
     from .goruntime.values.base import Value
 
 Progress = Callable[[str, int, int], None]
@@ -452,9 +452,9 @@ class Session:
 
     def expression_scope(self, frame: Frame | None = None) -> ExpressionScope:
         """Where a Go expression's names are looked up: the frame's, else package `main`'s."""
-        from .goruntime.expr.evaluate_scope import Scope
+        from .goruntime.expr.evaluate_scope import ExpressionScope
 
-        return Scope(self._process, frame)
+        return ExpressionScope(self._process, frame)
 
     def local_path(self, recorded: str) -> str:
         return self.sources.to_local(recorded)

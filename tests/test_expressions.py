@@ -12,7 +12,7 @@ from test_values_support import OPTIMIZED_AWAY, ValuesCore, values_core
 
 from dap_server.goruntime.expr.errors import ExpressionError
 from dap_server.goruntime.expr.evaluate import evaluate
-from dap_server.goruntime.expr.evaluate_scope import Scope
+from dap_server.goruntime.expr.evaluate_scope import ExpressionScope
 
 __all__ = ["values_core"]
 
@@ -214,8 +214,8 @@ def test_invalid_expression_says_why_and_where(values_core: ValuesCore, expressi
     assert caught.value.column is not None and 1 <= caught.value.column <= len(expression) + 1
 
 
-def _scope(vc: ValuesCore) -> Scope:
-    return Scope(vc.process, vc.frame("holdComposite"))
+def _scope(vc: ValuesCore) -> ExpressionScope:
+    return ExpressionScope(vc.process, vc.frame("holdComposite"))
 
 
 def test_error_columns_point_at_the_failing_part(values_core: ValuesCore) -> None:
@@ -239,22 +239,22 @@ def test_results_expand_with_go_expressions(values_core: ValuesCore) -> None:
 
 @pytest.mark.build_modes("noopt")
 def test_frame_arguments_locals_and_unnamed_results(values_core: ValuesCore) -> None:
-    scope = Scope(values_core.process, values_core.frame("holdComposite"))
+    scope = ExpressionScope(values_core.process, values_core.frame("holdComposite"))
     assert evaluate(scope, "p.X + pp.Y").summary == "5"
     assert evaluate(scope, "arr[2] * count").summary == "28"
     assert evaluate(scope, 'm["k"]').summary == "1"
     assert evaluate(scope, "d.Name").summary == '"seven"'
     assert evaluate(scope, "p == Point{1, 2}").summary == "true"
     assert evaluate(scope, "gInt").summary == "-42"  # the frame's package globals come next
-    generic = Scope(values_core.process, values_core.frame("holdGeneric"))
+    generic = ExpressionScope(values_core.process, values_core.frame("holdGeneric"))
     assert evaluate(generic, "~r0").summary != OPTIMIZED_AWAY
-    named = Scope(values_core.process, values_core.frame("holdNamed"))
+    named = ExpressionScope(values_core.process, values_core.frame("holdNamed"))
     assert evaluate(named, "result").summary == "42"
     assert evaluate(named, "in * 2 == result").summary == "true"
 
 
 @pytest.mark.build_modes("noopt")
 def test_the_innermost_declaration_wins(values_core: ValuesCore) -> None:
-    scope = Scope(values_core.process, values_core.frame("holdShadow"))
+    scope = ExpressionScope(values_core.process, values_core.frame("holdShadow"))
     assert evaluate(scope, "x").summary == '"inner"'
     assert evaluate(scope, "y").summary == "42"

@@ -22,7 +22,7 @@ from test_values_delve import _same, _theirs
 from test_values_support import ValuesCore, values_core
 
 from dap_server.goruntime.expr.evaluate import evaluate
-from dap_server.goruntime.expr.evaluate_scope import Scope
+from dap_server.goruntime.expr.evaluate_scope import ExpressionScope
 from dap_server.goruntime.expr.evaluate_values import ConstValue, operand
 from dap_server.goruntime.values.base import Value
 from dap_server.goruntime.values.format import quote
@@ -45,7 +45,7 @@ def test_expressions_agree_with_delve(values_core: ValuesCore, run_delve: RunDel
     g = values_core.goroutines_of("holdComposite")[0]
     frames = values_core.session.frames(g)
     index = next(i for i, f in enumerate(frames) if f.function == "main.holdComposite")
-    scope = Scope(values_core.process, frames[index])
+    scope = ExpressionScope(values_core.process, frames[index])
     prefix = f"goroutine {g.goid} frame {index}"
     commands = [f"{prefix} print {e}" for e, _, _ in VALID] + [f"{prefix} whatis {e}" for e, _, _ in VALID]
     commands += [f"{prefix} print {e}" for e, _ in INVALID]

@@ -15,7 +15,7 @@ from test_values_support import ValuesCore, values_core
 
 from dap_server.goruntime.expr.errors import ExpressionError
 from dap_server.goruntime.expr.evaluate import evaluate
-from dap_server.goruntime.expr.evaluate_scope import Scope
+from dap_server.goruntime.expr.evaluate_scope import ExpressionScope
 
 __all__ = ["values_core"]
 
@@ -59,7 +59,7 @@ HOSTILE = [
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_expression_fails_cleanly(values_core: ValuesCore, text: str) -> None:
-    scope = Scope(values_core.process, values_core.frame("holdComposite"))
+    scope = ExpressionScope(values_core.process, values_core.frame("holdComposite"))
     started = time.monotonic()
     try:
         evaluate(scope, text)

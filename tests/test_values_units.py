@@ -16,10 +16,10 @@ from dap_server.program.dwarf.lists import ListReader, UnitBase
 from dap_server.program.dwarf.locations import (
     OPTIMIZED_AWAY,
     UNSAVED_REGISTER,
-    ExpressionError,
     FrameState,
+    LocationError,
     Piece,
-    evaluate,
+    evaluate_location,
 )
 from dap_server.program.dwarf.scan import scan
 from dap_server.program.elf_image import ElfImage
@@ -88,33 +88,33 @@ def _state(registers: dict[int, int | bytes] | None = None, cfa: int = 0x1000) -
 
 def test_expressions_go_emits() -> None:
     addr = bytes([0x03]) + struct.pack("<Q", 0x500)
-    assert evaluate(addr, _state()) == [Piece(None, address=0x510)]
-    assert evaluate(bytes([0x9C]), _state()) == [Piece(None, address=0x1000)]
-    assert evaluate(bytes([0x91, 0x78]), _state()) == [Piece(None, address=0x1000 - 8)]  # fbreg -8
-    assert evaluate(bytes([0x9C, 0x23, 0x10]), _state()) == [Piece(None, address=0x1010)]  # plus_uconst
+    assert evaluate_location(addr, _state()) == [Piece(None, address=0x510)]
+    assert evaluate_location(bytes([0x9C]), _state()) == [Piece(None, address=0x1000)]
+    assert evaluate_location(bytes([0x91, 0x78]), _state()) == [Piece(None, address=0x1000 - 8)]  # fbreg -8
+    assert evaluate_location(bytes([0x9C, 0x23, 0x10]), _state()) == [Piece(None, address=0x1010)]  # plus_uconst
     deref = bytes([0x03]) + struct.pack("<Q", 0x1FF0) + bytes([0x06])  # addr 0x2000, deref
-    assert evaluate(deref, _state()) == [Piece(None, address=0x3000)]
-    assert evaluate(bytes([0x35, 0x9F]), _state()) == [Piece(None, data=(5).to_bytes(8, "little"))]
-    assert evaluate(bytes([0x11, 0x7F, 0x9F]), _state())[0].data == (-1 & (1 << 64) - 1).to_bytes(8, "little")
-    assert evaluate(bytes([0x9E, 0x02, 0xAB, 0xCD]), _state()) == [Piece(None, data=b"\xab\xcd")]
-    assert evaluate(b"", _state()) == [Piece(None, missing=OPTIMIZED_AWAY)]
+    assert evaluate_location(deref, _state()) == [Piece(None, address=0x3000)]
+    assert evaluate_location(bytes([0x35, 0x9F]), _state()) == [Piece(None, data=(5).to_bytes(8, "little"))]
+    assert evaluate_location(bytes([0x11, 0x7F, 0x9F]), _state())[0].data == (-1 & (1 << 64) - 1).to_bytes(8, "little")
+    assert evaluate_location(bytes([0x9E, 0x02, 0xAB, 0xCD]), _state()) == [Piece(None, data=b"\xab\xcd")]
+    assert evaluate_location(b"", _state()) == [Piece(None, missing=OPTIMIZED_AWAY)]
 
 
 def test_register_pieces_need_the_frames_own_registers() -> None:
     string = bytes([0x50, 0x93, 0x08, 0x53, 0x93, 0x08])  # rax piece 8, rbx piece 8
-    assert evaluate(string, _state({0: 0x4000, 3: 5})) == [
+    assert evaluate_location(string, _state({0: 0x4000, 3: 5})) == [
         Piece(8, data=(0x4000).to_bytes(8, "little")),
         Piece(8, data=(5).to_bytes(8, "little")),
     ]
-    assert evaluate(string, _state(None)) == [Piece(8, missing=UNSAVED_REGISTER)] * 2
+    assert evaluate_location(string, _state(None)) == [Piece(8, missing=UNSAVED_REGISTER)] * 2
     partial = bytes([0x93, 0x08, 0x53, 0x93, 0x08])  # first piece dead, then rbx
-    assert evaluate(partial, _state({3: 5}))[0] == Piece(8, missing=OPTIMIZED_AWAY)
+    assert evaluate_location(partial, _state({3: 5}))[0] == Piece(8, missing=OPTIMIZED_AWAY)
     xmm = bytes([0x61])  # DWARF 17 = xmm0
-    assert evaluate(xmm, _state({17: b"\x01" * 16})) == [Piece(None, data=b"\x01" * 16)]
-    with pytest.raises(ExpressionError, match="optimized away"):
-        evaluate(bytes([0x77, 0x08]), _state(None))  # breg7 (rsp) + 8 without registers
-    with pytest.raises(ExpressionError, match="unsupported"):
-        evaluate(bytes([0xE0]), _state())
+    assert evaluate_location(xmm, _state({17: b"\x01" * 16})) == [Piece(None, data=b"\x01" * 16)]
+    with pytest.raises(LocationError, match="optimized away"):
+        evaluate_location(bytes([0x77, 0x08]), _state(None))  # breg7 (rsp) + 8 without registers
+    with pytest.raises(LocationError, match="unsupported"):
+        evaluate_location(bytes([0xE0]), _state())
 
 
 def _uleb(value: int) -> bytes:

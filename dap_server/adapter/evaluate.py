@@ -20,7 +20,7 @@ from ..dap.messages import CompletionItem
 from ..dap.requests import CompletionsArguments, EvaluateArguments
 from ..goruntime.expr.errors import ExpressionError
 from ..goruntime.expr.evaluate import evaluate
-from ..goruntime.expr.evaluate_scope import Scope
+from ..goruntime.expr.evaluate_scope import ExpressionScope
 from ..goruntime.values.base import Value
 from ..goruntime.values.format import quote
 from ..program.dwarf.types import Kind
@@ -93,7 +93,7 @@ def completions_request(site: EvaluationSite, args: CompletionsArguments) -> Com
     )
 
 
-def _scope(site: EvaluationSite) -> Scope:
+def _scope(site: EvaluationSite) -> ExpressionScope:
     session, origin = site.session, site.origin
     if origin is None:
         return session.expression_scope()
@@ -125,12 +125,12 @@ def _full_text(value: Value) -> str:
     return value.render(FULL_TEXT, 0)
 
 
-def _names(session: Session, scope: Scope) -> list[str]:
+def _names(session: Session, scope: ExpressionScope) -> list[str]:
     names = [v.name for v in scope.frame_values if not v.name.startswith("(")]
     return names + [v.name for v in session.package_globals(scope.package)]
 
 
-def _members(session: Session, scope: Scope, expression: str) -> list[str]:
+def _members(session: Session, scope: ExpressionScope, expression: str) -> list[str]:
     """Field names of the value before the dot (through pointers), or a package's variables."""
     target = _EXPRESSION_TAIL.search(expression)
     text = target.group() if target is not None else ""

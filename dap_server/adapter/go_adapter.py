@@ -54,7 +54,7 @@ from ..dap.requests import (
 )
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.grouping import GoroutineGroup
-from ..program.dwarf.info import DwarfError
+from ..program.dwarf.dies import DwarfError
 from ..session import GoroutineView, ProcessExited, Progress, Session, SessionError
 from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds

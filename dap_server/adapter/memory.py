@@ -10,10 +10,9 @@ from ..dap.bodies import DisassembleResponseBody, LoadedSourcesResponseBody, Mod
 from ..dap.errors import DapError
 from ..dap.messages import DisassembledInstruction, Module
 from ..dap.requests import DisassembleArguments, ReadMemoryArguments
+from ..goruntime.disassembly import MAX_INSTRUCTIONS  # as far as a disassemble request may reach
 from ..session import Session
 from .stack import frame_source
-
-MAX_INSTRUCTIONS = 100_000  # as far as a disassemble request may reach (goruntime.disassembly's own bound)
 
 MAX_READ = 16 << 20
 

@@ -45,7 +45,7 @@ def _open_stream(path: str, kind: str) -> BinaryIO:
         return cast(BinaryIO, gzip.open(path, "rb"))
     if kind == "xz":
         return cast(BinaryIO, lzma.open(path, "rb"))
-    import zstandard
+    import zstandard  # loaded only for a zstd-compressed core
 
     raw = open(path, "rb")  # noqa: SIM115 - closed with the reader below
     return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)

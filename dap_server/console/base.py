@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..goruntime.expr.evaluate_scope import Scope
+from ..goruntime.expr.evaluate_scope import ExpressionScope
 from ..goruntime.frames import Frame
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.values.base import Value
@@ -58,7 +58,7 @@ class Where:
         return frame
 
     @property
-    def scope(self) -> Scope:
+    def scope(self) -> ExpressionScope:
         return self.session.expression_scope(self.frame)
 
 

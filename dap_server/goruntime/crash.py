@@ -20,7 +20,7 @@ from .goroutines import Goroutine
 from .process import GoProcess
 from .strings_table import read_go_string
 from .threads import MachineThread
-from .values.kinds import AbiKind as Kind
+from .values.kinds import AbiKind
 
 if TYPE_CHECKING:
     from .values.rtypes import RuntimeType, RuntimeTypes
@@ -123,10 +123,9 @@ class CrashExplainer:
     def _types(self) -> RuntimeTypes:
         """Runtime type descriptors, read through the values engine (loaded only for panic values)."""
         if self._types_reader is None:
-            from .values.rtypes import RuntimeTypes
-            from .variables import context_for
+            from .variables import context_for  # defers the values engine until a panic value is read
 
-            self._types_reader = RuntimeTypes(context_for(self._process))
+            self._types_reader = context_for(self._process).rtypes
         return self._types_reader
 
     # fatal errors -----------------------------------------------------------------------------
@@ -278,28 +277,28 @@ class CrashExplainer:
             return f"({rtype.name}) {data:#x}", rtype.name
         if rtype.name in _BUILTIN_NAMES:
             return scalar, rtype.name
-        if rtype.kind == Kind.STRING:
+        if rtype.kind == AbiKind.STRING:
             return f'{rtype.name}("{scalar}")', rtype.name
         return f"{rtype.name}({scalar})", rtype.name
 
     def _scalar(self, rtype: RuntimeType, data: int) -> str | None:
         kind = rtype.kind
         mem = self._memory
-        if kind == Kind.STRING:
+        if kind == AbiKind.STRING:
             return indented(read_go_string(mem, data, MAX_MESSAGE))
-        if kind == Kind.BOOL:
+        if kind == AbiKind.BOOL:
             return "true" if mem.read(data, 1)[0] else "false"
-        if Kind.INT <= kind <= Kind.UINTPTR:
+        if AbiKind.INT <= kind <= AbiKind.UINTPTR:
             size = rtype.size if rtype.size in (1, 2, 4, 8) else 8
-            signed = kind <= Kind.INT64
+            signed = kind <= AbiKind.INT64
             return str(int.from_bytes(mem.read(data, size), "little", signed=signed))
-        if kind == Kind.FLOAT32:
+        if kind == AbiKind.FLOAT32:
             return print_float(struct.unpack("<f", mem.read(data, 4))[0])
-        if kind == Kind.FLOAT64:
+        if kind == AbiKind.FLOAT64:
             return print_float(struct.unpack("<d", mem.read(data, 8))[0])
-        if kind == Kind.COMPLEX64:
+        if kind == AbiKind.COMPLEX64:
             return print_complex(*struct.unpack("<ff", mem.read(data, 8)))
-        if kind == Kind.COMPLEX128:
+        if kind == AbiKind.COMPLEX128:
             return print_complex(*struct.unpack("<dd", mem.read(data, 16)))
         return None
 

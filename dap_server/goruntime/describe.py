@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..debuggee.api import UnreadableMemory
-from ..program.dwarf.info import DwarfError
+from ..program.dwarf.dies import DwarfError
 from ..program.pclntab import Pclntab, SourceLocation
 from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from .labels import read_labels

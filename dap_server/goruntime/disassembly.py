@@ -48,7 +48,7 @@ class Disassembler:
 
     def _cs(self) -> Any:
         if self._engine is None:
-            import capstone
+            import capstone  # loaded on the first disassembly
 
             self._engine = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
         return self._engine

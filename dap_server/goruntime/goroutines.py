@@ -110,7 +110,6 @@ class GoroutineSet:
     """The result of reading allgs: live goroutines in allgs order, and what went wrong."""
 
     goroutines: list[Goroutine] = field(default_factory=list)
-    dead: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -124,7 +123,6 @@ class GoroutineReader:
     def __init__(self, memory: Memory, program: Program, layouts: RuntimeLayouts) -> None:
         self._memory = memory
         self._program = program
-        self._layouts = layouts
         placed: list[tuple[int, str, str]] = []
         for attr, path, fmt, required in _G_FIELDS:
             off = layouts.offset("runtime.g", path)
@@ -168,7 +166,6 @@ class GoroutineReader:
             for i, addr in enumerate(addresses):
                 g = self.read(addr)
                 if g.unreadable is None and g.is_dead:
-                    result.dead += 1
                     continue
                 result.goroutines.append(g)
                 if progress is not None and i % 4096 == 4095:

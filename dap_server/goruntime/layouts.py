@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
-from ..program.dwarf.info import DwarfError, StructType
+from ..program.dwarf.dies import DwarfError
+from ..program.dwarf.info import StructType
 from ..program.program import Program
 from .layout_tables import FALLBACK
 
@@ -53,12 +54,6 @@ class RuntimeLayouts:
         if key not in self._cache:
             self._cache[key] = self._resolve(struct, path)
         return self._cache[key]
-
-    def require(self, struct: str, path: str) -> int:
-        off = self.offset(struct, path)
-        if off is None:
-            raise LayoutError(f"cannot find {struct}.{path} in this binary ({self.source})")
-        return off
 
     def size(self, struct: str) -> int | None:
         if self._use_dwarf:

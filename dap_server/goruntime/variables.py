@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..debuggee.api import Memory, UnreadableMemory
-from ..program.dwarf.functions import Function, Scope, VariableDecl
+from ..program.dwarf.dies import DwarfError
+from ..program.dwarf.functions import Block, Function, VariableDecl
 from ..program.dwarf.globals import package_variables
-from ..program.dwarf.info import DwarfError
 from ..program.dwarf.lists import ListError
-from ..program.dwarf.locations import OPTIMIZED_AWAY, ExpressionError, FrameState, Piece, evaluate
+from ..program.dwarf.locations import OPTIMIZED_AWAY, FrameState, LocationError, Piece, evaluate_location
 from ..program.dwarf.types import GoType
 from .frames import Frame
 from .process import GoProcess
-from .values.base import TextValue, Value
-from .values.context import DECODE_ERRORS, Loc, Unreadable, ValueContext
+from .values.base import TextValue, Value, ValueContext
+from .values.context import DECODE_ERRORS, Loc, Unreadable
 from .values.factory import new_context
 
 _FRAME_CACHE_LIMIT = 4096
@@ -124,7 +124,7 @@ class _FrameReader:
         local = [v for d, v in zip(visible, values, strict=True) if not d.parameter]
         return _FrameScope(args + results, local)
 
-    def _logical_body(self, function: Function, scope_pc: int) -> Scope | None:
+    def _logical_body(self, function: Function, scope_pc: int) -> Block | None:
         """The body of this frame's logical function: the physical one, or one of its inlined calls."""
         calls = function.inlined_bodies(scope_pc)
         if not self.frame.inlined:
@@ -170,8 +170,8 @@ class _FrameReader:
         else:
             expr = decl.location
         try:
-            pieces = evaluate(expr, self.state)
-        except ExpressionError as exc:
+            pieces = evaluate_location(expr, self.state)
+        except LocationError as exc:
             reason = str(exc)
             return Loc(missing=reason if reason.startswith(OPTIMIZED_AWAY) else f"bad location: {reason}")
         return _compose(pieces, self.ctx)
@@ -222,7 +222,7 @@ def _word_reader(memory: Memory) -> Callable[[int], int]:
         try:
             return memory.u64(addr)
         except UnreadableMemory as exc:
-            raise ExpressionError(exc.reason) from None
+            raise LocationError(exc.reason) from None
 
     return read
 
@@ -324,8 +324,8 @@ def package_globals(process: GoProcess, package_path: str) -> list[Value]:
             loc = Loc(missing=OPTIMIZED_AWAY)
         else:
             try:
-                loc = _compose(evaluate(bytes(location.value), static), ctx)
-            except ExpressionError as exc:
+                loc = _compose(evaluate_location(bytes(location.value), static), ctx)
+            except LocationError as exc:
                 loc = Loc(missing=f"bad location: {exc}")
         out.append(ctx.value(short, gotype, loc, full))
     out.sort(key=lambda v: v.name)

@@ -20,7 +20,7 @@ def rip_targets(program: Program, function: str) -> list[int]:
     code = program.image.read_link(func.entry - program.bias, func.end - func.entry)
     if code is None:
         return []
-    import capstone
+    import capstone  # loaded only when a function's code is searched
     from capstone import x86
 
     engine = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)

@@ -23,7 +23,6 @@ from ..binfmt.elf import (
     ProgramHeader,
     SectionHeader,
     c_string,
-    iter_notes,
     parse_header,
     program_headers,
     section_headers,
@@ -146,13 +145,6 @@ class ElfImage:
         if sh.flags & SHF_COMPRESSED and sh.size >= COMPRESSION_HEADER.size:
             return int(COMPRESSION_HEADER.unpack_from(self.data, sh.offset)[2])
         return sh.size
-
-    def notes(self, section_name: str) -> list[tuple[bytes, int, bytes]]:
-        section = self.sections.get(section_name)
-        if section is None:
-            return []
-        sh = section.header
-        return [(n.owner, n.type, n.desc) for n in iter_notes(memoryview(self.data)[sh.offset : sh.offset + sh.size])]
 
     def segment_for(self, addr: int) -> ProgramHeader | None:
         i = bisect_right(self._segment_starts, (addr, len(self.segments))) - 1

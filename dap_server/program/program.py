@@ -16,8 +16,6 @@ from .moduledata import find_moduledata
 from .pclntab import Pclntab
 from .symbols import STT_OBJECT, Symbol, SymbolTable
 
-NT_GNU_BUILD_ID = 3
-NT_GO_BUILD_ID = 4
 _PCLNTAB_SECTIONS = (".gopclntab", ".data.rel.ro.gopclntab")
 # Offsets in runtime.moduledata, identical from Go 1.21 to 1.27 except gofunc (checked by tests).
 MODULEDATA_TEXT = 176
@@ -71,12 +69,6 @@ class Program:
             raw = bytes(self.image.data[sec.header.offset : sec.header.offset + sec.size])
             ids[kind] = (sec.addr + self.bias, raw)
         return ids
-
-    def go_build_id(self) -> str | None:
-        for owner, kind, desc in self.image.notes(".note.go.buildid"):
-            if owner == b"Go" and kind == NT_GO_BUILD_ID:
-                return desc.decode("utf-8", "replace")
-        return None
 
     def symbol(self, name: str) -> Symbol | None:
         """A symbol by name, at its run-time address: from the symbol table, or recovered by

@@ -22,7 +22,7 @@ from ..values.structs import StructValue
 from . import ast
 from .errors import ExpressionError
 from .evaluate_ops import binary, check_constant, convert, represent, unary
-from .evaluate_scope import Scope
+from .evaluate_scope import ExpressionScope
 from .evaluate_types import TypeResolver, basic_type, pointer_to, slice_of
 from .evaluate_values import CompositeValue, ConstValue, constant, equal, operand, typed
 from .parser import parse
@@ -36,14 +36,14 @@ _MAX_EMBEDDING = 8
 _INTEGERS = frozenset({Kind.INT, Kind.UINT})
 
 
-def evaluate(scope: Scope, text: str) -> Value:
+def evaluate(scope: ExpressionScope, text: str) -> Value:
     """The value of the Go expression `text` in `scope`, named by the expression."""
     node = parse(text)
     return Evaluator(scope).result(node, text.strip())
 
 
 class Evaluator:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: ExpressionScope) -> None:
         self.scope = scope
         self.ctx = scope.ctx
         self.types = TypeResolver(self.ctx, scope.package, scope.package_path)

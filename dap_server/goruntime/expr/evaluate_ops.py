@@ -8,8 +8,8 @@ import math
 import struct
 
 from ...program.dwarf.types import GoType, Kind
-from ..values.base import Value
-from ..values.context import Loc, ValueContext
+from ..values.base import Value, ValueContext
+from ..values.context import Loc
 from ..values.interfaces import InterfaceValue
 from ..values.pointers import FuncValue
 from ..values.sequences import Sequence, SliceValue
@@ -49,16 +49,6 @@ def _show(data: Data) -> str:
     if isinstance(data, bytes):
         return repr(data.decode("utf-8", "replace"))
     return "nil" if data is None else str(data)
-
-
-def _kind_of(op: Operand) -> str:
-    """The operand's kind as the constant rules name it."""
-    if op.untyped is not None:
-        return op.untyped
-    kind = op.kind
-    if kind in _INTEGER:
-        return "int"
-    return kind.value
 
 
 def _is_integer(op: Operand) -> bool:

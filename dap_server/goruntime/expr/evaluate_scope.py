@@ -12,8 +12,7 @@ from .. import variables
 from ..binary import GoBinary
 from ..frames import Frame
 from ..process import GoProcess
-from ..values.base import Value
-from ..values.context import ValueContext
+from ..values.base import Value, ValueContext
 from .errors import ExpressionError
 
 
@@ -39,7 +38,7 @@ def _read_package_paths(program: Program) -> list[str]:
 
 
 @dataclass
-class Scope:
+class ExpressionScope:
     """Where names are looked up: a frame (None: package variables only) and its package."""
 
     process: GoProcess

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...program.dwarf.types import Field, GoType, Kind
-from ..values.context import ValueContext
+from ..values.base import ValueContext
 from . import ast
 from .errors import ExpressionError
 

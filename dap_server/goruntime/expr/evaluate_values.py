@@ -7,8 +7,8 @@ import struct
 from dataclasses import dataclass
 
 from ...program.dwarf.types import GoType, Kind
-from ..values.base import Value, clip
-from ..values.context import MAX_FULL_STRING, MAX_VALUE_READ, STRING_PREVIEW, Loc, ValueContext
+from ..values.base import Value, ValueContext, clip
+from ..values.context import MAX_FULL_STRING, MAX_VALUE_READ, STRING_PREVIEW, Loc
 from ..values.format import format_complex, format_float, quote
 from ..values.interfaces import InterfaceValue
 from ..values.scalars import ScalarValue, StringValue

@@ -11,7 +11,7 @@ from .errors import ExpressionError
 MAX_EXPRESSION = 64 * 1024
 
 
-class Kind(Enum):
+class TokenKind(Enum):
     IDENT = "identifier"
     INT = "integer"
     FLOAT = "float"
@@ -24,7 +24,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: Kind
+    kind: TokenKind
     text: str
     column: int  # 1-based
     value: object = None
@@ -65,34 +65,34 @@ def tokenize(text: str) -> list[Token]:
         if ch == "_" or ch.isalpha() or (ch == "~" and _COMPILER_NAME.match(text, pos)):
             match = _IDENT.match(text, pos) or _COMPILER_NAME.match(text, pos)
             assert match is not None
-            tokens.append(Token(Kind.IDENT, match.group(), column))
+            tokens.append(Token(TokenKind.IDENT, match.group(), column))
             pos = match.end()
             continue
         if ch == '"':
             value, pos = _interpreted(text, pos, '"')
-            tokens.append(Token(Kind.STRING, text[column - 1 : pos], column, value))
+            tokens.append(Token(TokenKind.STRING, text[column - 1 : pos], column, value))
             continue
         if ch == "`":
             end = text.find("`", pos + 1)
             if end < 0:
                 raise ExpressionError("raw string literal not terminated", column)
-            tokens.append(Token(Kind.STRING, text[pos : end + 1], column, text[pos + 1 : end].replace("\r", "")))
+            tokens.append(Token(TokenKind.STRING, text[pos : end + 1], column, text[pos + 1 : end].replace("\r", "")))
             pos = end + 1
             continue
         if ch == "'":
             value, pos = _interpreted(text, pos, "'")
             if len(value) != 1:
                 raise ExpressionError("a rune literal holds exactly one character", column)
-            tokens.append(Token(Kind.CHAR, text[column - 1 : pos], column, ord(value)))
+            tokens.append(Token(TokenKind.CHAR, text[column - 1 : pos], column, ord(value)))
             continue
         for op in _OPERATORS:
             if text.startswith(op, pos):
-                tokens.append(Token(Kind.OP, op, column))
+                tokens.append(Token(TokenKind.OP, op, column))
                 pos += len(op)
                 break
         else:
             raise ExpressionError(f"unexpected character {ch!r}", column)
-    tokens.append(Token(Kind.EOF, "", len(text) + 1))
+    tokens.append(Token(TokenKind.EOF, "", len(text) + 1))
     return tokens
 
 
@@ -110,18 +110,18 @@ def _number(text: str, pos: int, tokens: list[Token]) -> int:
     try:
         if digits.lower().startswith(("0x", "0b", "0o")) and not any(c in digits.lower()[2:] for c in ".p"):
             value: object = int(digits, 0)
-            kind = Kind.INT
+            kind = TokenKind.INT
         elif re.fullmatch(r"[0-9]+", digits):
             value = int(digits, 8) if len(digits) > 1 and digits.startswith("0") else int(digits)
-            kind = Kind.INT
+            kind = TokenKind.INT
         else:
             value = float.fromhex(digits) if digits.lower().startswith("0x") else float(digits)
-            kind = Kind.FLOAT
+            kind = TokenKind.FLOAT
     except ValueError as exc:
         shown = literal if len(literal) <= 24 else literal[:20] + "…"
         raise ExpressionError(f"invalid or too large number literal {shown!r}", column) from exc
     if imaginary:
-        kind, value = Kind.IMAG, complex(0, float(value))  # type: ignore[arg-type]
+        kind, value = TokenKind.IMAG, complex(0, float(value))  # type: ignore[arg-type]
     tokens.append(Token(kind, literal, column, value))
     return match.end()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import ast
 from .errors import ExpressionError
-from .lexer import Kind, Token, tokenize
+from .lexer import Token, TokenKind, tokenize
 
 MAX_DEPTH = 200
 _BINARY_PRECEDENCE = {
@@ -38,13 +38,13 @@ def parse(text: str) -> ast.Node:
     parser = _Parser(tokenize(text))
     node = parser.expression()
     token = parser.peek()
-    if token.kind is not Kind.EOF:
+    if token.kind is not TokenKind.EOF:
         raise ExpressionError(f"unexpected {_describe(token)} after the expression", token.column)
     return node
 
 
 def _describe(token: Token) -> str:
-    return token.kind.value if token.kind is Kind.EOF else repr(token.text)
+    return token.kind.value if token.kind is TokenKind.EOF else repr(token.text)
 
 
 class _Parser:
@@ -63,11 +63,11 @@ class _Parser:
 
     def _is(self, text: str, ahead: int = 0) -> bool:
         token = self.peek(ahead)
-        return token.kind is Kind.OP and token.text == text
+        return token.kind is TokenKind.OP and token.text == text
 
     def _expect(self, text: str) -> Token:
         token = self._next()
-        if token.kind is not Kind.OP or token.text != text:
+        if token.kind is not TokenKind.OP or token.text != text:
             raise ExpressionError(f"expected {text!r}, found {_describe(token)}", token.column)
         return token
 
@@ -81,7 +81,7 @@ class _Parser:
         left = self._unary()
         while True:
             token = self.peek()
-            precedence = _BINARY_PRECEDENCE.get(token.text, 0) if token.kind is Kind.OP else 0
+            precedence = _BINARY_PRECEDENCE.get(token.text, 0) if token.kind is TokenKind.OP else 0
             if precedence < min_precedence:
                 break
             self._next()
@@ -94,7 +94,7 @@ class _Parser:
 
     def _unary(self) -> ast.Node:
         token = self.peek()
-        if token.kind is Kind.OP and token.text in _UNARY:
+        if token.kind is TokenKind.OP and token.text in _UNARY:
             self._next()
             self._enter(token.column)
             operand = self._unary()
@@ -120,21 +120,21 @@ class _Parser:
 
     def _operand(self) -> ast.Node:
         token = self._next()
-        if token.kind is Kind.IDENT:
+        if token.kind is TokenKind.IDENT:
             if token.text == "map" and self._is("["):
                 return self._map_type(token)
             if token.text == "chan":
                 return ast.ChanType(token.column, self._type_operand())
             return ast.Ident(token.column, token.text)
-        if token.kind is Kind.STRING and self._is("."):
+        if token.kind is TokenKind.STRING and self._is("."):
             return ast.PackagePath(token.column, str(token.value))
-        if token.kind in (Kind.INT, Kind.FLOAT, Kind.IMAG, Kind.CHAR, Kind.STRING):
+        if token.kind in (TokenKind.INT, TokenKind.FLOAT, TokenKind.IMAG, TokenKind.CHAR, TokenKind.STRING):
             return ast.Literal(token.column, token.value, token.kind.value)
-        if token.kind is Kind.OP and token.text == "(":
+        if token.kind is TokenKind.OP and token.text == "(":
             inner = self.expression()
             self._expect(")")
             return ast.Paren(token.column, inner)
-        if token.kind is Kind.OP and token.text == "[":
+        if token.kind is TokenKind.OP and token.text == "[":
             return self._array_type(token)
         raise ExpressionError(f"expected an operand, found {_describe(token)}", token.column)
 
@@ -170,13 +170,13 @@ class _Parser:
         dot = self._expect(".")
         if self._is("("):
             self._next()
-            if self.peek().kind is Kind.IDENT and self.peek().text == "type":
+            if self.peek().kind is TokenKind.IDENT and self.peek().text == "type":
                 raise ExpressionError("type switches are not expressions", self.peek().column)
             typ = self._type_operand()
             self._expect(")")
             return ast.TypeAssert(dot.column, target, typ)
         name = self._next()
-        if name.kind is not Kind.IDENT:
+        if name.kind is not TokenKind.IDENT:
             raise ExpressionError(f"expected a name after '.', found {_describe(name)}", name.column)
         return ast.Selector(dot.column, target, name.text)
 
@@ -213,7 +213,7 @@ class _Parser:
         elements: list[tuple[str | None, ast.Node]] = []
         while not self._is("}"):
             key = None
-            if self.peek().kind is Kind.IDENT and self._is(":", 1):
+            if self.peek().kind is TokenKind.IDENT and self._is(":", 1):
                 key = self._next().text
                 self._next()
             elements.append((key, self.expression()))

@@ -8,9 +8,13 @@ the child lists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Protocol
 
+from ...debuggee.api import Memory
 from ...program.dwarf.types import GoType
+from ...program.program import Program
 from .context import (
     DECODE_ERRORS,
     OPTIMIZED_AWAY,
@@ -18,10 +22,34 @@ from .context import (
     PARTLY_OPTIMIZED_AWAY,
     SUMMARY_BUDGET,
     Loc,
+    ProcessReader,
     Unreadable,
-    ValueContext,
     reason_of,
 )
+from .rtypes import RuntimeTypes
+
+
+class ValueMaker(Protocol):
+    def __call__(
+        self, ctx: ValueContext, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None
+    ) -> Value: ...
+
+
+class ValueContext(ProcessReader):
+    """Shared state and helpers for the values of one process: what ProcessReader reads, the
+    process's runtime type descriptors, and the one function that makes a Value of a Go type
+    (factory.make_value, handed in by factory.new_context)."""
+
+    def __init__(
+        self, memory: Memory, program: Program, goroutine_id: Callable[[int], int | None], make: ValueMaker
+    ) -> None:
+        super().__init__(memory, program)
+        self.goroutine_id = goroutine_id
+        self.make = make
+        self.rtypes = RuntimeTypes(self)
+
+    def value(self, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None) -> Value:
+        return self.make(self, name, gotype, loc, evaluate_name)
 
 
 class Value:

@@ -1,4 +1,6 @@
-"""What every value of one process shares: memory, types, runtime type descriptors and limits.
+"""What every value of one process shares: memory, types, where a value is, why it cannot be read,
+and limits. This module imports no other module of the values engine: `base.ValueContext` builds
+on `ProcessReader` with what needs the Value classes (making values, runtime type descriptors).
 
 Limits are constants on purpose: every loop over target memory is bounded by one of them and by the
 bytes actually readable, so a corrupted length or a cyclic structure can never hang the server or
@@ -8,18 +10,13 @@ make it allocate without bound.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from ...debuggee.api import Memory, UnreadableMemory
-from ...program.dwarf.info import DwarfError
-from ...program.dwarf.types import GoType, TypeTable
+from ...program.dwarf.dies import DwarfError
+from ...program.dwarf.locations import OPTIMIZED_AWAY  # what DWARF says of a value the compiler dropped
+from ...program.dwarf.types import TypeTable
 from ...program.program import Program
-
-if TYPE_CHECKING:
-    from .base import Value
-    from .rtypes import RuntimeTypes
 
 MAX_VALUE_READ = 1 << 20  # bytes read at once for one value; bigger values are read piece by piece
 MAX_FULL_STRING = 64 << 20  # full_string() stops here (Delve stops at 512 bytes)
@@ -28,8 +25,7 @@ STRING_PREVIEW = 200  # bytes of a string shown inside a summary
 PAGE_LIMIT = 1024  # children returned by one request when the caller gives no count
 MAX_MAP_SLOTS = 1 << 22  # slots visited while iterating one map
 MAX_CHAIN = 1 << 16  # overflow buckets followed in one bucket chain
-OPTIMIZED_AWAY = "optimized away"
-PARTLY_OPTIMIZED_AWAY = "optimized away (this part of the value was not kept)"
+PARTLY_OPTIMIZED_AWAY = f"{OPTIMIZED_AWAY} (this part of the value was not kept)"
 
 _U64 = struct.Struct("<Q")
 
@@ -79,38 +75,17 @@ class Loc:
         return end <= len(self.data) and not any(a < end and offset < b for a, b in self.holes)
 
 
-class ValueMaker(Protocol):
-    def __call__(
-        self, ctx: ValueContext, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None
-    ) -> Value: ...
+class ProcessReader:
+    """The memory and the executable of one process, as value decoding reads them: bounded reads
+    that raise Unreadable, and the DWARF types."""
 
-
-class ValueContext:
-    """Shared state and helpers for the values of one process."""
-
-    def __init__(
-        self, memory: Memory, program: Program, goroutine_id: Callable[[int], int | None], make: ValueMaker
-    ) -> None:
+    def __init__(self, memory: Memory, program: Program) -> None:
         self.memory = memory
         self.program = program
-        self.goroutine_id = goroutine_id
-        self.make = make
-        self._rtypes: RuntimeTypes | None = None
 
     @property
     def types(self) -> TypeTable:
         return self.program.dwarf.types
-
-    @property
-    def rtypes(self) -> RuntimeTypes:
-        if self._rtypes is None:
-            from .rtypes import RuntimeTypes
-
-            self._rtypes = RuntimeTypes(self)
-        return self._rtypes
-
-    def value(self, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None) -> Value:
-        return self.make(self, name, gotype, loc, evaluate_name)
 
     def read(self, addr: int, size: int) -> bytes:
         if size < 0 or size > MAX_VALUE_READ:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from ...debuggee.api import Memory
 from ...program.dwarf.types import GoType, Kind
 from ...program.program import Program
-from .base import Value
+from .base import Value, ValueContext
 from .chans import ChanValue
-from .context import Loc, ValueContext
+from .context import Loc
 from .interfaces import InterfaceValue
 from .maps import MapValue
 from .pointers import FuncValue, PointerValue

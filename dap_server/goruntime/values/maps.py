@@ -21,8 +21,8 @@ from ...program.dwarf.maplayout import (
     map_layout,
 )
 from ...program.dwarf.types import Kind
-from .base import Value, clip
-from .context import MAX_CHAIN, MAX_MAP_SLOTS, Loc, Unreadable, ValueContext
+from .base import Value, ValueContext, clip
+from .context import MAX_CHAIN, MAX_MAP_SLOTS, Loc, Unreadable
 
 # Classic tophash values below this mark empty or evacuated slots (runtime/map.go minTopHash).
 _MIN_TOP_HASH = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 
-from ...program.dwarf.info import DwarfError
+from ...program.dwarf.dies import DwarfError
 from ...program.dwarf.types import Kind
 from .base import Delegating, Value, clip
 from .context import Loc, Unreadable

@@ -13,10 +13,10 @@ import struct
 from functools import cached_property, partial
 
 from ...binfmt.leb128 import LebError, read_uleb
-from ...program.dwarf.info import DwarfError
+from ...program.dwarf.dies import DwarfError
 from ...program.dwarf.types import ABI_KINDS, Field, GoType, Kind
 from ..layout_tables import FALLBACK
-from .context import DECODE_ERRORS, Unreadable, ValueContext
+from .context import DECODE_ERRORS, ProcessReader, Unreadable
 from .kinds import AbiKind, RuntimeType
 
 _TFLAG_UNCOMMON = 1
@@ -54,25 +54,25 @@ _ABI_STRUCTS = {
 class RuntimeTypes:
     """Reads type descriptors of one process and maps them to GoTypes."""
 
-    def __init__(self, ctx: ValueContext) -> None:
-        self.ctx = ctx
+    def __init__(self, reader: ProcessReader) -> None:
+        self.reader = reader
         self._types: dict[int, GoType] = {}
         self._names: dict[int, str] = {}
 
     @cached_property
     def types_base(self) -> int:
         """Run-time address of moduledata.types, which descriptor offsets are relative to."""
-        program = self.ctx.program
+        program = self.reader.program
         module = program.symbol_address("runtime.firstmoduledata")
         try:
             layout = program.dwarf.struct("runtime.moduledata")
         except DwarfError:
             layout = None
         if module is not None and layout is not None and "types" in layout.members:
-            return self.ctx.word(module + layout.members["types"].offset)
+            return self.reader.word(module + layout.members["types"].offset)
         if module is not None:  # stripped: DWARF is gone too, the release's table knows the field
             tables = FALLBACK.get(program.go_minor or 0) or FALLBACK[max(FALLBACK)]
-            return self.ctx.word(module + tables["runtime.moduledata"]["types"])
+            return self.reader.word(module + tables["runtime.moduledata"]["types"])
         base = program.symbol_address("runtime.types")
         if base is None:
             raise Unreadable("cannot locate the runtime type data (no runtime.types symbol)")
@@ -81,7 +81,7 @@ class RuntimeTypes:
     @cached_property
     def _direct_iface(self) -> tuple[str, int]:
         """Which byte of a descriptor holds the direct-interface bit: TFlag from Go 1.26, Kind_ before."""
-        dwarf = self.ctx.program.dwarf
+        dwarf = self.reader.program.dwarf
         try:
             tflag = dwarf.constant("internal/abi.TFlagDirectIface")
             kind = dwarf.constant("internal/abi.KindDirectIface")
@@ -91,13 +91,13 @@ class RuntimeTypes:
             return "tflag", tflag
         if kind is not None:
             return "kind", kind
-        minor = self.ctx.program.go_minor or 0
+        minor = self.reader.program.go_minor or 0
         return ("tflag", 0x20) if minor >= 26 else ("kind", 0x20)
 
     def header(self, addr: int) -> tuple[int, int, int, int]:
         """(size, tflag, kind byte, name offset) of the descriptor at `addr`."""
-        size, _ptrs, _hash, tflag, _align, _falign, kind = struct.unpack("<QQIBBBB", self.ctx.read(addr, 24))
-        (name_off,) = struct.unpack("<i", self.ctx.read(addr + 40, 4))
+        size, _ptrs, _hash, tflag, _align, _falign, kind = struct.unpack("<QQIBBBB", self.reader.read(addr, 24))
+        (name_off,) = struct.unpack("<i", self.reader.read(addr + 40, 4))
         return size, tflag, kind, name_off
 
     def kind(self, addr: int) -> int:
@@ -135,12 +135,12 @@ class RuntimeTypes:
     def read_name(self, addr: int) -> str:
         """An abi.Name: flag byte, uvarint length, bytes."""
         try:
-            length, pos = read_uleb(self.ctx.read(addr, 11), 1)
+            length, pos = read_uleb(self.reader.read(addr, 11), 1)
         except LebError as exc:
             raise Unreadable(f"corrupt type name at {addr:#x}") from exc
         if length > _MAX_NAME:
             raise Unreadable(f"corrupt type name of {length} bytes at {addr:#x}")
-        return self.ctx.read(addr + pos, length).decode("utf-8", "replace")
+        return self.reader.read(addr + pos, length).decode("utf-8", "replace")
 
     def qualified_name(self, addr: int, depth: int = 0) -> str:
         """The name as DWARF spells it: package paths instead of package names ("*net/http.Server"
@@ -154,21 +154,21 @@ class RuntimeTypes:
             return name
 
         def part(offset: int) -> str:
-            return self.qualified_name(self.ctx.word(addr + offset), depth + 1)
+            return self.qualified_name(self.reader.word(addr + offset), depth + 1)
 
         if kind == 17:
-            return f"[{self.ctx.word(addr + 64)}]{part(48)}"
+            return f"[{self.reader.word(addr + 64)}]{part(48)}"
         if kind == 21:
             return f"map[{part(48)}]{part(56)}"
         if kind == 18:
-            return _CHAN_PREFIX.get(self.ctx.word(addr + 56), "chan ") + part(48)
+            return _CHAN_PREFIX.get(self.reader.word(addr + 56), "chan ") + part(48)
         return _COMPOSITE_NAMES[kind] + part(48)
 
     def _with_package_path(self, addr: int, name: str, tflag: int, kind: int) -> str:
         if not tflag & _TFLAG_UNCOMMON:
             return name
         uncommon = addr + self._descriptor_size(kind)
-        (pkg_off,) = struct.unpack("<i", self.ctx.read(uncommon, 4))
+        (pkg_off,) = struct.unpack("<i", self.reader.read(uncommon, 4))
         dot = name.find(".")
         if not pkg_off or dot < 0:
             return name
@@ -179,7 +179,7 @@ class RuntimeTypes:
         struct_name = _ABI_STRUCTS.get(kind)
         if struct_name is not None:
             try:
-                layout = self.ctx.program.dwarf.struct(struct_name)
+                layout = self.reader.program.dwarf.struct(struct_name)
             except DwarfError:
                 layout = None
             if layout is not None:
@@ -199,10 +199,10 @@ class RuntimeTypes:
         # to find. Other names (literals, instantiations) may be spelled differently: index to be sure.
         scan = not tflag & _TFLAG_NAMED or "[" in name
         try:
-            found = self.ctx.types.by_runtime_type(offset, name, scan)
+            found = self.reader.types.by_runtime_type(offset, name, scan)
             if found is None and self.name(addr) == "uintptr":
                 # Go 1.21/1.22 wrote the absolute link-time address for uintptr.
-                found = self.ctx.types.by_runtime_type(addr - self.ctx.program.bias)
+                found = self.reader.types.by_runtime_type(addr - self.reader.program.bias)
         except DwarfError:
             found = None
         if found is None:
@@ -226,19 +226,19 @@ class DescriptorType(GoType):
         self.runtime_type = addr - rtypes.types_base
 
     def _type_at(self, offset: int) -> GoType | None:
-        target = self._rtypes.ctx.word(self.addr + offset)
+        target = self._rtypes.reader.word(self.addr + offset)
         return self._rtypes.go_type(target) if target else None
 
     @cached_property
     def fields(self) -> tuple[Field, ...]:
         if self.kind != Kind.STRUCT:
             return ()
-        ctx = self._rtypes.ctx
-        data, length = struct.unpack("<Qq", ctx.read(self.addr + 56, 16))
+        reader = self._rtypes.reader
+        data, length = struct.unpack("<Qq", reader.read(self.addr + 56, 16))
         out = []
         for i in range(max(0, min(length, _MAX_FIELDS))):
-            name_ptr, type_ptr, offset = struct.unpack("<QQQ", ctx.read(data + 24 * i, 24))
-            embedded = bool(ctx.read(name_ptr, 1)[0] & _NAME_EMBEDDED)
+            name_ptr, type_ptr, offset = struct.unpack("<QQQ", reader.read(data + 24 * i, 24))
+            embedded = bool(reader.read(name_ptr, 1)[0] & _NAME_EMBEDDED)
             out.append(
                 Field(self._rtypes.read_name(name_ptr), offset, embedded, partial(self._rtypes.go_type, type_ptr))
             )
@@ -258,10 +258,10 @@ class DescriptorType(GoType):
 
     @cached_property
     def length(self) -> int:
-        return self._rtypes.ctx.word(self.addr + 64) if self.kind == Kind.ARRAY else 0
+        return self._rtypes.reader.word(self.addr + 64) if self.kind == Kind.ARRAY else 0
 
     @property
     def empty_interface(self) -> bool:
         if self.kind != Kind.INTERFACE:
             return False
-        return self._rtypes.ctx.word(self.addr + 64) == 0
+        return self._rtypes.reader.word(self.addr + 64) == 0

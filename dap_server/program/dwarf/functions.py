@@ -4,7 +4,7 @@ A function is found by its pclntab name with `DwarfInfo.find` and checked by its
 the function was also inlined somewhere, its DIE carries no name: it points to an abstract DIE
 (DW_AT_inline) with `DW_AT_abstract_origin`, so the concrete DIE is found by searching the raw
 `.debug_info` for references to the abstract one. Inlined calls (`DW_TAG_inlined_subroutine`)
-become nested scopes whose variables take their names and types from their abstract origins.
+become nested blocks whose variables take their names and types from their abstract origins.
 All addresses here are link-time addresses.
 """
 
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .attrs import DW_AT_GO_CLOSURE_OFFSET
-from .info import DwarfError, ref_offset
+from .dies import DIE, DieSource, DwarfError, ref_offset
 from .lists import ListError, UnitBase
-
-if TYPE_CHECKING:
-    from .info import DIE, DwarfInfo
 
 _MAX_CONCRETE_HITS = 64
 _MAX_NESTING = 64
@@ -43,12 +40,13 @@ class VariableDecl:
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
-    """A function body, a lexical block or an inlined call: variables, nested blocks and calls."""
+class Block:
+    """A block of code (a function body, a lexical block or an inlined call's body): its
+    variables, nested blocks and inlined calls."""
 
     ranges: tuple[tuple[int, int], ...]
     variables: tuple[VariableDecl, ...]
-    blocks: tuple[Scope, ...]
+    blocks: tuple[Block, ...]
     calls: tuple[InlinedCall, ...]
 
     def contains(self, pc: int) -> bool:
@@ -58,7 +56,7 @@ class Scope:
 @dataclass(frozen=True, slots=True)
 class InlinedCall:
     function: str
-    body: Scope
+    body: Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +64,18 @@ class Function:
     name: str
     low_pc: int
     high_pc: int
-    body: Scope
+    body: Block
 
     def inlined_bodies(self, pc: int) -> list[InlinedCall]:
         """The inlined calls active at `pc`, outermost first."""
         chain: list[InlinedCall] = []
-        scope = self.body
+        body = self.body
         for _ in range(_MAX_NESTING):
-            call = _call_at(scope, pc)
+            call = _call_at(body, pc)
             if call is None:
                 break
             chain.append(call)
-            scope = call.body
+            body = call.body
         return chain
 
     def captured_variables(self) -> list[VariableDecl]:
@@ -85,25 +83,25 @@ class Function:
         found: dict[int, VariableDecl] = {}
         pending = [self.body]
         while pending:
-            scope = pending.pop()
-            for decl in scope.variables:
+            block = pending.pop()
+            for decl in block.variables:
                 if decl.closure_offset is not None:
                     found.setdefault(decl.closure_offset, decl)
-            pending.extend(scope.blocks)
+            pending.extend(block.blocks)
         return [found[offset] for offset in sorted(found)]
 
-    def variables_at(self, pc: int, body: Scope) -> list[VariableDecl]:
+    def variables_at(self, pc: int, body: Block) -> list[VariableDecl]:
         """Variables of `body` (the function or one of its inlined calls) in scope at `pc`."""
         found: list[VariableDecl] = []
         _collect(body, pc, found)
         return found
 
 
-def _call_at(scope: Scope, pc: int) -> InlinedCall | None:
-    for call in scope.calls:
+def _call_at(outer: Block, pc: int) -> InlinedCall | None:
+    for call in outer.calls:
         if call.body.contains(pc):
             return call
-    for block in scope.blocks:
+    for block in outer.blocks:
         if block.contains(pc):
             found = _call_at(block, pc)
             if found is not None:
@@ -111,17 +109,17 @@ def _call_at(scope: Scope, pc: int) -> InlinedCall | None:
     return None
 
 
-def _collect(scope: Scope, pc: int, out: list[VariableDecl]) -> None:
-    out.extend(scope.variables)
-    for block in scope.blocks:
+def _collect(outer: Block, pc: int, out: list[VariableDecl]) -> None:
+    out.extend(outer.variables)
+    for block in outer.blocks:
         if block.contains(pc):
             _collect(block, pc, out)
 
 
 class FunctionIndex:
-    """Function scopes by entry pc, each parsed from its own subtree on first use."""
+    """Functions' blocks by entry pc, each parsed from its own subtree on first use."""
 
-    def __init__(self, dwarf: DwarfInfo) -> None:
+    def __init__(self, dwarf: DieSource) -> None:
         self._dwarf = dwarf
         self._functions: dict[int, Function | None] = {}
 
@@ -177,12 +175,12 @@ class FunctionIndex:
         low = _low_pc(die) or 0
         high = _high_pc(die, low)
         unit = self._dwarf.unit_base(die)
-        body = self._scope(die, ((low, high),), unit, 0, 0)
+        body = self._block(die, ((low, high),), unit, 0, 0)
         return Function(name, low, high, body)
 
-    def _scope(self, die: DIE, ranges: tuple[tuple[int, int], ...], unit: UnitBase, level: int, depth: int) -> Scope:
+    def _block(self, die: DIE, ranges: tuple[tuple[int, int], ...], unit: UnitBase, level: int, depth: int) -> Block:
         variables: list[VariableDecl] = []
-        blocks: list[Scope] = []
+        blocks: list[Block] = []
         calls: list[InlinedCall] = []
         for child in die.iter_children():
             tag = child.tag
@@ -191,13 +189,13 @@ class FunctionIndex:
                 if decl is not None:
                     variables.append(decl)
             elif level < _MAX_NESTING and tag == "DW_TAG_lexical_block":
-                blocks.append(self._scope(child, self._ranges(child, unit), unit, level + 1, depth + 1))
+                blocks.append(self._block(child, self._ranges(child, unit), unit, level + 1, depth + 1))
             elif level < _MAX_NESTING and tag == "DW_TAG_inlined_subroutine":
                 origin = self._origin(child)
                 called = _text(origin, "DW_AT_name") if origin is not None else ""
-                body = self._scope(child, self._ranges(child, unit), unit, level + 1, 0)
+                body = self._block(child, self._ranges(child, unit), unit, level + 1, 0)
                 calls.append(InlinedCall(called or "?", body))
-        return Scope(ranges, tuple(variables), tuple(blocks), tuple(calls))
+        return Block(ranges, tuple(variables), tuple(blocks), tuple(calls))
 
     def _origin(self, die: DIE) -> DIE | None:
         offset = ref_offset(die, "DW_AT_abstract_origin")

@@ -9,17 +9,13 @@ each parsed alone and checked.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from .info import DwarfError, one_byte_abbreviations
-
-if TYPE_CHECKING:
-    from .info import DIE, DwarfInfo
+from .dies import DIE, DieSource, DwarfError, one_byte_abbreviations
 
 MAX_GLOBALS = 1 << 14
 
 
-def package_variables(dwarf: DwarfInfo, package: str) -> list[DIE]:
+def package_variables(dwarf: DieSource, package: str) -> list[DIE]:
     """Top-level variable DIEs of `package` (an import path such as "main" or "net/http"), in
     `.debug_info` order."""
     codes = _global_variable_codes(dwarf)
@@ -48,7 +44,7 @@ def package_variables(dwarf: DwarfInfo, package: str) -> list[DIE]:
     return found
 
 
-def _global_variable_codes(dwarf: DwarfInfo) -> list[int]:
+def _global_variable_codes(dwarf: DieSource) -> list[int]:
     """Abbreviation codes (< 128, so one byte) of external variables with their name first."""
     anchor = dwarf.find_one("runtime.allgs", ("DW_TAG_variable",)) or dwarf.find_one(
         "runtime.buildVersion", ("DW_TAG_variable",)

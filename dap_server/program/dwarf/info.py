@@ -1,4 +1,6 @@
-"""The executable's DWARF, opened lazily through pyelftools and searched by name.
+"""The executable's DWARF, opened lazily through pyelftools and searched by name; the one place
+that builds the sub-readers (types, functions), as pyelftools' DWARFInfo does, handing them itself
+as their `dies.DieSource`.
 
 The Go linker writes `DW_AT_name` as an inline string right after a DIE's abbreviation code, so
 a DIE named N is found by searching `N\\0` in `.debug_info` and parsing only the candidates. No
@@ -14,17 +16,16 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, Any, cast
 
 from ..elf_image import ElfImage
 from ..errors import ProgramError
 from ..section_contents import SectionContents
+from .dies import DIE, DwarfError, one_byte_abbreviations, ref_offset
+from .functions import FunctionIndex
 from .lists import ListReader, UnitBase
+from .types import TypeTable
 from .unit_index import UnitIndex
-
-if TYPE_CHECKING:
-    from .functions import FunctionIndex
-    from .types import TypeTable
 
 _DWARF_SECTIONS = (
     "info",
@@ -41,12 +42,6 @@ _DWARF_SECTIONS = (
 _MAX_HITS = 64
 _LIST_SECTIONS = (".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists", ".debug_addr")
 _SCAN_STEP = 1 << 20  # bytes of .debug_info searched (and inflated) at a time
-
-DIE = Any  # elftools.dwarf.die.DIE; pyelftools ships no stubs for it
-
-
-class DwarfError(ProgramError):
-    """DWARF is missing or too damaged to answer; the message names what failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +61,7 @@ class StructType:
 
 def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
     """A pyelftools DWARFInfo over the named sections only (decompressed by ElfImage)."""
+    # pyelftools loads on the first read of DWARF or CFI, not when the program opens.
     from elftools.dwarf.dwarfinfo import DebugSectionDescriptor, DwarfConfig
     from elftools.dwarf.dwarfinfo import DWARFInfo as PyDWARFInfo
 
@@ -149,9 +145,6 @@ class SectionStream(io.RawIOBase):
     def tell(self) -> int:
         return self._whole.tell() if self._whole is not None else self._pos
 
-    def getvalue(self) -> bytes:
-        return self._open().whole()
-
 
 class DwarfInfo:
     """DWARF sections of one executable, inflated as far as they are read."""
@@ -166,9 +159,9 @@ class DwarfInfo:
         self._failed: str | None = None
         self._units: dict[int, UnitBase] = {}
         self._lists: ListReader | None = None
-        self._types: TypeTable | None = None
-        self._functions: FunctionIndex | None = None
         self._codes: dict[frozenset[str], frozenset[int]] = {}
+        self.types = TypeTable(self)  # Go types built from type DIEs on first use
+        self.functions = FunctionIndex(self)  # functions' variable scopes, parsed per function on first use
 
     @property
     def present(self) -> bool:
@@ -348,24 +341,6 @@ class DwarfInfo:
         return None if offset is None else self.die_at(offset)
 
     @property
-    def types(self) -> TypeTable:
-        """Go types built from type DIEs on first use."""
-        if self._types is None:
-            from .types import TypeTable
-
-            self._types = TypeTable(self)
-        return self._types
-
-    @property
-    def functions(self) -> FunctionIndex:
-        """Functions' variable scopes, parsed per function on first use."""
-        if self._functions is None:
-            from .functions import FunctionIndex
-
-            self._functions = FunctionIndex(self)
-        return self._functions
-
-    @property
     def lists(self) -> ListReader:
         """Location and range lists (DWARF 4 and 5), decoded one list at a time."""
         if self._lists is None:
@@ -443,36 +418,10 @@ class DwarfInfo:
         attr = die.attributes.get("DW_AT_const_value")
         return attr.value if attr is not None and isinstance(attr.value, int) else None
 
-    def producer(self) -> str | None:
-        """The first compile unit's DW_AT_producer (e.g. "Go cmd/compile go1.26.6; regabi")."""
-        dwarf = self._open()
-        for cu in dwarf.iter_CUs():
-            attr = cu.get_top_DIE().attributes.get("DW_AT_producer")
-            return attr.value.decode("utf-8", "replace") if attr is not None else None
-        return None
-
 
 def _inflate_all(contents: list[SectionContents]) -> None:
     for section in contents:
         section.inflate_aside()
-
-
-def one_byte_abbreviations(table: Any) -> Iterator[tuple[int, Any]]:
-    """(code, declaration) of the abbreviations of a pyelftools table whose code fits in one byte:
-    the ones a raw scan can recognise by the byte before a DIE's first attribute."""
-    for code in range(1, 0x80):
-        try:
-            yield code, table.get_abbrev(code)
-        except KeyError:
-            continue
-
-
-def ref_offset(die: DIE, attribute: str | int) -> int | None:
-    """The `.debug_info` offset a reference attribute points to (unit-relative forms made absolute)."""
-    attr = die.attributes.get(attribute)
-    if attr is None or not isinstance(attr.value, int):
-        return None
-    return int(attr.value) if attr.form == "DW_FORM_ref_addr" else int(attr.value) + die.cu.cu_offset
 
 
 def _name(die: DIE) -> str:

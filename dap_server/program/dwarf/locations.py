@@ -46,7 +46,7 @@ OPTIMIZED_AWAY = "optimized away"
 UNSAVED_REGISTER = "optimized away (held in a register this frame does not preserve)"
 
 
-class ExpressionError(Exception):
+class LocationError(Exception):
     """The expression uses an operation outside what Go emits, or is malformed."""
 
 
@@ -75,17 +75,17 @@ def _uleb(data: bytes, pos: int) -> tuple[int, int]:
     try:
         return read_uleb(data, pos)
     except LebError as exc:
-        raise ExpressionError("truncated LEB128 operand") from exc
+        raise LocationError("truncated LEB128 operand") from exc
 
 
 def _sleb(data: bytes, pos: int) -> tuple[int, int]:
     try:
         return read_sleb(data, pos)
     except LebError as exc:
-        raise ExpressionError("truncated LEB128 operand") from exc
+        raise LocationError("truncated LEB128 operand") from exc
 
 
-def evaluate(expr: bytes, state: FrameState) -> list[Piece]:
+def evaluate_location(expr: bytes, state: FrameState) -> list[Piece]:
     """The pieces an expression describes. An empty expression means "optimized away"."""
     if not expr:
         return [Piece(None, missing=OPTIMIZED_AWAY)]
@@ -127,7 +127,7 @@ def evaluate(expr: bytes, state: FrameState) -> list[Piece]:
         if op == _OP_STACK_VALUE:
             is_value = True
     else:
-        raise ExpressionError("location expression too long")
+        raise LocationError("location expression too long")
     if pending is not None:
         pieces.append(pending)
     elif is_value and stack:
@@ -161,7 +161,7 @@ def _step(op: int, expr: bytes, pos: int, stack: list[int], state: FrameState) -
     if op == _OP_ADDRX:
         index, pos = _uleb(expr, pos)
         if state.address_index is None:
-            raise ExpressionError("DW_OP_addrx without .debug_addr")
+            raise LocationError("DW_OP_addrx without .debug_addr")
         stack.append(state.address_index(index) + state.bias)
         return pos
     if op == _OP_CALL_FRAME_CFA:
@@ -179,7 +179,7 @@ def _step(op: int, expr: bytes, pos: int, stack: list[int], state: FrameState) -
         offset, pos = _sleb(expr, pos)
         value = state.register(number) if state.register is not None else None
         if not isinstance(value, int):
-            raise ExpressionError(UNSAVED_REGISTER)
+            raise LocationError(UNSAVED_REGISTER)
         stack.append(value + offset)
         return pos
     if _OP_LIT0 <= op <= _OP_LIT31:
@@ -221,15 +221,15 @@ def _step(op: int, expr: bytes, pos: int, stack: list[int], state: FrameState) -
         return pos
     if op == _OP_STACK_VALUE:
         return pos
-    raise ExpressionError(f"unsupported DWARF operation {op:#x}")
+    raise LocationError(f"unsupported DWARF operation {op:#x}")
 
 
 def _need(stack: list[int], count: int) -> None:
     if len(stack) < count:
-        raise ExpressionError("DWARF expression stack underflow")
+        raise LocationError("DWARF expression stack underflow")
 
 
 def _cfa(state: FrameState) -> int:
     if state.cfa is None:
-        raise ExpressionError("the frame's canonical frame address is unknown")
+        raise LocationError("the frame's canonical frame address is unknown")
     return state.cfa

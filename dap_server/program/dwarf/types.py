@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .attrs import (
     DW_AT_GO_DICT_INDEX,
@@ -23,12 +23,8 @@ from .attrs import (
     DW_AT_GO_RUNTIME_TYPE,
     TYPE_TAGS,
 )
-from .info import ref_offset
+from .dies import DIE, DieSource, ref_offset
 from .scan import ScanError, scan
-
-if TYPE_CHECKING:
-    from .info import DIE, DwarfInfo
-
 
 _NAME = frozenset({"DW_AT_name"})
 
@@ -227,7 +223,7 @@ class DwarfType(GoType):
             if child.tag != "DW_TAG_member":
                 continue
             loc = child.attributes.get("DW_AT_data_member_location")
-            type_offset = self._table.dwarf.type_offset(child)
+            type_offset = ref_offset(child, "DW_AT_type")
             if type_offset is None:
                 continue
             out.append(
@@ -288,7 +284,7 @@ class DwarfType(GoType):
 class TypeTable:
     """Type DIEs by offset, by name and by runtime type descriptor offset, each found on demand."""
 
-    def __init__(self, dwarf: DwarfInfo) -> None:
+    def __init__(self, dwarf: DieSource) -> None:
         self.dwarf = dwarf
         self._by_offset: dict[int, GoType] = {}
         self._by_name: dict[str, GoType | None] = {}

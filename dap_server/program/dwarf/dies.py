@@ -1,0 +1,56 @@
+"""What the DWARF readers share, apart from the DwarfInfo that builds them: the DIE, the error,
+reference attributes, and `DieSource`, the part of DwarfInfo a sub-reader (types, functions,
+globals) reads DIEs through. This module imports none of the readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from ..errors import ProgramError
+from .lists import ListReader, UnitBase
+
+DIE = Any  # elftools.dwarf.die.DIE; pyelftools ships no stubs for it
+
+
+class DwarfError(ProgramError):
+    """DWARF is missing or too damaged to answer; the message names what failed."""
+
+
+class DieSource(Protocol):
+    """DIEs of one executable, found by offset or by name, parsed once."""
+
+    @property
+    def raw_info(self) -> bytes: ...
+
+    @property
+    def lists(self) -> ListReader: ...
+
+    def die_at(self, offset: int) -> DIE: ...
+
+    def find(self, name: str, tags: Iterable[str], start: int = 0, end: int | None = None) -> list[DIE]: ...
+
+    def find_one(self, name: str, tags: Iterable[str]) -> DIE | None: ...
+
+    def resolve_type(self, die: DIE) -> DIE | None: ...
+
+    def unit_base(self, die: DIE) -> UnitBase: ...
+
+
+def ref_offset(die: DIE, attribute: str | int) -> int | None:
+    """The `.debug_info` offset a reference attribute points to (unit-relative forms made absolute)."""
+    attr = die.attributes.get(attribute)
+    if attr is None or not isinstance(attr.value, int):
+        return None
+    return int(attr.value) if attr.form == "DW_FORM_ref_addr" else int(attr.value) + die.cu.cu_offset
+
+
+def one_byte_abbreviations(table: Any) -> Iterator[tuple[int, Any]]:
+    """(code, declaration) of the abbreviations of a pyelftools table whose code fits in one byte:
+    the ones a raw scan can recognise by the byte before a DIE's first attribute."""
+    for code in range(1, 0x80):
+        try:
+            yield code, table.get_abbrev(code)
+        except KeyError:
+            continue
