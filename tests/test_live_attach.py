@@ -8,7 +8,9 @@ goroutine, its wait reason, and the frames of every goroutine still parked where
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -142,9 +144,15 @@ def test_continue_and_pause_rebuild_every_view(
         assert listed["success"] and len(listed["body"]["threads"]) == len(session.threads())
         refused = client.request("stackTrace", {"threadId": 1})
         assert not refused["success"] and "is running: pause it" in refused["message"] + str(refused.get("body"))
+        os.kill(program.pid, signal.SIGUSR1)  # five goroutines start while it runs
+        spawned = program.spawned(5)
         assert client.request("pause", {"threadId": 1})["success"]
         stopped = client.wait_event("stopped")["body"]
         assert stopped["reason"] == "pause"
+        events = [m["body"] for m in client.messages if m.get("type") == "event" and m.get("event") == "thread"]
+        started = {e["threadId"] for e in events if e["reason"] == "started"}
+        assert set(spawned) <= started, (spawned, events)
+        assert set(spawned) <= {t["id"] for t in session.threads()}
         assert len(STOP_MESSAGE.findall(_console(client))) == 2
         after = int(_evaluate(session, "heartbeats.v")["result"])
         assert after >= before + 3, (before, after)
@@ -260,6 +268,27 @@ def test_a_captured_core_opens_in_godap_delve_and_gdb_and_agrees_with_attaching(
     assert f"LWP {program.pid}" in gdb.stdout, gdb.stdout + gdb.stderr
 
 
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_report_explains_a_running_process_from_a_snapshot(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    with running(binary, 100) as program:
+        result = subprocess.run(
+            [*SERVER_COMMAND, "report", str(program.pid)],
+            cwd=REPO_ROOT,
+            env=server_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"with core process {program.pid} (a snapshot; it runs on)" in result.stdout
+        assert "100× [chan receive] main.waitForever" in result.stdout, result.stdout
+        _assert_runs_as_before(program)
+
+
 # -- attach failures: a clear error, and the server keeps serving --------------------------------
 
 
@@ -373,3 +402,17 @@ def test_a_process_that_exits_while_it_runs_ends_the_session(
         assert "has exited" in paused["message"], paused
         client.wait_event("terminated")
         assert client.request("disconnect", {})["success"]
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_attach_refuses_an_executable_that_is_not_the_process(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    binary = build_program("live", go_release, build_mode)
+    other = build_program("many", go_release, build_mode)
+    with running(binary) as program:
+        with _server() as client:
+            message = _refused(client, program.pid, program=str(other.exe))
+            assert str(other.exe) in message and f"process {program.pid}" in message, message
+        _assert_runs_as_before(program)

@@ -79,6 +79,15 @@ class LiveProgram:
         self._wait_for(lambda: self.heartbeats() > beat, timeout, f"heartbeat after HB {beat}")
         return self.heartbeats()
 
+    def spawned(self, count: int, timeout: float = HEARTBEAT_TIMEOUT) -> list[int]:
+        """The ids of the goroutines SIGUSR1 started, once `count` of them have said so."""
+
+        def ids() -> list[int]:
+            return [int(line.split()[1]) for line in self.lines if line.startswith("SPAWNED ")]
+
+        self._wait_for(lambda: len(ids()) >= count, timeout, f"{count} SPAWNED lines")
+        return ids()
+
     def state(self) -> tuple[str, int]:
         """(state letter, TracerPid) from /proc/PID/status: "t" is stopped by a tracer."""
         fields = dict(
