@@ -12,7 +12,7 @@ import sys
 from .debuggee.core_writer import write_core
 from .debuggee.errors import DebuggeeError
 from .debuggee.live import LiveProcess
-from .debuggee.snapshot import snapshot_and_detach
+from .debuggee.snapshot import reserve, snapshot_and_detach
 
 MIB = 1 << 20
 
@@ -25,7 +25,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the core")
     args = parser.parse_args(argv)
     try:
-        snapshot = snapshot_and_detach(LiveProcess(args.pid))
+        reserved = reserve(args.pid)  # faulted in while the process still runs
+        snapshot = snapshot_and_detach(LiveProcess(args.pid), reserved)
     except DebuggeeError as exc:
         print(f"godap capture: {exc}", file=sys.stderr)
         return 1

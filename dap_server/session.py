@@ -183,7 +183,9 @@ class Session:
         detaches); `options.program` defaults to the process's own executable. With `snapshot`,
         what a Go view needs is copied at once and the process runs on: the session browses the copy."""
         from .debuggee.live import LiveProcess  # ptrace and ctypes load only for a live process
-        from .debuggee.snapshot import snapshot_and_detach
+        from .debuggee.snapshot import reserve, snapshot_and_detach
+
+        reserved = reserve(pid) if snapshot else None  # faulted in while the process still runs
 
         def stop() -> LiveProcess:
             process = LiveProcess(pid)
@@ -193,7 +195,7 @@ class Session:
 
         def copy(process: Debuggee) -> Debuggee:
             assert isinstance(process, LiveProcess)
-            return snapshot_and_detach(process)
+            return snapshot_and_detach(process, reserved)
 
         return cls._start(options, stop, progress, copy if snapshot else None)
 

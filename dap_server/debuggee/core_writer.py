@@ -56,9 +56,9 @@ def write_core(snapshot: Snapshot, path: str) -> int:
         out.write(header + b"".join(headers) + notes)
         for copied, offset in zip(snapshot.copied, offsets, strict=True):
             for run in copied.runs:
-                if run.data is not None:
+                if run.buffer is not None:
                     out.seek(offset + run.start - copied.entry.start)
-                    out.write(run.data)
+                    out.write(run.data())
         out.truncate(cursor)
         return os.fstat(out.fileno()).st_blocks * 512
 
