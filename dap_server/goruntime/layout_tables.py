@@ -54,6 +54,7 @@ _G_125 = {
     "syscallpc": 112,
     "syscallbp": 120,
     "sig": 220,
+    "runningCleanups": 218,
 }
 _G_126 = {
     **_G_123,
@@ -65,6 +66,7 @@ _G_126 = {
     "waitsince": 168,
     "waitreason": 176,
     "lockedm": 208,
+    "runningCleanups": 220,
 }
 
 _M_121 = {
@@ -80,6 +82,7 @@ _M_121 = {
     "dying": 268,
     "alllink": 336,
     "lockedg": 352,
+    "incgo": 280,
     "vdsoSP": 808,
     "vdsoPC": 816,
 }
@@ -98,6 +101,7 @@ _M_125 = {
     "dying": 260,
     "alllink": 344,
     "lockedg": 360,
+    "incgo": 272,
     "vdsoSP": 896,
     "vdsoPC": 904,
 }
@@ -116,6 +120,7 @@ _MODULEDATA_127 = {**_MODULEDATA_121, "etypes": 312, "rodata": 336, "gofunc": 34
 
 _STACK = {"lo": 0, "hi": 8}
 _SIGTAB = {"flags": 0, "name": 8}  # sigTabT{flags int32; name string}
+_SCHEDT = {"lastpoll": 8}
 _HMAP = {"count": 0, "flags": 8, "B": 9, "noverflow": 10, "hash0": 12, "buckets": 16, "oldbuckets": 24}
 
 # Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
@@ -179,6 +184,7 @@ FALLBACK: dict[int, dict[str, dict[str, int]]] = {
 for _minor, _tables in FALLBACK.items():
     _tables["runtime.stack"] = _STACK
     _tables["runtime.sigTabT"] = _SIGTAB
+    _tables["runtime.schedt"] = _SCHEDT
     if _minor <= 23:  # Swiss tables replace hmap in Go 1.24
         _tables["runtime.hmap"] = _HMAP
 
