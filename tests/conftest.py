@@ -6,8 +6,11 @@
   ``opt`` and ``noopt``, narrowed by ``@pytest.mark.build_modes("opt")``.
 * ``build_program(program, release, mode, options)`` and
   ``make_core(program, args, release, mode, trigger)`` are session fixtures
-  backed by the on-disk cache; machines that cannot make cores skip.
-* ``delve(exe, core, commands)`` runs dlv; skips when dlv is missing.
+  backed by the on-disk cache.
+* ``run_delve(exe, core, commands)`` runs dlv.
+
+A missing prerequisite (no go, a machine that cannot make cores, no dlv) fails the test with the
+reason; ``GODAP_ALLOW_SKIPS=1`` makes it a skip (support/prerequisites.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from support import cache, delve, scoreboard, toolchains
 from support.build import Binary, BuildOptions, Mode, build
 from support.cores import RUN_TIMEOUT, Core, CoreDumpUnavailable, Trigger
 from support.cores import make_core as make_core_from_binary
+from support.prerequisites import missing
 
 log = logging.getLogger("godap.tests")
 
@@ -34,6 +38,13 @@ RunDelve = Callable[[Path, Path, Sequence[str]], list[delve.CommandResult]]
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "go_releases(*names): run only on these Go releases (if selected)")
     config.addinivalue_line("markers", "build_modes(*modes): run only in these build modes")
+    config.addinivalue_line("markers", "godap_missing(reason): a prerequisite is missing: fail (or skip)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("godap_missing")
+    if marker is not None:
+        missing(marker.args[0])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -51,7 +62,7 @@ def _release_params(metafunc: pytest.Metafunc) -> list[object]:
     try:
         selected = toolchains.selected_releases()
     except toolchains.ToolchainError as exc:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=str(exc)), id="no-go")]
+        return [pytest.param(None, marks=pytest.mark.godap_missing(str(exc)), id="no-go")]
     marker = metafunc.definition.get_closest_marker("go_releases")
     if marker is not None:
         wanted = [toolchains.release_named(name) for name in marker.args]
@@ -84,7 +95,7 @@ def build_program() -> BuildProgram:
         try:
             release = release or toolchains.local_release()
         except toolchains.ToolchainError as exc:
-            pytest.skip(str(exc))
+            missing(str(exc))
         return build(program, release, mode, options)
 
     return run
@@ -94,7 +105,7 @@ def build_program() -> BuildProgram:
 def make_core(build_program: BuildProgram) -> MakeCore:
     """``make_core(program, args, release=None, mode="opt", trigger="self", options=None, timeout=...)``.
 
-    Cached on disk; skips when this machine cannot make cores.
+    Cached on disk; fails (GODAP_ALLOW_SKIPS=1: skips) when this machine cannot make cores.
     """
 
     def run(
@@ -110,21 +121,25 @@ def make_core(build_program: BuildProgram) -> MakeCore:
         try:
             return make_core_from_binary(binary, args, trigger, timeout=timeout)
         except CoreDumpUnavailable as exc:
-            pytest.skip(str(exc))
+            missing(str(exc))
 
     return run
 
 
 @pytest.fixture(scope="session")
 def run_delve() -> RunDelve:
-    """``run_delve(exe, core, commands)`` -> one CommandResult per command (skips without dlv)."""
-    if delve.find_dlv() is None:
-        pytest.skip("dlv not found on PATH or in ~/go/bin (go install github.com/go-delve/delve/cmd/dlv@v1.27.2)")
+    """``run_delve(exe, core, commands)`` -> one CommandResult per command (fails without dlv)."""
+    require_dlv()
 
     def run(exe: Path, core: Path, commands: Sequence[str]) -> list[delve.CommandResult]:
         return delve.run_delve(exe, core, commands)
 
     return run
+
+
+def require_dlv() -> None:
+    if delve.find_dlv() is None:
+        missing(f"dlv not found on PATH or in ~/go/bin (go install {DELVE_PACKAGE})")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

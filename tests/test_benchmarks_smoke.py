@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support.cores import CoreDumpUnavailable
+from support.prerequisites import missing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -23,11 +24,11 @@ from benchmarks import run, servers  # noqa: E402
 
 def test_quick_harness_runs_on_the_smallest_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if servers.find_dlv() is None:
-        pytest.skip("Delve (dlv) is not installed")
+        missing("Delve (dlv) is not installed")
     try:
         status = run.main(["--quick", "--inputs", "small", "--runs", "1", "--warmup", "0", "--out", str(tmp_path)])
     except CoreDumpUnavailable as exc:
-        pytest.skip(f"this machine cannot make cores: {exc}")
+        missing(f"this machine cannot make cores: {exc}")
     assert status == 0
     printed = capsys.readouterr().out
     document = json.loads((tmp_path / "results-quick.json").read_text())

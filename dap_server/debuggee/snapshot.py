@@ -26,7 +26,7 @@ from .mappings import FileMapping
 from .memory import SegmentMemory, Span, file_spans, layer_spans
 from .proc_maps import MapsEntry, read_maps
 from .signals import SigInfo
-from .vm_read import ProcessReader
+from .vm_read import RemoteReader
 
 PAGE = 4096
 _KERNEL_ONLY = ("[vvar]", "[vvar_vclock]", "[vsyscall]")
@@ -167,7 +167,7 @@ def take_snapshot(process: LiveProcess, reserved: mmap.mmap | None = None) -> Sn
     """Copy what a Go view needs from `process`, which must be stopped (the caller resumes it)."""
     plan = _plan(process.pid)
     files = [entry.as_file_mapping() for entry in read_maps(process.pid) if entry.file_backed]
-    reader = ProcessReader(process.pid)
+    reader = RemoteReader(process.pid)
     space = _Space(reserved)
     try:
         copied = [CopiedMapping(entry, tuple(_runs(reader, space, entry, ranges))) for entry, ranges in plan]
@@ -212,7 +212,7 @@ def _copied(entry: MapsEntry) -> bool:
     return "r" in entry.perms and entry.path not in _KERNEL_ONLY and ("w" in entry.perms or not entry.file_backed)
 
 
-def _runs(reader: ProcessReader, space: _Space, entry: MapsEntry, ranges: list[tuple[int, int]]) -> list[Run]:
+def _runs(reader: RemoteReader, space: _Space, entry: MapsEntry, ranges: list[tuple[int, int]]) -> list[Run]:
     """The mapping as runs of copied and untouched pages; the pages past a read error are left out."""
     runs = []
     cursor = entry.start

@@ -34,7 +34,7 @@ def _libc() -> ctypes.CDLL:
 _LIBC = _libc()
 
 
-class ProcessReader:
+class RemoteReader:
     """Reads of one process's memory into writable buffers; `close` when done."""
 
     def __init__(self, pid: int) -> None:

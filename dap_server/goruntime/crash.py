@@ -356,14 +356,16 @@ class CrashExplainer:
 
     def _read_sigtable(self) -> list[str]:
         """runtime.sigtable: [N]sigTabT{flags int32; name string}."""
-        program = self._process.program
-        sym = program.symbol("runtime.sigtable")
-        if sym is None or sym.size % 24:
+        process = self._process
+        sym = process.program.symbol("runtime.sigtable")
+        entry = process.layouts.size("runtime.sigTabT")
+        name = process.layouts.offset("runtime.sigTabT", "name")
+        if sym is None or not entry or name is None or sym.size % entry:
             return []
         names = []
-        for i in range(min(sym.size // 24, 128)):
+        for i in range(min(sym.size // entry, 128)):
             try:
-                names.append(read_go_string(self._memory, sym.value + 24 * i + 8))
+                names.append(read_go_string(self._memory, sym.value + entry * i + name))
             except UnreadableMemory:
                 names.append("")
         return names

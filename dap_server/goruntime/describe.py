@@ -84,7 +84,7 @@ class Describer:
             thread.lwp if thread is not None else None,
             process.names.status(g),
             start,
-            tuple(read_labels(process.memory, g.labels, self._minor)) if g.labels else (),
+            tuple(read_labels(process.memory, g.labels, self._minor, process.layouts)) if g.labels else (),
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..debuggee.api import Memory, UnreadableMemory
+from ..program.layout_tables import STATUS_NAMES
 from ..program.program import Program
 from .bulk import gc_paused
-from .layout_tables import STATUS_NAMES
 from .layouts import LayoutError, RuntimeLayouts
 from .strings_table import read_string_table
 

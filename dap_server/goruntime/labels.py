@@ -1,6 +1,7 @@
 """pprof labels of a goroutine (`g.labels`).
 
-Go ≤ 1.23: a pointer to a `labelMap` (map[string]string), read as a classic hmap.
+Go ≤ 1.23: a pointer to a `labelMap` (map[string]string), read as a classic hmap (its header's
+offsets from the binary's layouts).
 Go ≥ 1.24: a pointer to a struct whose first field is a `[]label{key, value string}` slice.
 """
 
@@ -9,22 +10,23 @@ from __future__ import annotations
 import struct
 
 from ..debuggee.api import Memory, UnreadableMemory
+from .layouts import LayoutError, RuntimeLayouts
 from .strings_table import read_go_string
 
 MAX_LABELS = 64
-_HMAP = struct.Struct("<QBBHI Q Q")  # count, flags, B, noverflow, hash0, buckets, oldbuckets
+_HMAP_FIELDS = ("count", "B", "buckets", "oldbuckets")
 _STRING = 16
 _BUCKET_SLOTS = 8
 _BUCKET_SIZE = 8 + 2 * _BUCKET_SLOTS * _STRING + 8
 _MIN_TOPHASH = 5
 
 
-def read_labels(memory: Memory, labels: int, go_minor: int | None) -> list[tuple[str, str]]:
+def read_labels(memory: Memory, labels: int, go_minor: int | None, layouts: RuntimeLayouts) -> list[tuple[str, str]]:
     """(key, value) pairs, sorted by key; empty when the goroutine has none or they cannot be read."""
     if not labels:
         return []
     try:
-        pairs = _slice_labels(memory, labels) if (go_minor or 99) >= 24 else _map_labels(memory, labels)
+        pairs = _slice_labels(memory, labels) if (go_minor or 99) >= 24 else _map_labels(memory, labels, layouts)
     except UnreadableMemory:
         return []
     return sorted(pairs)
@@ -38,11 +40,16 @@ def _slice_labels(memory: Memory, addr: int) -> list[tuple[str, str]]:
     ]
 
 
-def _map_labels(memory: Memory, addr: int) -> list[tuple[str, str]]:
+def _map_labels(memory: Memory, addr: int, layouts: RuntimeLayouts) -> list[tuple[str, str]]:
+    try:
+        count_at, b_at, buckets_at, oldbuckets_at = (layouts.require("runtime.hmap", name) for name in _HMAP_FIELDS)
+    except LayoutError:
+        return []
     hmap = memory.u64(addr)
     if not hmap:
         return []
-    count, _, b_log, _, _, buckets, oldbuckets = _HMAP.unpack(memory.read(hmap, _HMAP.size))
+    count, b_log = memory.u64(hmap + count_at), memory.read(hmap + b_at, 1)[0]
+    buckets, oldbuckets = memory.u64(hmap + buckets_at), memory.u64(hmap + oldbuckets_at)
     pairs: list[tuple[str, str]] = []
     if count == 0 or b_log > 8:
         return pairs

@@ -6,15 +6,9 @@ import contextlib
 
 from ..program.dwarf.dies import DwarfError
 from ..program.dwarf.info import StructType
+from ..program.layout_tables import NESTED, fallback_size, fallback_tables, release_key
 from ..program.program import Program
-from .layout_tables import FALLBACK
 
-# Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
-_NESTED = {
-    ("runtime.g", "sched"): "runtime.gobuf",
-    ("runtime.g", "stack"): "runtime.stack",
-    ("runtime.m", "morebuf"): "runtime.gobuf",
-}
 # Structs read at launch: found in one pass over .debug_info.
 RUNTIME_STRUCTS = (
     "runtime.g",
@@ -40,9 +34,8 @@ class RuntimeLayouts:
         self._program = program
         self._use_dwarf = program.dwarf.present
         self._cache: dict[tuple[str, str], int | None] = {}
-        minor = program.go_minor
-        self._fallback = FALLBACK.get(minor or 0) or FALLBACK[max(FALLBACK)]
-        self._minor = minor or max(FALLBACK)
+        self._minor = release_key(program.go_minor)
+        self._fallback = fallback_tables(self._minor)
         if self._use_dwarf:
             with contextlib.suppress(DwarfError):
                 program.dwarf.prefetch_structs(RUNTIME_STRUCTS)
@@ -55,6 +48,13 @@ class RuntimeLayouts:
             self._cache[key] = self._resolve(struct, path)
         return self._cache[key]
 
+    def require(self, struct: str, path: str) -> int:
+        """The offset of `struct.path`, or LayoutError when neither DWARF nor the tables have it."""
+        off = self.offset(struct, path)
+        if off is None:
+            raise LayoutError(f"cannot find {struct}.{path} in this binary ({self.source})")
+        return off
+
     def size(self, struct: str) -> int | None:
         if self._use_dwarf:
             try:
@@ -63,7 +63,7 @@ class RuntimeLayouts:
                 layout = None
             if layout is not None:
                 return layout.size
-        return None
+        return fallback_size(self._minor, struct)
 
     def has(self, struct: str, path: str) -> bool:
         return self.offset(struct, path) is not None
@@ -71,7 +71,7 @@ class RuntimeLayouts:
     def _resolve(self, struct: str, path: str) -> int | None:
         if self._use_dwarf:
             try:
-                found = self._from_dwarf(struct, path)
+                found = self.dwarf_offset(struct, path)
             except DwarfError as exc:
                 found = None
                 if self.dwarf_damage is None:
@@ -79,9 +79,10 @@ class RuntimeLayouts:
                     self.source = f"built-in tables for go1.{self._minor} (the DWARF is unreadable)"
             if found is not None:
                 return found
-        return self._from_table(struct, path)
+        return self.table_offset(struct, path)
 
-    def _from_dwarf(self, struct: str, path: str) -> int | None:
+    def dwarf_offset(self, struct: str, path: str) -> int | None:
+        """The offset as the binary's DWARF gives it (None if absent; DwarfError if unreadable)."""
         dwarf = self._program.dwarf
         layout: StructType | None = dwarf.struct(struct)
         total = 0
@@ -98,7 +99,8 @@ class RuntimeLayouts:
             total += inner.members["value"].offset
         return total
 
-    def _from_table(self, struct: str, path: str) -> int | None:
+    def table_offset(self, struct: str, path: str) -> int | None:
+        """The offset as the built-in tables give it for this binary's release."""
         first, _, rest = path.partition(".")
         table = self._fallback.get(struct, {})
         if first not in table:
@@ -106,8 +108,8 @@ class RuntimeLayouts:
         base = table[first]
         if not rest:
             return base
-        nested = _NESTED.get((struct, first))
+        nested = NESTED.get((struct, first))
         if nested is None:
             return None
-        inner = self._from_table(nested, rest)
+        inner = self.table_offset(nested, rest)
         return None if inner is None else base + inner

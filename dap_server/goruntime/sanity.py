@@ -7,8 +7,8 @@ real goroutine's id would hide it. Such records are kept as unreadable, with the
 
 from __future__ import annotations
 
+from ..program.layout_tables import STATUS_NAMES
 from .goroutines import Goroutine, GoroutineReader
-from .layout_tables import STATUS_NAMES
 from .threads import MachineThread
 
 MAX_STATUS = max(STATUS_NAMES)

@@ -19,10 +19,10 @@ MAX_SLICE = 1 << 27
 MAX_MS = 4096
 _STRING = struct.Struct("<QQ")
 _WAIT_REASONS_ALWAYS = frozenset({b"IO wait", b"GC sweep wait", b"chan receive", b"select", b"sleep"})
-# table symbol → (a string it holds, that string's index, entry size, offset of the name in an entry, entries)
+# table symbol → (a string it holds, that string's index, the entry struct or None for a string, entries)
 _TABLES = {
-    "runtime.gStatusStrings": (b"runnable", 1, 16, 0, 12),
-    "runtime.sigtable": (b"SIGSEGV: segmentation violation", 11, 24, 8, 65),
+    "runtime.gStatusStrings": (b"runnable", 1, None, 12),
+    "runtime.sigtable": (b"SIGSEGV: segmentation violation", 11, "runtime.sigTabT", 65),
 }
 
 
@@ -46,7 +46,11 @@ def recover_runtime_symbols(
     if allm is not None:
         program.remember_symbol("runtime.allm", allm, 8)
     strings = _StringScan(memory, program)
-    for name, (needle, index, entry, offset, count) in _TABLES.items():
+    for name, (needle, index, struct_name, count) in _TABLES.items():
+        entry = layouts.size(struct_name) if struct_name else _STRING.size
+        offset = layouts.offset(struct_name, "name") if struct_name else 0
+        if entry is None or offset is None:
+            continue
         start = strings.table(needle, index, entry, offset)
         if start is not None:
             program.remember_symbol(name, start, entry * count)

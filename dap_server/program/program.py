@@ -12,15 +12,12 @@ from .buildinfo import BuildInfo, go_minor, parse_buildinfo
 from .dwarf.info import DwarfInfo
 from .elf_image import ElfImage
 from .errors import ProgramError
+from .layout_tables import fallback_tables
 from .moduledata import find_moduledata
 from .pclntab import Pclntab
 from .symbols import STT_OBJECT, Symbol, SymbolTable
 
 _PCLNTAB_SECTIONS = (".gopclntab", ".data.rel.ro.gopclntab")
-# Offsets in runtime.moduledata, identical from Go 1.21 to 1.27 except gofunc (checked by tests).
-MODULEDATA_TEXT = 176
-MODULEDATA_GOFUNC = 320
-MODULEDATA_GOFUNC_127 = 344
 
 
 class Program:
@@ -101,17 +98,15 @@ class Program:
             raise ProgramError(f"{self.path} has no pc-line table (.gopclntab); cannot walk Go stacks")
         text = self.symbols.find("runtime.text")
         gofunc = self.symbols.find("go:func.*")
-        text_start = text.value if text is not None else self._moduledata_word(MODULEDATA_TEXT)
-        gofunc_start = gofunc.value if gofunc is not None else self._moduledata_word(self._gofunc_offset())
+        moduledata = fallback_tables(self.go_minor)["runtime.moduledata"]  # stripped: no DWARF either
+        text_start = text.value if text is not None else self._moduledata_word(moduledata["text"])
+        gofunc_start = gofunc.value if gofunc is not None else self._moduledata_word(moduledata["gofunc"])
         if text_start is None:
             section = self.image.section(".text")
             if section is None:
                 raise ProgramError(f"{self.path} has neither a runtime.text symbol nor a .text section")
             text_start = section.addr
         return Pclntab(data, text_start + self.bias, gofunc_start, self.image.read_link, self.bias)
-
-    def _gofunc_offset(self) -> int:
-        return MODULEDATA_GOFUNC_127 if (self.go_minor or 0) >= 27 else MODULEDATA_GOFUNC
 
     def _moduledata_word(self, offset: int) -> int | None:
         """A field of runtime.firstmoduledata as the file stores it (for stripped binaries)."""

@@ -54,7 +54,7 @@ _SIGNALS = {Trigger.SIGABRT: signal.SIGABRT, Trigger.SIGQUIT: signal.SIGQUIT}
 
 
 class CoreDumpUnavailable(RuntimeError):
-    """This machine cannot produce cores for us (tests should skip)."""
+    """This machine cannot produce cores for us (a missing prerequisite: support/prerequisites.py)."""
 
 
 class CoreNotProduced(RuntimeError):

@@ -53,7 +53,7 @@ _COUNT = re.compile(r"^\[(?P<count>\d+) goroutines\]$")
 
 
 class DelveUnavailable(RuntimeError):
-    """No dlv binary (tests should skip)."""
+    """No dlv binary (a missing prerequisite: support/prerequisites.py)."""
 
 
 class DelveError(RuntimeError):

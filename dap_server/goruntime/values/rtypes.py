@@ -15,7 +15,7 @@ from functools import cached_property, partial
 from ...binfmt.leb128 import LebError, read_uleb
 from ...program.dwarf.dies import DwarfError
 from ...program.dwarf.types import ABI_KINDS, Field, GoType, Kind
-from ..layout_tables import FALLBACK
+from ...program.layout_tables import DIRECT_IFACE, fallback_size, fallback_tables, release_key
 from .context import DECODE_ERRORS, ProcessReader, Unreadable
 from .kinds import AbiKind, RuntimeType
 
@@ -30,15 +30,6 @@ _NAME_EMBEDDED = 8
 _MAX_NAME = 1 << 16
 _MAX_FIELDS = 1 << 12
 _SIGNED = frozenset({2, 3, 4, 5, 6})
-_ABI_SIZES = {  # sizes of the kind-specific descriptors (internal/abi), before the uncommon type
-    17: 72,
-    18: 64,
-    19: 56,
-    20: 80,
-    22: 56,
-    23: 56,
-    25: 80,
-}
 _ABI_STRUCTS = {
     17: "internal/abi.ArrayType",
     18: "internal/abi.ChanType",
@@ -71,8 +62,7 @@ class RuntimeTypes:
         if module is not None and layout is not None and "types" in layout.members:
             return self.reader.word(module + layout.members["types"].offset)
         if module is not None:  # stripped: DWARF is gone too, the release's table knows the field
-            tables = FALLBACK.get(program.go_minor or 0) or FALLBACK[max(FALLBACK)]
-            return self.reader.word(module + tables["runtime.moduledata"]["types"])
+            return self.reader.word(module + fallback_tables(program.go_minor)["runtime.moduledata"]["types"])
         base = program.symbol_address("runtime.types")
         if base is None:
             raise Unreadable("cannot locate the runtime type data (no runtime.types symbol)")
@@ -91,8 +81,7 @@ class RuntimeTypes:
             return "tflag", tflag
         if kind is not None:
             return "kind", kind
-        minor = self.reader.program.go_minor or 0
-        return ("tflag", 0x20) if minor >= 26 else ("kind", 0x20)
+        return DIRECT_IFACE[release_key(self.reader.program.go_minor)]
 
     def header(self, addr: int) -> tuple[int, int, int, int]:
         """(size, tflag, kind byte, name offset) of the descriptor at `addr`."""
@@ -184,7 +173,7 @@ class RuntimeTypes:
                 layout = None
             if layout is not None:
                 return layout.size
-        return _ABI_SIZES.get(kind, 48)
+        return fallback_size(self.reader.program.go_minor, struct_name or "internal/abi.Type") or 48
 
     def go_type(self, addr: int) -> GoType:
         """The GoType of the descriptor at `addr`: from DWARF when it has one, else from the descriptor."""

@@ -1,7 +1,8 @@
-"""Offsets of runtime structs per Go release (linux/amd64), for binaries built without DWARF.
+"""Offsets and sizes of runtime structs per Go release (linux/amd64), for binaries built without DWARF.
 
 With DWARF the offsets are read from the binary itself (layouts.py); these tables are the
-fallback, and tests/test_layouts.py checks every entry against the DWARF of real binaries.
+fallback, and the one place godap keeps per-release layouts: tests/test_layouts.py checks every
+entry against the DWARF of a real binary of each release.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ _G_125 = {
     "syscallpc": 112,
     "syscallbp": 120,
     "sig": 220,
+    "runningCleanups": 218,
 }
 _G_126 = {
     **_G_123,
@@ -64,6 +66,7 @@ _G_126 = {
     "waitsince": 168,
     "waitreason": 176,
     "lockedm": 208,
+    "runningCleanups": 220,
 }
 
 _M_121 = {
@@ -79,6 +82,7 @@ _M_121 = {
     "dying": 268,
     "alllink": 336,
     "lockedg": 352,
+    "incgo": 280,
     "vdsoSP": 808,
     "vdsoPC": 816,
 }
@@ -97,6 +101,7 @@ _M_125 = {
     "dying": 260,
     "alllink": 344,
     "lockedg": 360,
+    "incgo": 272,
     "vdsoSP": 896,
     "vdsoPC": 904,
 }
@@ -114,6 +119,16 @@ _MODULEDATA_121 = {"pcHeader": 0, "text": 176, "etext": 184, "types": 296, "etyp
 _MODULEDATA_127 = {**_MODULEDATA_121, "etypes": 312, "rodata": 336, "gofunc": 344}
 
 _STACK = {"lo": 0, "hi": 8}
+_SIGTAB = {"flags": 0, "name": 8}  # sigTabT{flags int32; name string}
+_SCHEDT = {"lastpoll": 8}
+_HMAP = {"count": 0, "flags": 8, "B": 9, "noverflow": 10, "hash0": 12, "buckets": 16, "oldbuckets": 24}
+
+# Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
+NESTED = {
+    ("runtime.g", "sched"): "runtime.gobuf",
+    ("runtime.g", "stack"): "runtime.stack",
+    ("runtime.m", "morebuf"): "runtime.gobuf",
+}
 
 FALLBACK: dict[int, dict[str, dict[str, int]]] = {
     21: {
@@ -166,8 +181,55 @@ FALLBACK: dict[int, dict[str, dict[str, int]]] = {
         "runtime.moduledata": _MODULEDATA_127,
     },
 }
-for _tables in FALLBACK.values():
+for _minor, _tables in FALLBACK.items():
     _tables["runtime.stack"] = _STACK
+    _tables["runtime.sigTabT"] = _SIGTAB
+    _tables["runtime.schedt"] = _SCHEDT
+    if _minor <= 23:  # Swiss tables replace hmap in Go 1.24
+        _tables["runtime.hmap"] = _HMAP
+
+# Sizes of runtime structs (internal/abi.*: the type descriptors, which the uncommon type follows).
+_ABI_SIZES = {
+    "internal/abi.Type": 48,
+    "internal/abi.ArrayType": 72,
+    "internal/abi.ChanType": 64,
+    "internal/abi.FuncType": 56,
+    "internal/abi.InterfaceType": 80,
+    "internal/abi.PtrType": 56,
+    "internal/abi.SliceType": 56,
+    "internal/abi.StructType": 80,
+    "runtime.sigTabT": 24,
+}
+_CLASSIC_MAP_TYPE = 88  # Key, Elem, Bucket, Hasher, KeySize, ValueSize, BucketSize, Flags
+_SWISS_MAP_TYPE = 112  # SwissMapType in 1.24 and 1.25: Key, Elem, Group, Hasher, GroupSize, SlotSize, ElemOff, Flags
+SIZES: dict[int, dict[str, int]] = {
+    21: {**_ABI_SIZES, "internal/abi.MapType": _CLASSIC_MAP_TYPE, "runtime.moduledata": 592},
+    22: {**_ABI_SIZES, "internal/abi.MapType": _CLASSIC_MAP_TYPE, "runtime.moduledata": 592},
+    23: {**_ABI_SIZES, "internal/abi.MapType": _CLASSIC_MAP_TYPE, "runtime.moduledata": 584},
+    24: {**_ABI_SIZES, "internal/abi.MapType": _SWISS_MAP_TYPE, "runtime.moduledata": 584},
+    25: {**_ABI_SIZES, "internal/abi.MapType": _SWISS_MAP_TYPE, "runtime.moduledata": 584},
+    26: {**_ABI_SIZES, "internal/abi.MapType": _SWISS_MAP_TYPE, "runtime.moduledata": 592},
+    27: {**_ABI_SIZES, "internal/abi.MapType": 136, "runtime.moduledata": 568},  # keys and elems apart
+}
+
+# Where a type descriptor keeps its direct-interface bit (internal/abi.KindDirectIface in Kind_
+# before Go 1.26, internal/abi.TFlagDirectIface in TFlag from 1.26).
+DIRECT_IFACE: dict[int, tuple[str, int]] = {minor: ("tflag" if minor >= 26 else "kind", 0x20) for minor in FALLBACK}
+
+
+def release_key(minor: int | None) -> int:
+    """The release whose tables serve `minor`: itself when known, else the newest."""
+    return minor if minor in FALLBACK else max(FALLBACK)
+
+
+def fallback_tables(minor: int | None) -> dict[str, dict[str, int]]:
+    """struct → field → offset for the Go release 1.`minor` (the newest release's when unknown)."""
+    return FALLBACK[release_key(minor)]
+
+
+def fallback_size(minor: int | None, struct: str) -> int | None:
+    return SIZES[release_key(minor)].get(struct)
+
 
 # gStatusStrings (traceback.go) and waitReasonStrings (runtime2.go) when the binary has no symbols.
 STATUS_NAMES = {

@@ -1,0 +1,116 @@
+"""The built-in layout tables (program/layout_tables.py) against the DWARF of a real binary of each release.
+
+Stripped binaries have no DWARF, so godap reads the runtime with these tables; every entry is
+compared here with what godap's own DWARF reader finds in `zoo` built by that release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import BuildProgram
+from support.toolchains import Release
+
+from dap_server.goruntime.goroutines import _G_FIELDS
+from dap_server.goruntime.layouts import RuntimeLayouts
+from dap_server.goruntime.threads import _M_FIELDS
+from dap_server.program.layout_tables import DIRECT_IFACE, FALLBACK, NESTED, SIZES
+from dap_server.program.program import Program
+
+RELEASES = range(21, 28)  # Go 1.21 … 1.27
+# Go 1.24 and 1.25 name the (Swiss) map descriptor SwissMapType; the tables use the later name.
+_DWARF_NAMES = {(minor, "internal/abi.MapType"): "internal/abi.SwissMapType" for minor in (24, 25)}
+# Fields godap reads besides runtime.g's and runtime.m's (crash.py, describe.py, labels.py, program.py, rtypes.py).
+_READ_ELSEWHERE = [("runtime._panic", path) for path in ("arg", "link", "recovered", "goexit", "repanicked")] + [
+    ("runtime.moduledata", "text"),
+    ("runtime.moduledata", "gofunc"),
+    ("runtime.moduledata", "types"),
+    ("runtime.schedt", "lastpoll"),
+    ("runtime.sigTabT", "name"),
+    ("runtime.hmap", "count"),
+    ("runtime.hmap", "B"),
+    ("runtime.hmap", "buckets"),
+    ("runtime.hmap", "oldbuckets"),
+]
+READ_BY_GODAP = (
+    [("runtime.g", path) for _, path, _, _ in _G_FIELDS]
+    + [("runtime.m", path) for _, path, _ in _M_FIELDS]
+    + _READ_ELSEWHERE
+)
+
+
+@pytest.fixture(scope="module")
+def program(go_release: Release, build_program: BuildProgram) -> Iterator[Program]:
+    binary = build_program("zoo", go_release, "opt")
+    program = Program(str(binary.exe))
+    assert program.dwarf.present, f"{binary.exe} has no DWARF to check the tables against"
+    assert program.go_minor in FALLBACK, f"no built-in tables for {go_release.version}"
+    yield program
+    program.close()
+
+
+def _table_paths(minor: int) -> Iterator[tuple[str, str]]:
+    """Every (struct, field) of the release's table, with the nested paths ("sched.sp") godap builds from them."""
+    tables = FALLBACK[minor]
+    for struct, fields in tables.items():
+        for field in fields:
+            yield struct, field
+            nested = NESTED.get((struct, field))
+            for inner in tables.get(nested, {}) if nested else ():
+                yield struct, f"{field}.{inner}"
+
+
+def test_every_release_has_tables() -> None:
+    for tables in (FALLBACK, SIZES, DIRECT_IFACE):
+        assert sorted(tables) == list(RELEASES)
+    for (struct, _), nested in NESTED.items():
+        assert all(struct in FALLBACK[minor] and nested in FALLBACK[minor] for minor in RELEASES)
+
+
+def test_offsets_match_dwarf(program: Program) -> None:
+    minor = program.go_minor
+    assert minor is not None
+    layouts = RuntimeLayouts(program)
+    wrong = []
+    for struct, path in _table_paths(minor):
+        table, dwarf = layouts.table_offset(struct, path), layouts.dwarf_offset(struct, path)
+        if table != dwarf:
+            wrong.append(f"{struct}.{path}: table {table}, DWARF {dwarf}")
+    assert not wrong, f"go1.{minor} tables disagree with DWARF:\n" + "\n".join(wrong)
+
+
+def test_sizes_match_dwarf(program: Program) -> None:
+    minor = program.go_minor
+    assert minor is not None
+    wrong = []
+    for struct, size in SIZES[minor].items():
+        layout = program.dwarf.struct(_DWARF_NAMES.get((minor, struct), struct))
+        if layout is None or layout.size != size:
+            wrong.append(f"{struct}: table {size}, DWARF {layout.size if layout else 'absent'}")
+    assert not wrong, f"go1.{minor} sizes disagree with DWARF:\n" + "\n".join(wrong)
+
+
+def test_direct_interface_bit_matches_dwarf(program: Program) -> None:
+    minor = program.go_minor
+    assert minor is not None
+    where, bit = DIRECT_IFACE[minor]
+    tflag = program.dwarf.constant("internal/abi.TFlagDirectIface")
+    if where == "tflag":
+        assert tflag == bit
+    else:
+        assert tflag is None
+        assert program.dwarf.constant("internal/abi.KindDirectIface") == bit
+
+
+def test_tables_have_every_field_godap_reads(program: Program) -> None:
+    """A field the release's DWARF has and godap reads must be in the table, or stripped binaries lose it."""
+    minor = program.go_minor
+    assert minor is not None
+    layouts = RuntimeLayouts(program)
+    missing = [
+        f"{struct}.{path} (DWARF: {offset})"
+        for struct, path in READ_BY_GODAP
+        if (offset := layouts.dwarf_offset(struct, path)) is not None and layouts.table_offset(struct, path) is None
+    ]
+    assert not missing, f"go1.{minor} tables lack:\n" + "\n".join(missing)
