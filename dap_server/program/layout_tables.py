@@ -1,6 +1,6 @@
 """Offsets and sizes of runtime structs per Go release (linux/amd64), for binaries built without DWARF.
 
-With DWARF the offsets are read from the binary itself (layouts.py); these tables are the
+With DWARF the offsets are read from the binary itself (goruntime/layouts.py); these tables are the
 fallback, and the one place godap keeps per-release layouts: tests/test_layouts.py checks every
 entry against the DWARF of a real binary of each release.
 """
