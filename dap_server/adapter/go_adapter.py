@@ -210,29 +210,10 @@ class GoAdapter:
                 threadId=tid,
                 allThreadsStopped=True,
             )
-        elif session.can_run:
-            self._output(
-                f"Process {session.pid} stopped in {session.stop_seconds * 1000:.1f} ms "
-                f"({len(session.goroutines):,} goroutines). Continue lets it run; pause stops it again.\n",
-                "console",
-            )
-            body = StoppedEventBody(
-                reason="pause", description="stopped by godap", threadId=tid, allThreadsStopped=True
-            )
-        elif session.stop_seconds > 0:  # a snapshot: a core has no stop time
-            self._output(
-                f"Snapshot of process {session.pid}: it was stopped for {session.stop_seconds * 1000:.1f} ms and "
-                f"runs on; this is how it was then ({len(session.goroutines):,} goroutines).\n",
-                "console",
-            )
-            body = StoppedEventBody(
-                reason="pause", description="snapshot (the process runs on)", threadId=tid, allThreadsStopped=True
-            )
         else:
-            self._output("The core was taken from a running process: nothing crashed.\n", "console")
-            body = StoppedEventBody(
-                reason="pause", description="core dump (no crash)", threadId=tid, allThreadsStopped=True
-            )
+            message, description = _pause_words(session)
+            self._output(message, "console")
+            body = StoppedEventBody(reason="pause", description=description, threadId=tid, allThreadsStopped=True)
         log.debug("stopped at goroutine %s of %d", g.goid if g else None, len(session.goroutines))
         self._client.send_event("stopped", body)
 
@@ -579,6 +560,24 @@ class GoAdapter:
 
     def _output(self, text: str, category: str) -> None:
         self._client.send_event("output", OutputEventBody(category=category, output=text))
+
+
+def _pause_words(session: Session) -> tuple[str, str]:
+    """What the console says of a stop that is no crash, and the stopped event's description."""
+    count = f"{len(session.goroutines):,} goroutines"
+    stopped_ms = f"{session.stop_seconds * 1000:.1f} ms"
+    if session.can_run:
+        return (
+            f"Process {session.pid} stopped in {stopped_ms} ({count}). Continue lets it run; pause stops it again.\n",
+            "stopped by godap",
+        )
+    if session.stop_seconds > 0:  # a snapshot: a core has no stop time
+        return (
+            f"Snapshot of process {session.pid}: it was stopped for {stopped_ms} and runs on; "
+            f"this is how it was then ({count}).\n",
+            "snapshot (the process runs on)",
+        )
+    return "The core was taken from a running process: nothing crashed.\n", "core dump (no crash)"
 
 
 def _unverified(line: object) -> dict[str, Any]:
