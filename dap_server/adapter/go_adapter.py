@@ -100,13 +100,11 @@ class GoAdapter:
         self._console: Console | None = None  # the debug console, made on first use
         self._terminated = False
         self._remove_log_file: Callable[[], None] | None = None
-        self._client_args = InitializeRequestArguments()
         self._listed: list[dict[str, Any]] = []  # the last thread list sent: what `threads` shows while running
         self._killed = False
 
     # lifecycle ----------------------------------------------------------------------------------
     def initialize_request(self, args: InitializeRequestArguments, ctx: RequestContext) -> Capabilities:
-        self._client_args = args
         return Capabilities(
             supportsConfigurationDoneRequest=True,
             supportsTerminateRequest=True,

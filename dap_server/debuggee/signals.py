@@ -68,10 +68,6 @@ class SigInfo:
         """True for kill/tkill/sigqueue (si_code ≤ 0): the pid/uid fields are meaningful."""
         return self.code <= 0
 
-    @property
-    def is_fault(self) -> bool:
-        return self.signo in (4, 7, 8, 11) and self.code > 0
-
 
 def parse_siginfo(desc: bytes) -> SigInfo | None:
     if len(desc) < _SIGINFO.size:

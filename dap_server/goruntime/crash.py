@@ -112,13 +112,17 @@ class CrashExplainer:
         return CrashExplanation(
             kind="no crash",
             exception_id="no crash",
-            lines=[
-                "no crash: the process is running (godap stopped it to look)"
-                if self._process.debuggee.can_run
-                else "no crash: the core was taken from a running process (for example with gcore)"
-            ],
+            lines=[f"no crash: {self._no_crash_source()}"],
             thread=first.lwp,
         )
+
+    def _no_crash_source(self) -> str:
+        debuggee = self._process.debuggee
+        if debuggee.can_run:
+            return "the process is running (godap stopped it to look)"
+        if debuggee.stop_seconds > 0:  # only a snapshot has a stop time and cannot run
+            return "godap took this snapshot of a running process, which runs on"
+        return "the core was taken from a running process (for example with gcore)"
 
     def _types(self) -> RuntimeTypes:
         """Runtime type descriptors, read through the values engine (loaded only for panic values)."""
