@@ -138,5 +138,5 @@ def test_requests_before_launch_duplicate_launch_and_cancel_storms(zoo: Fixture)
         assert responses[seq]["success"] is (command == "threads"), responses[seq]
     second_launch = len(before) + 2 + len(storm) + 1
     assert responses[second_launch]["success"] is False
-    assert "already has a core open" in responses[second_launch]["message"]
+    assert "already has a debuggee" in responses[second_launch]["message"]
     assert responses[second_launch + 1]["success"] is True

@@ -94,12 +94,12 @@ class CrashExplainer:
         threads = self._process.debuggee.threads
         first = threads[0]
         ordered = list(threads)
-        for thread in ordered:
-            m = self._m_by_lwp.get(thread.lwp)
-            if m is not None and m.throwing > 0:
-                fatal = self._fatal(thread, m)
-                if fatal is not None:
-                    return fatal
+        throwing = [(t, m) for t in ordered if (m := self._m_by_lwp.get(t.lwp)) is not None and m.throwing > 0]
+        throwing.sort(key=lambda pair: not self._printed_first(*pair))
+        for thread, m in throwing:
+            fatal = self._fatal(thread, m)
+            if fatal is not None:
+                return fatal
         panicking = self._panicking_goroutine(first)
         if panicking is not None:
             explained = self._panic(panicking)
@@ -115,6 +115,13 @@ class CrashExplainer:
             lines=[f"no crash: {self._no_crash_source()}"],
             thread=first.lwp,
         )
+
+    def _printed_first(self, thread: Thread, m: MachineThread) -> bool:
+        """Of Ms that throw at once (two goroutines both finding concurrent map writes), the one
+        that printed first has finished dopanic_m and waits there for ever (lock(&deadlock));
+        the last to print is the one that crashes, and often the one that dumped the core."""
+        names = {frame.function for frame in self._process.unwinder.thread_frames(thread, m)}
+        return "runtime.dopanic_m" in names and "runtime.crash" not in names
 
     def _no_crash_source(self) -> str:
         debuggee = self._process.debuggee
