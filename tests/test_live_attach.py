@@ -8,11 +8,14 @@ goroutine, its wait reason, and the frames of every goroutine still parked where
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +37,9 @@ STOPPED_QUIET = 0.3  # seconds: no heartbeat may be printed while the process is
 STACK_SAMPLE = 40  # of the MANY identical goroutines, this many have their frames compared
 FRAME_AGREEMENT = 0.995
 NOT_GO = " (it has no .gopclntab and no Go build info); godap debugs Go programs only"
+# Runs a command as root without CAP_SYS_PTRACE (out of its bounding set, so not regained at exec).
+WITHOUT_CAP_SYS_PTRACE = ("setpriv", "--bounding-set", "-sys_ptrace", "--inh-caps", "-sys_ptrace")
+AS_NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 MOVING = ("running", "runnable", "syscall")  # states whose frames change from one moment to the next
 STOP_MESSAGE = re.compile(r"Process (\d+) stopped in ([\d.]+) ms \(([\d,]+) goroutines\)")
 SNAPSHOT_MESSAGE = re.compile(r"Snapshot of process (\d+): it was stopped for ([\d.]+) ms and runs on")
@@ -367,8 +373,7 @@ def test_attach_without_cap_sys_ptrace_says_what_to_change(
     binary = build_program("live", go_release, build_mode)
     # The server runs as root without CAP_SYS_PTRACE (out of its bounding set, so not regained at
     # exec): the kernel refuses it a process whose capabilities it lacks, as in a container.
-    drop = ("setpriv", "--bounding-set", "-sys_ptrace", "--inh-caps", "-sys_ptrace")
-    with running(binary) as program, _server(*drop) as client:
+    with running(binary) as program, _server(*WITHOUT_CAP_SYS_PTRACE) as client:
         message = _refused(client, program.pid)
         assert "permission denied" in message and "CAP_SYS_PTRACE" in message, message
 
@@ -417,3 +422,24 @@ def test_attach_refuses_an_executable_that_is_not_the_process(
             message = _refused(client, program.pid, program=str(other.exe))
             assert str(other.exe) in message and f"process {program.pid}" in message, message
         _assert_runs_as_before(program)
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_attach_to_another_users_process_names_both_users(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram
+) -> None:
+    """The program runs as nobody; godap as root without CAP_SYS_PTRACE, as an ordinary user would."""
+    binary = build_program("live", go_release, build_mode)
+    home = Path(tempfile.mkdtemp(prefix="godap-other-user-"))  # the cache under /root is not nobody's
+    try:
+        home.chmod(0o755)
+        exe = home / "live"
+        shutil.copy2(binary.exe, exe)
+        with running(dataclasses.replace(binary, exe=exe), prefix=AS_NOBODY) as program:
+            with _server(*WITHOUT_CAP_SYS_PTRACE) as client:
+                message = _refused(client, program.pid)
+                assert "it runs as uid 65534 and godap as uid 0" in message, message
+            _assert_runs_as_before(program)
+    finally:
+        shutil.rmtree(home)

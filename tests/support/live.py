@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -27,10 +27,11 @@ QUIT_TIMEOUT = 60.0
 class LiveProgram:
     """The running program; `lines` grows as it prints."""
 
-    def __init__(self, binary: Binary, goroutines: int, heap_mib: int = 0) -> None:
+    def __init__(self, binary: Binary, goroutines: int, heap_mib: int = 0, prefix: Sequence[str] = ()) -> None:
+        """`prefix` runs the program through another command (setpriv, to run it as another user)."""
         self.binary = binary
         self.process = subprocess.Popen(
-            [str(binary.exe), str(goroutines), str(heap_mib)],
+            [*prefix, str(binary.exe), str(goroutines), str(heap_mib)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -113,8 +114,10 @@ class LiveProgram:
 
 
 @contextmanager
-def running(binary: Binary, goroutines: int = 0, heap_mib: int = 0) -> Iterator[LiveProgram]:
-    program = LiveProgram(binary, goroutines, heap_mib)
+def running(
+    binary: Binary, goroutines: int = 0, heap_mib: int = 0, prefix: Sequence[str] = ()
+) -> Iterator[LiveProgram]:
+    program = LiveProgram(binary, goroutines, heap_mib, prefix)
     try:
         yield program
     finally:
