@@ -1,18 +1,18 @@
-"""A live process's address space, read in bulk through /proc/PID/mem while it is stopped.
+"""A live process's address space, read in bulk while it is stopped (debuggee/vm_read.py).
 
-Reads go through 64 KiB blocks kept for the stop (one pread per block instead of one per value;
+Reads go through 64 KiB blocks kept for the stop (one read per block instead of one per value;
 PTRACE_PEEKDATA's word at a time is 500× slower). A read that a block cannot serve (the block
 runs into an unmapped page) is tried once more exactly as asked; past that it is unreadable.
 """
 
 from __future__ import annotations
 
-import os
 import struct
 from typing import Any
 
 from .errors import UnreadableMemory
 from .reads import MemoryReads
+from .vm_read import RemoteReader
 
 _BLOCK = 64 << 10
 _MAX_BLOCKS = 4096  # 256 MiB of cached blocks; then the cache starts afresh
@@ -23,13 +23,11 @@ class ProcessMemory(MemoryReads):
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
-        self._fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
+        self._reader = RemoteReader(pid)
         self._blocks: dict[int, bytes | None] = {}  # None: the block's first page is not mapped
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._reader.close()
 
     def read(self, addr: int, size: int) -> bytes:
         if size <= 0:
@@ -56,20 +54,14 @@ class ProcessMemory(MemoryReads):
     def _block(self, index: int) -> bytes | None:
         block = self._blocks.get(index)
         if block is None and index not in self._blocks:
-            try:
-                block = os.pread(self._fd, _BLOCK, index * _BLOCK) or None
-            except OSError:
-                block = None
+            block = self._reader.read(index * _BLOCK, _BLOCK) or None
             if len(self._blocks) >= _MAX_BLOCKS:
                 self._blocks.clear()
             self._blocks[index] = block
         return block
 
     def _exact(self, addr: int, size: int) -> bytes:
-        try:
-            data = os.pread(self._fd, size, addr)
-        except OSError as exc:
-            raise UnreadableMemory(addr, size, f"{addr:#x} is not mapped in process {self._pid}") from exc
+        data = self._reader.read(addr, size)
         if len(data) != size:
             raise UnreadableMemory(addr, size, f"{addr + len(data):#x} is not mapped in process {self._pid}")
         return data

@@ -145,7 +145,7 @@ def _cannot_run() -> DebuggeeError:
 def reserve(pid: int) -> mmap.mmap | None:
     """A buffer for the copy of `pid`, faulted in now, while the process still runs: the size of
     what it has touched (and may copy) plus room to grow. None when nothing would be copied."""
-    size = sum(end - start for _, ranges in _plan(pid) for start, end in ranges)
+    size = sum(end - start for _, ranges in _plan(pid, read_maps(pid)) for start, end in ranges)
     if not size:
         return None
     return mmap.mmap(-1, size + size // 8 + _SLACK, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
@@ -165,8 +165,9 @@ def snapshot_and_detach(process: LiveProcess, reserved: mmap.mmap | None = None)
 
 def take_snapshot(process: LiveProcess, reserved: mmap.mmap | None = None) -> Snapshot:
     """Copy what a Go view needs from `process`, which must be stopped (the caller resumes it)."""
-    plan = _plan(process.pid)
-    files = [entry.as_file_mapping() for entry in read_maps(process.pid) if entry.file_backed]
+    entries = read_maps(process.pid)
+    plan = _plan(process.pid, entries)
+    files = [entry.as_file_mapping() for entry in entries if entry.file_backed]
     reader = RemoteReader(process.pid)
     space = _Space(reserved)
     try:
@@ -190,12 +191,12 @@ class _Space:
         return memoryview(bytearray(size)), 0
 
 
-def _plan(pid: int) -> list[tuple[MapsEntry, list[tuple[int, int]]]]:
+def _plan(pid: int, entries: list[MapsEntry]) -> list[tuple[MapsEntry, list[tuple[int, int]]]]:
     """The mappings to copy, each with the ranges worth reading (touched pages of anonymous ones)."""
     pagemap = _open_or_none(f"/proc/{pid}/pagemap")
     try:
         plan = []
-        for entry in read_maps(pid):
+        for entry in entries:
             if not _copied(entry):
                 continue
             ranges = [(entry.start, entry.end)]

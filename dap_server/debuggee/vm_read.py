@@ -42,9 +42,18 @@ class RemoteReader:
         self._mem = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
         self._vm = True
 
+    def read(self, addr: int, size: int) -> bytes:
+        """Up to `size` bytes at `addr`: fewer when a page past them cannot be read."""
+        buffer = bytearray(size)
+        got = self.read_into(memoryview(buffer), addr)
+        return bytes(buffer) if got == size else bytes(buffer[:got])
+
     def read_into(self, view: memoryview, addr: int) -> int:
         """Fill `view` (a writable, contiguous byte view) from `addr`; returns the bytes read,
-        fewer when a page past them cannot be read."""
+        fewer when a page past them cannot be read. Nothing is read once closed (the process runs
+        again: what it holds now is not the stop)."""
+        if self._mem < 0:
+            return 0
         done = 0
         while done < len(view):
             got = self._vm_read(view[done:], addr + done) if self._vm else -1
