@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .binfmt.elf import Buffer
 from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, UnreadableMemory
 from .debuggee.core import open_core
+from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
 from .goruntime.bulk import gc_paused
 from .goruntime.crash import CrashExplainer, CrashExplanation
@@ -102,6 +103,7 @@ class Session:
         self._filters = parse_filters(options.goroutine_filters)
         self._recorded: frozenset[str] | None = None
         self._running = False
+        self._exit_watch: ExitWatch | None = None
         self._load_stop(progress)
         self.warnings: list[str] = list(debuggee.warnings) + list(self._process.warnings)
 
@@ -134,16 +136,25 @@ class Session:
         """How long the last stop took to make (0 for a core)."""
         return self._debuggee.stop_seconds
 
-    def resume(self) -> None:
-        """Let the debuggee run (SessionError for a core)."""
+    def resume(self, on_exit: Callable[[], None] | None = None) -> None:
+        """Let the debuggee run (SessionError for a core). `on_exit()` is called, from another
+        thread, if the process ends before `stop` or `close`."""
         try:
             self._debuggee.resume()
         except DebuggeeError as exc:
             raise SessionError(str(exc)) from exc
         self._running = True
+        if on_exit is not None and self._debuggee.pid is not None:
+            self._exit_watch = ExitWatch(self._debuggee.pid, on_exit)
+
+    def _unwatch(self) -> None:
+        if self._exit_watch is not None:
+            self._exit_watch.cancel()
+            self._exit_watch = None
 
     def stop(self) -> None:
         """Stop the debuggee again and read the new stop."""
+        self._unwatch()
         try:
             self._debuggee.stop()
         except DebuggeeExited as exc:
@@ -236,6 +247,7 @@ class Session:
             raise
 
     def close(self) -> None:
+        self._unwatch()
         _close(self._debuggee, self._program)
 
     # the debuggee -----------------------------------------------------------------------------
