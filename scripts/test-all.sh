@@ -2,7 +2,8 @@
 # Install everything the tests need, then run them all. `.ci/run` calls exactly this.
 #   Python: godap with its test extras; Go: every release under test (through the go command's
 #   toolchain switching) and Delve; Node: the VS Code extension's dependencies.
-# Environment: GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
+# Environment: GODAP_TEST_WORKERS sets pytest-xdist's worker count (default: one per CPU),
+# GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
 # the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +32,6 @@ ruff format --check .
 mypy
 
 step "Tests"
-python3 -m pytest -ra "$@"
+# One worker per CPU (GODAP_TEST_WORKERS=0 runs them in this process): most tests wait on a server,
+# a Go build or dlv, and the fixture cache's per-entry locks let workers share what either builds.
+python3 -m pytest -ra -n "${GODAP_TEST_WORKERS:-auto}" "$@"
