@@ -25,6 +25,9 @@ fi
 step "VS Code extension: install, compile, lint, unit tests, package"
 (cd vscode-extension && npm ci --no-audit --no-fund && npm run compile && npm run lint && npm test && npm run package)
 
+step "code-server, Node 24, chromium and Playwright for the VS Code UI test (cached)"
+bash scripts/install-code-server.sh | tail -n 1
+
 step "Lint and types"
 ruff check .
 ruff format --check .
