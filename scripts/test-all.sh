@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run them all. `.ci/run` calls exactly this.
 #   Python: godap with its test extras; Go: every release under test (through the go command's
-#   toolchain switching) and Delve; Node: the VS Code extension's dependencies.
+#   toolchain switching) and Delve; Node: the VS Code extension's dependencies; code-server,
+#   Node 24, chromium and Playwright for the test in a real VS Code (scripts/install-code-server.sh).
 # Environment: GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
 # the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
 set -euo pipefail
