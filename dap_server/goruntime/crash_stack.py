@@ -5,7 +5,8 @@ path (runtime.crash → dieFromSignal → raise), so the thread's innermost fram
 handler's, not the panic's. Go's printed traceback starts below them: at the caller of
 runtime.fatalpanic (the `panic(…)` frame) or runtime.fatalthrow (runtime.throw/fatal), or at the
 frame a signal interrupted. Those frames come first here; one label frame then says that the
-runtime re-raised the signal to dump the core, and the handler's frames follow it.
+runtime re-raised the signal to dump the core (or, before Go 1.22, that its handler waits for
+another thread to), and the handler's frames follow it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ SI_TKILL = -6  # si_code of tgkill(2): runtime.raise and the runtime's signals b
 SIGQUIT = 3
 _PRINTS_CALLER = frozenset({"runtime.fatalpanic", "runtime.fatalthrow"})
 _RERAISE = frozenset({"runtime.dieFromSignal", "runtime.crash"})
+# Before 1.22 a thread that got the fatal signal asks the next M to print its stack and sleeps in
+# the handler; the last M re-raises. Its goroutine's stack starts in the handler as well.
+_HANDLER = frozenset({"runtime.sighandler"})
 
 
 def sent_by_runtime(info: SigInfo, pid: int) -> bool:
@@ -45,16 +49,15 @@ def go_traceback_order(frames: list[Frame], pid: int) -> list[Frame]:
     the frames of the runtime's re-raise; unchanged when the core was not dumped that way."""
     start = traceback_start(frames, pid)
     machinery = [f for f in frames[:start] if not f.is_synthetic]
-    if start >= len(frames) or not any(f.function in _RERAISE for f in machinery):
+    functions = {f.function for f in machinery}
+    if start >= len(frames) or not functions & (_RERAISE | _HANDLER):
         return frames
-    raised = next((f.siginfo for f in frames[:start] if f.siginfo is not None), None)
-    signal = raised.name if raised is not None else "SIGABRT"
-    label = Frame(
-        pc=0,
-        sp=0,
-        cfa=0,
-        function="",
-        stack=STACK_DUMP,
-        note=f"the runtime re-raised {signal} to dump the core; its signal handler's frames follow",
-    )
+    signals = [f.siginfo.name for f in frames[:start] if f.siginfo is not None]
+    if functions & _RERAISE:
+        raised = signals[0] if signals else "SIGABRT"
+        note = f"the runtime re-raised {raised} to dump the core; its signal handler's frames follow"
+    else:
+        received = signals[-1] if signals else "the signal"
+        note = f"the runtime's {received} handler waits here for another thread to dump the core; its frames follow"
+    label = Frame(pc=0, sp=0, cfa=0, function="", stack=STACK_DUMP, note=note)
     return [*frames[start:], label, *machinery]
