@@ -20,6 +20,7 @@ from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
 from .goruntime.bulk import gc_paused
 from .goruntime.crash import CrashExplainer, CrashExplanation
+from .goruntime.crash_stack import go_traceback_order
 from .goruntime.describe import CreatedBy, Describer, GoroutineSummary
 from .goruntime.filters import FilterError, matches_all, parse_filters
 from .goruntime.frames import Frame
@@ -114,6 +115,7 @@ class Session:
         self._describer = Describer(self._process)
         self._summaries: dict[int, GoroutineSummary] = {}
         self._crash: CrashExplanation | None = None
+        self._crash_frames: list[Frame] | None = None
         self._disassembler: Disassembler | None = None
 
     @property
@@ -433,7 +435,13 @@ class Session:
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
 
     def frames(self, g: Goroutine) -> list[Frame]:
-        return self._process.frames(g)
+        """Innermost first; the crashing goroutine's start where Go's traceback starts (crash_stack.py)."""
+        crash = self.crash()
+        if not crash.crashed or crash.goid != g.goid:
+            return self._process.frames(g)
+        if self._crash_frames is None:
+            self._crash_frames = go_traceback_order(self._process.frames(g), self._debuggee.pid or 0)
+        return self._crash_frames
 
     def stopped_goroutine(self) -> Goroutine | None:
         """The goroutine the reporting thread was running (the thread that dumped a core)."""

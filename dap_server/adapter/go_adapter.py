@@ -52,6 +52,7 @@ from ..dap.requests import (
     TerminateArguments,
     VariablesArguments,
 )
+from ..goruntime.frames import STACK_DUMP
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.grouping import GoroutineGroup
 from ..program.dwarf.dies import DwarfError
@@ -204,7 +205,7 @@ class GoAdapter:
             self._output(crash.description + "\n", "stderr")
             body = StoppedEventBody(
                 reason="exception",
-                description=crash.headline,
+                description=crash.summary,
                 text=crash.description,
                 threadId=tid,
                 allThreadsStopped=True,
@@ -409,7 +410,9 @@ class GoAdapter:
         ]
         created = session.created_by(g)
         if created is not None:
-            entries.append(created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
+            # after the goroutine's own frames, before those of a core dump's re-raise
+            at = next((i for i, frame in enumerate(frames) if frame.stack == STACK_DUMP), len(frames))
+            entries.insert(at, created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
         start = max(0, args.startFrame)
         levels = args.levels if args.levels > 0 else len(entries)
         return StackTraceResponseBody(stackFrames=entries[start : start + levels], totalFrames=len(entries))
