@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, TextIO
 
 from .adapter import GoAdapter
+from .adapter.go_adapter import NO_GOROUTINE
 from .dap.loopback import LoopbackClient, RequestFailed
 
 REPORT_FORMAT = 2
@@ -108,7 +109,10 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
         client.request("configurationDone")
         stopped = client.wait_event("stopped")
         goroutine = stopped.get("threadId")
+        crashed = stopped.get("reason") == "exception"
         crash = client.request("exceptionInfo", {"threadId": goroutine}) if goroutine else {}
+        if (crash.get("details") or {}).get("typeName") == NO_GOROUTINE:
+            goroutine = None  # the signal landed where no goroutine ran: none crashed
         module = client.request("modules", {"moduleCount": 1})["modules"][0]
         collector = _Collector(client)
         groups = [
@@ -129,7 +133,7 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
             "program": module.get("path") or exe,
             "core": f"process {core} (a snapshot; it runs on)" if isinstance(core, int) else core,
             "go_version": module.get("version") or "",
-            "crashed": stopped.get("reason") == "exception",
+            "crashed": crashed,
             "crash": {
                 "id": crash.get("exceptionId", "no crash"),
                 "description": crash.get("description") or stopped.get("description") or "",
@@ -170,6 +174,8 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
         verb = "crashed" if report["crashed"] else "stopped"
         out.write(f"\nGoroutine {stopped['goroutine']} {verb} here:\n")
         _render_frames(stopped["frames"], out)
+    elif report["crashed"]:
+        out.write("\nNo goroutine was running where the signal landed (see above); all goroutines follow.\n")
     for group in groups:
         if stopped["goroutine"] == group["representative"]:
             continue

@@ -119,6 +119,15 @@ class Unwinder:
             return None
         return self._thread_by_lwp.get(m.procid)
 
+    def syscall_thread_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
+        """The current frames of the thread running `g` in a system call (Delve numbers a
+        goroutine's frames from these); [] when `g` is in no system call on a known thread. The
+        goroutine's own frames start where it entered the call, as Go's traceback does."""
+        thread = self.thread_of(g) if g.status == G_SYSCALL else None
+        if thread is None:
+            return []
+        return self.thread_frames(thread, self._machines.get(g.m), limit)
+
     def goroutine_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
         return self._expand(self._goroutine_steps(g, limit), limit)
 
