@@ -109,10 +109,7 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
         client.request("configurationDone")
         stopped = client.wait_event("stopped")
         goroutine = stopped.get("threadId")
-        crashed = stopped.get("reason") == "exception"
         crash = client.request("exceptionInfo", {"threadId": goroutine}) if goroutine else {}
-        if (crash.get("details") or {}).get("typeName") == NO_GOROUTINE:
-            goroutine = None  # the signal landed where no goroutine ran: none crashed
         module = client.request("modules", {"moduleCount": 1})["modules"][0]
         collector = _Collector(client)
         groups = [
@@ -133,11 +130,12 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
             "program": module.get("path") or exe,
             "core": f"process {core} (a snapshot; it runs on)" if isinstance(core, int) else core,
             "go_version": module.get("version") or "",
-            "crashed": crashed,
+            "crashed": stopped.get("reason") == "exception",
             "crash": {
                 "id": crash.get("exceptionId", "no crash"),
                 "description": crash.get("description") or stopped.get("description") or "",
                 "details": ((crash.get("details") or {}).get("stackTrace") or "").splitlines(),
+                "no_goroutine": (crash.get("details") or {}).get("typeName") == NO_GOROUTINE,
             },
             "goroutine_count": sum(group["count"] for group in groups),
             "groups": groups,
@@ -171,11 +169,12 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
         out.write(f"  {group['count']:>{width}}× [{group['state']}] {group['where']}\n")
     stopped = report["stopped"]
     if stopped["goroutine"] is not None:
-        verb = "crashed" if report["crashed"] else "stopped"
-        out.write(f"\nGoroutine {stopped['goroutine']} {verb} here:\n")
+        if crash.get("no_goroutine"):
+            heading = f"No goroutine was running where the signal landed; goroutine {stopped['goroutine']} was here"
+        else:
+            heading = f"Goroutine {stopped['goroutine']} {'crashed' if report['crashed'] else 'stopped'} here"
+        out.write(f"\n{heading}:\n")
         _render_frames(stopped["frames"], out)
-    elif report["crashed"]:
-        out.write("\nNo goroutine was running where the signal landed (see above); all goroutines follow.\n")
     for group in groups:
         if stopped["goroutine"] == group["representative"]:
             continue

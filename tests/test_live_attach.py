@@ -28,7 +28,15 @@ from support import delve, scoreboard
 from support.build import Mode
 from support.dap_client import DapClient
 from support.live import LiveProgram, running
-from support.session import REPO_ROOT, SERVER_COMMAND, OpenCore, attach_process, open_core, server_env
+from support.session import (
+    REPO_ROOT,
+    SERVER_COMMAND,
+    OpenCore,
+    attach_process,
+    open_core,
+    run_godap,
+    server_env,
+)
 from support.stack_compare import dap_locations, thread_state
 from support.toolchains import Release
 from support.traceback_check import Agreement
@@ -235,14 +243,7 @@ def test_a_captured_core_opens_in_godap_delve_and_gdb_and_agrees_with_attaching(
     binary = build_program("live", go_release, build_mode)
     core = tmp_path / "live.core"
     with running(binary, 100) as program:
-        captured = subprocess.run(
-            [*SERVER_COMMAND, "capture", str(program.pid), "-o", str(core)],
-            cwd=REPO_ROOT,
-            env=server_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        captured = run_godap("capture", str(program.pid), "-o", str(core), timeout=120)
         assert captured.returncode == 0, captured.stderr
         print(captured.stderr.strip())
         _assert_runs_as_before(program)

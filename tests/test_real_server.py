@@ -76,3 +76,24 @@ def test_nats_groups_are_named_apart(nats_core: Core) -> None:
     readers = [g for g in groups if _own_frame(goroutines[g["threadId"]]) == read_loop]
     assert sum(g["count"] for g in readers) >= SUBSCRIBERS
     assert all(g["where"].startswith(f"{read_loop} (client.go:") for g in readers), readers
+
+
+def test_a_slice_whose_length_was_not_kept_shows_its_capacity(nats_core: Core) -> None:
+    """sendq.go: `msg = _msg[:0]` of a `[4096]byte`; at the select the compiler keeps msg's pointer
+    and capacity in the frame but not its length."""
+    loop = f"{NATS_SERVER}/server.(*sendq).internalLoop"
+    goid = next(g.id for g in printed_goroutines(nats_core).values() if loop in g.functions)
+    with open_core(nats_core.exe, nats_core.core) as session:
+        frame = next(f for f in session.stack(goid) if f["name"].startswith(loop))
+        scopes = session.client.request("scopes", {"frameId": frame["id"]})["body"]["scopes"]
+        values = {}
+        for scope in scopes:
+            if scope.get("presentationHint") == "locals":
+                body = session.client.request("variables", {"variablesReference": scope["variablesReference"]})["body"]
+                values = {v["name"]: v["value"] for v in body["variables"]}
+        assert values["msg"].startswith("[]uint8 len: ?, cap: 4096, elements at 0x"), values["msg"]
+        arguments = {"expression": "len(msg)", "frameId": frame["id"], "context": "watch"}
+        response = session.client.request("evaluate", arguments)
+        assert not response["success"] and "length of this slice was not kept" in response["message"]
+        arguments["expression"] = "cap(msg[:2])"
+        assert session.client.request("evaluate", arguments)["body"]["result"] == "4096"

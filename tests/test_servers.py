@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections import Counter
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from conftest import MakeCore
 from support import traceback
 from support.cores import Core, Trigger
-from support.session import REPO_ROOT, OpenCore, open_core, server_env
+from support.session import OpenCore, open_core, run_godap
 from support.stack_compare import normalize_function
 from support.toolchains import Release, go_binary
 from support.traceback import Goroutine
@@ -173,14 +172,7 @@ def test_report_says_where_the_signal_landed(fleet: Core) -> None:
     """Go prints first the goroutine the signal landed on; `goroutine 0 [idle]` when it landed on
     a thread that ran none (SIGABRT from outside usually lands on the idle main thread)."""
     landed = traceback.parse(fleet.stderr).sections[0].goroutines[0]
-    report = subprocess.run(
-        [sys.executable, "-m", "dap_server", "report", str(fleet.exe), str(fleet.core)],
-        cwd=REPO_ROOT,
-        env=server_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    report = run_godap("report", str(fleet.exe), str(fleet.core))
     assert report.returncode == 0, report.stderr
     if landed.id == 0:
         assert landed.wait_reason == "idle"
@@ -188,5 +180,6 @@ def test_report_says_where_the_signal_landed(fleet: Core) -> None:
         assert f"(m={landed.m}), which was running no goroutine" in report.stdout
         assert f"(Go prints it as goroutine 0 [idle]): in {where}" in report.stdout
         assert "crashed here" not in report.stdout
+        assert "No goroutine was running where the signal landed; goroutine 1 was here:" in report.stdout
     else:
         assert f"Goroutine {landed.id} crashed here:" in report.stdout

@@ -17,7 +17,7 @@ from ..values.interfaces import InterfaceValue
 from ..values.maps import MapValue
 from ..values.pointers import AddressValue, PointerValue
 from ..values.scalars import StringValue
-from ..values.sequences import Sequence, SliceValue
+from ..values.sequences import LENGTH_NOT_KEPT, Sequence, SliceValue
 from ..values.stringers import string_method
 from ..values.structs import StructValue
 from . import ast
@@ -165,8 +165,13 @@ class Evaluator:
                 raise ExpressionError("3-index slice of string", node.column)
             return self._slice_string(target, low, node)
         if isinstance(target, SliceValue):
-            data, length, capacity = target.header()
-            capacity = length if capacity is None else capacity
+            data, kept, cap_kept = target.known_header()
+            if kept is None:
+                if node.high is None or cap_kept is None:
+                    raise ExpressionError(f"{LENGTH_NOT_KEPT}: give the end, as in s[:n] (cap {cap_kept})", node.column)
+                length = capacity = cap_kept
+            else:
+                length, capacity = kept, kept if cap_kept is None else cap_kept
             gotype = target.gotype
         elif isinstance(target, Sequence) and kind == Kind.ARRAY and target.address is not None:
             data, length, capacity = target.address, target.gotype.length, target.gotype.length
@@ -321,10 +326,12 @@ class Evaluator:
         if kind == Kind.STRING and name == "len" and isinstance(value, StringValue):
             return self._int(value.header()[1])
         if isinstance(value, SliceValue):
-            _, length, capacity = value.header()
-            if name == "cap" and capacity is None:
-                raise ExpressionError("the capacity of this slice was not kept (optimized away)", column)
-            return self._int(length if name == "len" else capacity or 0)
+            _, length, capacity = value.known_header()
+            wanted = length if name == "len" else capacity
+            if wanted is None:
+                kept = LENGTH_NOT_KEPT if name == "len" else "the capacity of this slice was not kept (optimized away)"
+                raise ExpressionError(kept, column)
+            return self._int(wanted)
         if kind == Kind.ARRAY:
             return self._int(value.gotype.length)
         if kind == Kind.MAP and name == "len" and isinstance(value, MapValue):
