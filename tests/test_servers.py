@@ -171,13 +171,16 @@ def test_bit_sets_show_the_names_of_their_bits(fleet: Core) -> None:
 def test_report_says_where_the_signal_landed(fleet: Core) -> None:
     """Go prints first the goroutine the signal landed on; `goroutine 0 [idle]` when it landed on
     a thread that ran none (SIGABRT from outside usually lands on the idle main thread)."""
-    landed = traceback.parse(fleet.stderr).sections[0].goroutines[0]
+    section = traceback.parse(fleet.stderr).sections[0]
+    landed = section.goroutines[0]
+    signal = section.signal
+    assert signal is not None and signal.m is not None
     report = run_godap("report", str(fleet.exe), str(fleet.core))
     assert report.returncode == 0, report.stderr
     if landed.id == 0:
         assert landed.wait_reason == "idle"
         where = " ← ".join(frame.normalized_function for frame in landed.frames[:3])
-        assert f"(m={landed.m}), which was running no goroutine" in report.stdout
+        assert f"(m={signal.m}), which was running no goroutine" in report.stdout
         assert f"(Go prints it as goroutine 0 [idle]): in {where}" in report.stdout
         assert "crashed here" not in report.stdout
         assert "No goroutine was running where the signal landed; goroutine 1 was here:" in report.stdout

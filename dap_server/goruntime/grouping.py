@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -85,16 +85,28 @@ def _place(function: str, file: str, line: int) -> str:
 
 
 def _tell_apart(pcln: Pclntab, groups: list[GoroutineGroup]) -> None:
-    """Groups whose names would be the same get the first frame where their stacks part."""
+    """Groups whose names would be the same get the first frame where their stacks part from the
+    stack closest to theirs (with the pc's offset in its function when that still reads alike)."""
     alike: dict[tuple[str, str], list[GoroutineGroup]] = defaultdict(list)
     for group in groups:
         alike[(group.state, group.where)].append(group)
     for same in alike.values():
-        for group in same if len(same) > 1 else ():
-            others = [other.pcs for other in same if other is not group]
-            depth = min(_common_depth(group.pcs, other) for other in others)
+        if len(same) < 2:
+            continue
+        parting: dict[int, int] = {}
+        for i, group in enumerate(same):
+            depth = max(_common_depth(group.pcs, other.pcs) for other in same if other is not group)
             if depth < len(group.pcs) and group.pcs[depth] > 0:
-                group.parting = _frame_at(pcln, group.pcs[depth])
+                parting[i] = group.pcs[depth]
+        texts = {i: _frame_at(pcln, pc) for i, pc in parting.items()}
+        counts = Counter(texts.values())
+        for i, text in texts.items():
+            same[i].parting = text if counts[text] == 1 else f"{text} +{_offset(pcln, parting[i])}"
+
+
+def _offset(pcln: Pclntab, pc: int) -> str:
+    func = pcln.func_for_pc(pc - 1)
+    return f"{pc - func.entry:#x}" if func is not None else f"{pc:#x}"
 
 
 def _common_depth(a: tuple[int, ...], b: tuple[int, ...]) -> int:
