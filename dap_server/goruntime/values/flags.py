@@ -12,8 +12,8 @@ Flags = tuple[tuple[int, str], ...]
 
 
 def flag_names(ctx: ProcessReader, gotype: GoType) -> Flags:
-    """(bit, name) of the type's constants, lowest bit first; () unless it has two or more
-    constants and every one is a power of two (cached per type for the process)."""
+    """(bit, name) of the type's constants, lowest bit first (a zero constant first of all); ()
+    unless it has two or more powers of two and no other values (cached per type for the process)."""
     found = ctx.flag_sets.get(gotype.name)
     if found is None:
         found = ctx.flag_sets[gotype.name] = _read_flags(ctx, gotype)
@@ -32,15 +32,20 @@ def _read_flags(ctx: ProcessReader, gotype: GoType) -> Flags:
         ]
     except DwarfError:
         return ()
-    if len(constants) < 2 or any(value <= 0 or value & (value - 1) for value, _ in constants):
+    bits = [value for value, _ in constants if value > 0]
+    if len(bits) < 2 or any(value < 0 or value & (value - 1) for value, _ in constants):
         return ()
     return tuple(sorted(constants))
 
 
 def render_flags(value: int, flags: Flags) -> str | None:
-    """`a|b|0x40 (69)` for a positive value of a bit-set type, None otherwise."""
-    if value <= 0 or not flags:
+    """`a|b|0x40 (69)` for a value of a bit-set type (`none (0)` where a constant names 0), None
+    for other values."""
+    if value < 0 or not flags:
         return None
+    if value == 0:
+        zero = next((name for bit, name in flags if bit == 0), None)
+        return f"{zero} (0)" if zero is not None else None
     names = [name for bit, name in flags if value & bit]
     rest = value & ~sum(bit for bit, _ in flags)
     if rest:
