@@ -443,6 +443,10 @@ class Session:
             self._crash_frames = go_traceback_order(self._process.frames(g), self._debuggee.pid or 0)
         return self._crash_frames
 
+    def syscall_thread_frames(self, g: Goroutine) -> list[Frame]:
+        """The current frames of the thread running `g` in a system call ([] if none)."""
+        return self._process.unwinder.syscall_thread_frames(g)
+
     def stopped_goroutine(self) -> Goroutine | None:
         """The goroutine the reporting thread was running (the thread that dumped a core)."""
         for thread in self._debuggee.threads:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import jsonschema
 import pytest
 from conftest import MakeCore
 from support import traceback
 from support.cores import Trigger
-from support.session import REPO_ROOT, server_env
+from support.session import REPO_ROOT, run_godap
 
 from dap_server.report import schema
 
@@ -19,14 +18,7 @@ SAMPLE = REPO_ROOT / "protocol-fixtures" / "sample"
 
 
 def _report(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dap_server", "report", *args],
-        cwd=REPO_ROOT,
-        env=server_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_godap("report", *args)
 
 
 def test_quick_start_report_on_the_shipped_sample() -> None:

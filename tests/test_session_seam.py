@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_values_support import ValuesCore, values_core
 
-from dap_server.goruntime.expr.evaluate_scope import package_paths
+from dap_server.goruntime.expr.package_names import package_names
 from dap_server.session import Session, SessionOptions
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dap_server"
@@ -30,7 +30,7 @@ def test_clear_caches_rereads_the_stop_and_keeps_the_binary(values_core: ValuesC
         frames = [(f.function, f.file, f.line) for f in session.frames(stopped)]
         summary = session.summary(stopped)
         main_globals = {v.name: v.summary for v in session.package_globals("main")}
-        paths = package_paths(before.binary)
+        paths = package_names(before.binary)
         crash = session.crash()
 
         session.clear_caches()
@@ -39,7 +39,7 @@ def test_clear_caches_rereads_the_stop_and_keeps_the_binary(values_core: ValuesC
         assert after is not before, "the per-stop view was not rebuilt"
         assert after.binary is before.binary, "per-binary facts were dropped with the stop"
         assert after.layouts is before.layouts and after.binary.unwind_facts is before.binary.unwind_facts
-        assert package_paths(after.binary) is paths, "the binary's attached package list was read again"
+        assert package_names(after.binary) is paths, "the binary's attached package list was read again"
         assert [g.goid for g in session.goroutines] == [g.goid for g in before.goroutines]
         again = session.stopped_goroutine()
         assert again is not None and again is not stopped and again.goid == stopped.goid

@@ -77,6 +77,8 @@ THREAD_EVENTS_LIMIT = 1000  # goroutines that came or went: past this the client
 KILLED_EXIT_CODE = 128 + 9  # SIGKILL, in a shell's words
 PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a progress bar would show
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
+# The exception type of a signal that landed on a thread running no goroutine (`godap report` reads it).
+NO_GOROUTINE = "signal on a thread running no goroutine"
 
 
 def _view_name(view: GoroutineView) -> str:
@@ -504,7 +506,7 @@ class GoAdapter:
             breakMode="unhandled",
             details=ExceptionDetails(
                 message=crash.headline,
-                typeName=last.type_name if last else crash.kind,
+                typeName=last.type_name if last else (NO_GOROUTINE if crash.no_goroutine else crash.kind),
                 stackTrace="\n".join(crash.details) or None,
                 innerException=inner or None,
             ),

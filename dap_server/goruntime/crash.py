@@ -68,6 +68,8 @@ class CrashExplanation:
     panics: list[PanicRecord] = field(default_factory=list)
     signal: SigInfo | None = None
     details: list[str] = field(default_factory=list)
+    # A signal that landed on a thread running no goroutine (Go prints `goroutine 0 [idle]`).
+    no_goroutine: bool = False
 
     @property
     def crashed(self) -> bool:
@@ -359,6 +361,8 @@ class CrashExplainer:
                 kind = "external signal"
                 details.append(f"sent by process {info.sender_pid} (uid {info.sender_uid})")
             g = self._process.goroutine_on_thread(thread)
+            if g is None:
+                details.append(_idle_landing(thread, m, frames[index + 1 :]))
             return CrashExplanation(
                 kind=kind,
                 exception_id=info.name,
@@ -367,6 +371,7 @@ class CrashExplainer:
                 thread=thread.lwp,
                 signal=info,
                 details=details,
+                no_goroutine=g is None,
             )
         return None
 
@@ -392,6 +397,16 @@ class CrashExplainer:
             except UnreadableMemory:
                 names.append("")
         return names
+
+
+def _idle_landing(thread: Thread, m: MachineThread | None, frames: list[Frame]) -> str:
+    """Where a signal landed that no goroutine received: the thread and the runtime code it ran."""
+    where = " ← ".join([f.function for f in frames if not f.is_synthetic and f.function][:3])
+    machine = f" (m={m.id})" if m is not None else ""
+    return (
+        f"it landed on thread {thread.lwp}{machine}, which was running no goroutine"
+        f" (Go prints it as goroutine 0 [idle]){': in ' + where if where else ''}"
+    )
 
 
 def _printed_panics(chain: list[PanicRecord]) -> list[str]:

@@ -42,6 +42,13 @@ def server_env() -> dict[str, str]:
     return env
 
 
+def run_godap(*args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
+    """`godap ARGS…` (report, capture, …) run to its end, its output captured."""
+    return subprocess.run(
+        [*SERVER_COMMAND, *args], cwd=REPO_ROOT, env=server_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
 LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
 
 
