@@ -19,14 +19,24 @@ class Tally:
 
 
 BOARDS: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+RATES: dict[str, dict[str, list[int]]] = defaultdict(dict)  # board -> key -> [agree, judged]
 
 
 def tally(board: str, key: str) -> Tally:
     return BOARDS[board][key]
 
 
+def rate(board: str, key: str, agree: int, judged: int) -> None:
+    """One agreement figure: `agree` of `judged` (a board that is not about goroutines and frames)."""
+    RATES[board][key] = [agree, judged]
+
+
 def render() -> list[str]:
     lines: list[str] = []
+    for board, figures in sorted(RATES.items()):
+        lines.append(f"{board}:")
+        for key, (agree, judged) in sorted(figures.items()):
+            lines.append(f"  {key:<16} {agree:>5}/{judged:<5} {100.0 * agree / judged if judged else 100.0:6.2f}%")
     for board, rows in sorted(BOARDS.items()):
         lines.append(f"{board}:")
         lines.append("  release    cores  goroutines matched    frames matched")
