@@ -13,12 +13,14 @@ those in SPEC_OVER_DELVE, where the Go specification says otherwise.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from support import scoreboard
 from support.build import Mode
-from support.cores import CoreDumpUnavailable
+from support.cores import Core, CoreDumpUnavailable
 from support.delve_compare import same_type, same_value
 from support.delve_fixtures import Answer, DelveSourceUnavailable, delve_source, evaluate_all, fixture_core
 from support.delve_tables import Expectation, expectations
@@ -49,23 +51,75 @@ def _judge(expectation: Expectation, answer: Answer) -> str | None:
     return None
 
 
-@pytest.mark.build_modes("noopt")
-def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode: Mode) -> None:
+def _source() -> Path:
     try:
-        source = delve_source()
+        return delve_source()
     except DelveSourceUnavailable as exc:
         missing(str(exc))
+
+
+def _core(source: Path, fixture: str, release: Release, mode: Mode) -> Core:
+    try:
+        return fixture_core(source, fixture, release, mode)
+    except CoreDumpUnavailable as exc:
+        missing(str(exc))
+
+
+# Expressions of Delve's tables that godap once got wrong, by what they exercise: each group
+# must agree in full.
+FIXED = {
+    "constants, typed, of any package": ("consts", r"^(bitZero|bitOne|constTwo|pkg\.SomeConst|[a-f])$"),
+    "constants and variables of renamed packages": ("pkgrenames", r'^("dir[01]/pkg"|dirio)\.A$'),
+    "min and max": ("testvariables2", r"^(min|max)\("),
+    "conversions to and from []rune and arrays": (
+        "testvariables2",
+        r"^(\[\]rune|\[\]int32|\[\]byte|string)\((str1|string|bytearray|runearray)",
+    ),
+    "fields through an interface": ("testvariables2", r"^(iface1\.[AB]|w[34]\.I\.)"),
+    "a channel's runtime fields": ("testvariables2", r"^(ch1|int3chan)\.(qcount|dataqsiz|buf)"),
+}
+
+
+@pytest.mark.build_modes("noopt")
+@pytest.mark.parametrize("topic", sorted(FIXED))
+def test_expressions_once_wrong_agree_with_delve(topic: str, go_release: Release, build_mode: Mode) -> None:
+    fixture, pattern = FIXED[topic]
+    source = _source()
+    table = expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
+    chosen = [e for e in table if e.fixture == fixture and re.search(pattern, e.expression)]
+    assert len(chosen) >= 2, f"Delve's tables no longer have the {topic} expressions"
+    answers = evaluate_all(_core(source, fixture, go_release, build_mode), [e.expression for e in chosen])
+    differences = [f"{e.expression}: {d}" for e, a in zip(chosen, answers, strict=True) if (d := _judge(e, a))]
+    assert not differences, "\n".join(differences)
+
+
+@pytest.mark.build_modes("opt")
+def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Release, build_mode: Mode) -> None:
+    """Optimized, `s1`, `c1.sa` and `mainMenu` keep their data pointer but not their length: an
+    index must say so, never "invalid index 1 (len 0)" (a wrong answer shown as right)."""
+    source = _source()
+    table = {
+        e.expression: e for e in expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
+    }
+    chosen = [table[x] for x in ("s1[1]", "c1.sa[1].B", "mainMenu[0]", "s1[2:4]")]
+    answers = evaluate_all(_core(source, "testvariables2", go_release, build_mode), [e.expression for e in chosen])
+    for expectation, answer in zip(chosen, answers, strict=True):
+        if answer.ok:
+            assert _judge(expectation, answer) is None, (expectation.expression, answer)
+        else:
+            assert "optimized away" in answer.text and "len 0" not in answer.text, (expectation.expression, answer)
+
+
+@pytest.mark.build_modes("noopt")
+def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode: Mode) -> None:
+    source = _source()
     wanted = expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
     by_fixture: dict[str, list[Expectation]] = defaultdict(list)
     for expectation in wanted:
         by_fixture[expectation.fixture].append(expectation)
     agree, judged, wrong_successes, differences = 0, 0, [], []
     for fixture, table in sorted(by_fixture.items()):
-        try:
-            core = fixture_core(source, fixture, go_release, build_mode)
-        except CoreDumpUnavailable as exc:
-            missing(str(exc))
-        answers = evaluate_all(core, [e.expression for e in table])
+        answers = evaluate_all(_core(source, fixture, go_release, build_mode), [e.expression for e in table])
         for expectation, answer in zip(table, answers, strict=True):
             difference = _judge(expectation, answer)
             where = f"{fixture} {expectation.expression!r} ({expectation.test})"

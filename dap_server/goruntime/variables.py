@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..debuggee.api import Memory, UnreadableMemory
 from ..program.dwarf.dies import DwarfError
 from ..program.dwarf.functions import Block, Function, VariableDecl
-from ..program.dwarf.globals import package_variables
+from ..program.dwarf.globals import package_variables, symbol_path
 from ..program.dwarf.lists import ListError
 from ..program.dwarf.locations import OPTIMIZED_AWAY, FrameState, LocationError, Piece, evaluate_location
 from ..program.dwarf.types import GoType
@@ -314,7 +314,7 @@ def package_globals(process: GoProcess, package_path: str) -> list[Value]:
     static = FrameState(cfa=None, register=None, read_u64=_word_reader(process.memory), bias=program.bias)
     for die in dies:
         full = die.attributes["DW_AT_name"].value.decode("utf-8", "replace")
-        short = full[len(package_path) + 1 :]
+        short = full[len(symbol_path(package_path)) + 1 :]
         type_offset = program.dwarf.type_offset(die)
         location = die.attributes.get("DW_AT_location")
         if type_offset is None or not _visible(short):

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ...program.dwarf.dies import DwarfError, ref_offset
+from ...program.dwarf.globals import symbol_path
+from ...program.dwarf.types import GoType
 from ...program.program import Program
 from ...program.symbols import STT_FUNC
 from .. import variables
@@ -15,26 +18,40 @@ from ..process import GoProcess
 from ..values.base import Value, ValueContext
 from .errors import ExpressionError
 
+DW_AT_GO_PACKAGE_NAME = 0x2905  # a unit's package name, where it differs from its path's end
 
-class _PackagePaths(tuple[str, ...]):
-    """Import paths of the program's packages (its compile units), attached to the binary."""
+
+class _Packages(dict[str, str]):
+    """Import path -> package name of the program's packages (its compile units), attached to
+    the binary; `paths` holds the paths in order."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__(names)
+        self.paths = tuple(sorted(names))
 
 
 def package_paths(binary: GoBinary) -> tuple[str, ...]:
     """Import paths of the program's packages, read once per binary."""
-    return binary.attached.get(_PackagePaths, lambda: _PackagePaths(_read_package_paths(binary.program)))
+    return _packages(binary).paths
 
 
-def _read_package_paths(program: Program) -> list[str]:
-    names: set[str] = set()
+def _packages(binary: GoBinary) -> _Packages:
+    return binary.attached.get(_Packages, lambda: _Packages(_read_packages(binary.program)))
+
+
+def _read_packages(program: Program) -> dict[str, str]:
+    found: dict[str, str] = {}
     try:
         for unit in program.dwarf.pyelftools.iter_CUs():
-            attr = unit.get_top_DIE().attributes.get("DW_AT_name")
-            if attr is not None and isinstance(attr.value, bytes):
-                names.add(attr.value.decode("utf-8", "replace"))
+            attributes = unit.get_top_DIE().attributes
+            path, name = attributes.get("DW_AT_name"), attributes.get(DW_AT_GO_PACKAGE_NAME)
+            if path is not None and isinstance(path.value, bytes):
+                text = path.value.decode("utf-8", "replace")
+                own = name.value if name is not None and isinstance(name.value, bytes) else b""
+                found[text] = own.decode("utf-8", "replace") or text.rsplit("/", 1)[-1]
     except Exception:  # no DWARF, or pyelftools failing on a damaged unit: keep what was read
         pass
-    return sorted(names)
+    return found
 
 
 @dataclass
@@ -77,10 +94,10 @@ class ExpressionScope:
             return name
         if self.package.rsplit("/", 1)[-1] == name:
             return self.package
-        paths = package_paths(self.process.binary)
-        if name in paths:
+        packages = _packages(self.process.binary)
+        if name in packages:
             return name
-        matches = [p for p in paths if p.rsplit("/", 1)[-1] == name]
+        matches = sorted(p for p, own in packages.items() if name in (own, p.rsplit("/", 1)[-1]))
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -89,6 +106,26 @@ class ExpressionScope:
                 return user[0]
             raise ExpressionError(f"package name {name} is ambiguous: {', '.join(matches[:6])}", column)
         raise ExpressionError(f"could not find symbol value for {name}", column)
+
+    def quoted_path(self, path: str) -> str:
+        """The package a quoted path names: the path itself, or the one package path ending in
+        /path (`"dir0/pkg".A`, as Delve accepts)."""
+        packages = _packages(self.process.binary)
+        matches = [p for p in packages if p.endswith("/" + path)]
+        return matches[0] if path not in packages and len(matches) == 1 else path
+
+    def constant(self, package: str, name: str) -> tuple[GoType, int] | None:
+        """The type and value of the constant `package.name`, which DWARF keeps for the
+        integer constants a package declares."""
+        try:
+            die = self.process.program.dwarf.find_one(f"{symbol_path(package)}.{name}", ("DW_TAG_constant",))
+        except DwarfError:
+            return None
+        value = die.attributes.get("DW_AT_const_value") if die is not None else None
+        offset = ref_offset(die, "DW_AT_type") if die is not None else None
+        if value is None or offset is None or not isinstance(value.value, int):
+            return None
+        return self.ctx.types.at(offset), value.value
 
     def is_function(self, name: str) -> bool:
         """Whether `name` (bare, or package-qualified by its full path) names a function."""
@@ -99,4 +136,5 @@ class ExpressionScope:
     def is_package(self, name: str) -> bool:
         if name in (self.package, "main") or self.package.rsplit("/", 1)[-1] == name:
             return True
-        return any(p == name or p.endswith("/" + name) for p in package_paths(self.process.binary))
+        packages = _packages(self.process.binary)
+        return any(p == name or p.endswith("/" + name) or own == name for p, own in packages.items())

@@ -100,6 +100,29 @@ class CompositeValue(Value):
         return clip(f"{self.type_name} {{{', '.join(parts)}}}", budget)
 
 
+class ComputedSlice(Sequence):
+    """A slice a conversion made (`[]rune(s)`, `[]byte` of a constant): its elements are bytes
+    held here, since they live nowhere in the core."""
+
+    def __init__(self, ctx: ValueContext, gotype: GoType, raw: bytes) -> None:
+        super().__init__(ctx, "", gotype, Loc(data=raw))
+        size = self.element_type().size
+        self.count = len(raw) // size if size else 0
+
+    def check(self) -> None:
+        return None
+
+    def elements(self) -> tuple[Loc, int]:
+        return self.loc, self.count
+
+    def render_value(self, budget: int, depth: int) -> str:
+        prefix = f"{self.type_name} " if depth == 0 else ""
+        return clip(f"{prefix}len: {self.count}, cap: {self.count}, {self.preview(budget, depth)}", budget)
+
+    def whole_text(self) -> str | None:
+        return self.loc.data.decode("utf-8", "replace") if self.is_bytes() and self.loc.data is not None else None
+
+
 def wrap(value: int, gotype: GoType) -> int:
     """`value` reduced to the integer type's size, two's complement for signed types."""
     bits = 8 * gotype.size
