@@ -13,14 +13,14 @@ those in SPEC_OVER_DELVE, where the Go specification says otherwise.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from support import scoreboard
 from support.build import Mode
-from support.cores import Core, CoreDumpUnavailable
+from support.cores import CoreDumpUnavailable
 from support.delve_compare import same_type, same_value
 from support.delve_fixtures import Answer, DelveSourceUnavailable, delve_source, evaluate_all, fixture_core
 from support.delve_tables import Expectation, expectations
@@ -51,6 +51,7 @@ def _judge(expectation: Expectation, answer: Answer) -> str | None:
     return None
 
 
+@functools.cache
 def _source() -> Path:
     try:
         return delve_source()
@@ -58,11 +59,32 @@ def _source() -> Path:
         missing(str(exc))
 
 
-def _core(source: Path, fixture: str, release: Release, mode: Mode) -> Core:
-    try:
-        return fixture_core(source, fixture, release, mode)
-    except CoreDumpUnavailable as exc:
-        missing(str(exc))
+@functools.cache
+def _expectations(release: Release) -> list[Expectation]:
+    return expectations(_source() / "pkg" / "proc" / "variables_test.go", release.version_tuple)
+
+
+_ANSWERS: dict[tuple[str, str, Mode], dict[str, Answer]] = {}
+
+
+def _answers(fixture: str, release: Release, mode: Mode, expressions: list[str]) -> dict[str, Answer]:
+    """godap's answers on the fixture's core, one DAP session per core and test run: the whole
+    table is evaluated once and the narrower tests read it."""
+    key = (fixture, release.version, mode)
+    known = _ANSWERS.setdefault(key, {})
+    wanted = [e for e in expressions if e not in known]
+    if wanted:
+        try:
+            core = fixture_core(_source(), fixture, release, mode)
+        except CoreDumpUnavailable as exc:
+            missing(str(exc))
+        known.update(zip(wanted, evaluate_all(core, wanted), strict=True))
+    return known
+
+
+def _table(fixture: str, release: Release, mode: Mode) -> tuple[list[Expectation], dict[str, Answer]]:
+    table = [e for e in _expectations(release) if e.fixture == fixture]
+    return table, _answers(fixture, release, mode, [e.expression for e in table])
 
 
 # Expressions of Delve's tables that godap once got wrong, by what they exercise: each group
@@ -77,6 +99,12 @@ FIXED = {
     ),
     "fields through an interface": ("testvariables2", r"^(iface1\.[AB]|w[34]\.I\.)"),
     "a channel's runtime fields": ("testvariables2", r"^(ch1|int3chan)\.(qcount|dataqsiz|buf)"),
+    "a channel's buffer, dereferenced": ("issue4116", r"^\*\((ch|v6\.Chan)\.buf\)$"),
+    "functions and methods as values": ("testvariables2", r"^(afunc|main\.afunc2|s2\[0\]\.\w+|as2\.\w+)$"),
+    "methods promoted before deeper fields": (
+        "issue4116",
+        r"^(v\.A\.Model|v[1237]\.X|v[23]\.B[23]\.X|x[23]?\.X|v9\.V\.X)$",
+    ),
 }
 
 
@@ -84,12 +112,10 @@ FIXED = {
 @pytest.mark.parametrize("topic", sorted(FIXED))
 def test_expressions_once_wrong_agree_with_delve(topic: str, go_release: Release, build_mode: Mode) -> None:
     fixture, pattern = FIXED[topic]
-    source = _source()
-    table = expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
-    chosen = [e for e in table if e.fixture == fixture and re.search(pattern, e.expression)]
+    table, answers = _table(fixture, go_release, build_mode)
+    chosen = [e for e in table if re.search(pattern, e.expression)]
     assert len(chosen) >= 2, f"Delve's tables no longer have the {topic} expressions"
-    answers = evaluate_all(_core(source, fixture, go_release, build_mode), [e.expression for e in chosen])
-    differences = [f"{e.expression}: {d}" for e, a in zip(chosen, answers, strict=True) if (d := _judge(e, a))]
+    differences = [f"{e.expression}: {d}" for e in chosen if (d := _judge(e, answers[e.expression]))]
     assert not differences, "\n".join(differences)
 
 
@@ -97,13 +123,11 @@ def test_expressions_once_wrong_agree_with_delve(topic: str, go_release: Release
 def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Release, build_mode: Mode) -> None:
     """Optimized, `s1`, `c1.sa` and `mainMenu` keep their data pointer but not their length: an
     index must say so, never "invalid index 1 (len 0)" (a wrong answer shown as right)."""
-    source = _source()
-    table = {
-        e.expression: e for e in expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
-    }
+    table = {e.expression: e for e in _expectations(go_release)}
     chosen = [table[x] for x in ("s1[1]", "c1.sa[1].B", "mainMenu[0]", "s1[2:4]")]
-    answers = evaluate_all(_core(source, "testvariables2", go_release, build_mode), [e.expression for e in chosen])
-    for expectation, answer in zip(chosen, answers, strict=True):
+    answers = _answers("testvariables2", go_release, build_mode, [e.expression for e in chosen])
+    for expectation in chosen:
+        answer = answers[expectation.expression]
         if answer.ok:
             assert _judge(expectation, answer) is None, (expectation.expression, answer)
         else:
@@ -112,16 +136,12 @@ def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Releas
 
 @pytest.mark.build_modes("noopt")
 def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode: Mode) -> None:
-    source = _source()
-    wanted = expectations(source / "pkg" / "proc" / "variables_test.go", go_release.version_tuple)
-    by_fixture: dict[str, list[Expectation]] = defaultdict(list)
-    for expectation in wanted:
-        by_fixture[expectation.fixture].append(expectation)
+    wanted = _expectations(go_release)
     agree, judged, wrong_successes, differences = 0, 0, [], []
-    for fixture, table in sorted(by_fixture.items()):
-        answers = evaluate_all(_core(source, fixture, go_release, build_mode), [e.expression for e in table])
-        for expectation, answer in zip(table, answers, strict=True):
-            difference = _judge(expectation, answer)
+    for fixture in sorted({e.fixture for e in wanted}):
+        table, answers = _table(fixture, go_release, build_mode)
+        for expectation in table:
+            difference = _judge(expectation, answers[expectation.expression])
             where = f"{fixture} {expectation.expression!r} ({expectation.test})"
             if expectation.error is not None:
                 if difference:

@@ -20,7 +20,9 @@ punctuation are not leaves (the type is compared on its own). The differences ac
 * a pointer Delve shows as its address `(*T)(0x…)` where godap shows what it points to: Delve's
   expectation states nothing past the `(`, which the prefix rule covers;
 * types: `byte`/`uint8` and `rune`/`int32` are one type; Delve writes no type for untyped
-  constants and results, godap `untyped int` and so on;
+  constants and results, godap `untyped int` and so on; Delve types a function named by itself
+  `func()` whatever its signature (`afunc` is a `func(int) int`), godap gives the signature
+  from DWARF; Delve spells `[0]struct {}` as `[0]struct struct {}`;
 * errors: only failing is compared, not the message (Delve's words are its own).
 """
 
@@ -156,4 +158,7 @@ def same_value(ours: str, expected: str, expected_type: str) -> Verdict:
 
 
 def same_type(ours: str, expected: str) -> bool:
+    if expected == "func()" and ours.startswith("func("):
+        return True
+    expected = expected.replace("struct struct {", "struct {")
     return not expected or ours == expected or (ours, expected) in _SAME_TYPES

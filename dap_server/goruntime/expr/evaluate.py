@@ -8,6 +8,7 @@ the part that failed; unreadable memory on the way is one too, with the reason.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from ...program.dwarf.types import Field, GoType, Kind
 from ..values.base import Value
@@ -24,7 +25,16 @@ from .errors import ExpressionError
 from .evaluate_ops import binary, check_constant, convert, represent, unary
 from .evaluate_scope import ExpressionScope
 from .evaluate_types import TypeResolver, array_of, basic_type, pointer_to, slice_of
-from .evaluate_values import CompositeValue, ComputedSlice, ConstValue, constant, equal, operand, typed
+from .evaluate_values import (
+    CompositeValue,
+    ComputedSlice,
+    ConstValue,
+    FunctionValue,
+    constant,
+    equal,
+    operand,
+    typed,
+)
 from .parser import parse
 from .unparse import unparse
 
@@ -105,6 +115,10 @@ class Evaluator:
             found = self.scope.global_variable(package, node.name) or self._constant(package, node.name)
             if found is not None:
                 return found
+        for package in dict.fromkeys((self.scope.package, "main")):
+            found = self._function(package, node.name)
+            if found is not None:
+                return found
         raise ExpressionError(f"could not find symbol value for {node.name}", node.column)
 
     def _constant(self, package: str, name: str) -> Value | None:
@@ -130,7 +144,11 @@ class Evaluator:
             path = self.scope.package_path(target.name, target.column)
         else:
             return None
-        found = self.scope.global_variable(path, node.name) or self._constant(path, node.name)
+        found = (
+            self.scope.global_variable(path, node.name)
+            or self._constant(path, node.name)
+            or self._function(path, node.name)
+        )
         if found is None:
             raise ExpressionError(f"could not find symbol value for {unparse(node)}", node.column)
         return found
@@ -141,7 +159,48 @@ class Evaluator:
         member = self._package_member(node)
         if member is not None:
             return member
-        return _select(self.value(node.target), node.name, node.column)
+        return self._select(self.value(node.target), node.name, node.column)
+
+    def _select(self, value: Value, name: str, column: int) -> Value:
+        """`value.name`: a field or a method, promoted through embedded structs and pointers as Go
+        promotes them. As in Delve, an interface selects in the value it holds and a channel
+        names the runtime's fields of its `hchan` (`ch.qcount`, `ch.buf`)."""
+        if isinstance(value, ChanValue):
+            return _chan_field(value, name, column)
+        held = value.dynamic if isinstance(value, InterfaceValue) else None
+        current = _through_pointer(held if held is not None else value, column, Kind.STRUCT)
+        pointer = isinstance(held if held is not None else value, PointerValue)
+        found = _member_path(current.gotype, name, self._method, pointer)
+        if found is None or (isinstance(found, list) and not isinstance(current, StructValue)):
+            raise ExpressionError(f"{value.type_name} has no field {name}", column)
+        if not isinstance(found, list):
+            return found
+        for i, field in enumerate(found):
+            assert isinstance(current, StructValue)
+            current = current.field_value(field)
+            if i + 1 < len(found):
+                current = _through_pointer(current, column, Kind.STRUCT)
+        return current
+
+    def _method(self, gotype: GoType, name: str, pointer: bool) -> Value | None:
+        """The method `name` of the named type `gotype`: of its pointer type first when the
+        value is reached through a pointer, else of the type itself first."""
+        type_name = gotype.name.removeprefix("*")
+        package, dot, bare = type_name.rpartition(".")
+        if not dot or "[" in type_name or "/" in bare:
+            return None
+        names = [f"{package}.(*{bare}).{name}", f"{package}.{bare}.{name}"]
+        for full in names if pointer else names[::-1]:
+            found = self.scope.function(full, method=True)
+            if found is not None:
+                return FunctionValue(self.ctx, full, *found)
+        return None
+
+    def _function(self, package: str, name: str) -> Value | None:
+        """A package's function named as a value."""
+        full = f"{package}.{name}"
+        found = self.scope.function(full)
+        return None if found is None else FunctionValue(self.ctx, full, *found)
 
     def _index(self, node: ast.Index) -> Value:
         target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
@@ -380,7 +439,7 @@ class Evaluator:
 
 def _renamed(value: Value, name: str, expression: str) -> Value:
     """A fresh Value for a result (cached scope values are never renamed in place)."""
-    if isinstance(value, ConstValue | CompositeValue | ComputedSlice):
+    if isinstance(value, ConstValue | CompositeValue | ComputedSlice | FunctionValue):
         value.name, value.evaluate_name = name, expression
         return value
     return value.ctx.value(name, value.gotype, value.loc, expression)
@@ -422,25 +481,6 @@ def _through_pointer(value: Value, column: int, kind: Kind) -> Value:
     return value
 
 
-def _select(value: Value, name: str, column: int) -> Value:
-    """`value.name`: a field, promoted through embedded structs and pointers as Go promotes it.
-    As in Delve, an interface selects in the value it holds and a channel names the runtime's
-    fields of its `hchan` (`ch.qcount`, `ch.buf`)."""
-    if isinstance(value, ChanValue):
-        return _chan_field(value, name, column)
-    held = value.dynamic if isinstance(value, InterfaceValue) else None
-    current = _through_pointer(held if held is not None else value, column, Kind.STRUCT)
-    path = _field_path(current.gotype, name)
-    if not isinstance(current, StructValue) or path is None:
-        raise ExpressionError(f"{value.type_name} has no field {name}", column)
-    for i, field in enumerate(path):
-        assert isinstance(current, StructValue)
-        current = current.field_value(field)
-        if i + 1 < len(path):
-            current = _through_pointer(current, column, Kind.STRUCT)
-    return current
-
-
 def _chan_field(chan: ChanValue, name: str, column: int) -> Value:
     """A field of the channel's `runtime.hchan`; `buf` is typed as a pointer to the ring buffer
     (`*[dataqsiz]T`), as Delve types it."""
@@ -458,20 +498,29 @@ def _chan_field(chan: ChanValue, name: str, column: int) -> Value:
     return ctx.value("", field.type, Loc(address=header + field.offset))
 
 
-def _field_path(gotype: GoType, name: str) -> list[Field] | None:
-    """The fields leading to `name`, shallowest first (Go's promotion rule, breadth first)."""
-    level: list[tuple[GoType, list[Field]]] = [(gotype, [])]
+def _member_path(
+    gotype: GoType, name: str, method: Callable[[GoType, str, bool], Value | None], pointer: bool
+) -> list[Field] | Value | None:
+    """What `x.name` selects in a value of `gotype` (reached through a pointer or not),
+    shallowest first, breadth first (Go's promotion rule): the fields leading to a field, or
+    the method found; None if neither."""
+    level: list[tuple[GoType, list[Field], bool]] = [(gotype, [], pointer)]
     for _ in range(_MAX_EMBEDDING):
-        found = [[*path, f] for t, path in level for f in t.fields if f.name == name]
+        found = [[*path, f] for t, path, _ in level for f in t.fields if f.name == name]
         if found:
             return found[0]
-        deeper: list[tuple[GoType, list[Field]]] = []
-        for t, path in level:
+        for t, _path, through_pointer in level:
+            function = method(t, name, through_pointer)
+            if function is not None:
+                return function
+        deeper: list[tuple[GoType, list[Field], bool]] = []
+        for t, path, _ in level:
             for f in t.fields:
                 if f.embedded:
-                    inner = f.type.elem if f.type.kind == Kind.POINTER and f.type.elem is not None else f.type
+                    embedded_pointer = f.type.kind == Kind.POINTER and f.type.elem is not None
+                    inner = f.type.elem if embedded_pointer and f.type.elem is not None else f.type
                     if inner.kind == Kind.STRUCT:
-                        deeper.append((inner, [*path, f]))
+                        deeper.append((inner, [*path, f], embedded_pointer))
         if not deeper:
             return None
         level = deeper

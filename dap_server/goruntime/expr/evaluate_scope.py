@@ -127,6 +127,25 @@ class ExpressionScope:
             return None
         return self.ctx.types.at(offset), value.value
 
+    def function(self, name: str, method: bool = False) -> tuple[int, str] | None:
+        """The run-time entry and the signature (`func(int) string`, a method's without its
+        receiver) of the function `name` (its full name), from its DWARF parameters."""
+        symbol = self.process.program.symbols.find(name)
+        if symbol is None or symbol.kind != STT_FUNC:
+            return None
+        program = self.process.program
+        try:
+            found = program.dwarf.functions.function(name, symbol.value)
+        except DwarfError:
+            found = None
+        params = [d for d in found.body.variables if d.parameter and d.depth == 0] if found is not None else []
+        types = self.ctx.types
+        inputs = [types.at(d.type_offset).name for d in params if not d.result and d.type_offset is not None]
+        outputs = [types.at(d.type_offset).name for d in params if d.result and d.type_offset is not None]
+        inputs = inputs[1:] if method else inputs
+        results = outputs[0] if len(outputs) == 1 else f"({', '.join(outputs)})" if outputs else ""
+        return symbol.value + program.bias, f"func({', '.join(inputs)}) {results}".rstrip()
+
     def is_function(self, name: str) -> bool:
         """Whether `name` (bare, or package-qualified by its full path) names a function."""
         full = name if "." in name else f"{self.package}.{name}"

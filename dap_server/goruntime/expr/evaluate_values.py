@@ -3,6 +3,7 @@ computed scalars; and the plain Python data behind any scalar-like Value, for op
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 
@@ -121,6 +122,23 @@ class ComputedSlice(Sequence):
 
     def whole_text(self) -> str | None:
         return self.loc.data.decode("utf-8", "replace") if self.is_bytes() and self.loc.data is not None else None
+
+
+class FunctionValue(Value):
+    """A function or method named in an expression (`afunc`, `s.Error`): what it names, with
+    its source position; it lives nowhere in the core."""
+
+    def __init__(self, ctx: ValueContext, name: str, entry: int, signature: str) -> None:
+        super().__init__(ctx, "", MadeType(signature, Kind.FUNC, 8), Loc(data=entry.to_bytes(8, "little")))
+        self.function, self.entry = name, entry
+
+    def check(self) -> None:
+        return None
+
+    def render_value(self, budget: int, depth: int) -> str:
+        found = self.ctx.function_at(self.entry)
+        where = f" ({os.path.basename(found[1])}:{found[2]})" if found is not None else ""
+        return clip(self.function + where, budget)
 
 
 def wrap(value: int, gotype: GoType) -> int:
