@@ -135,6 +135,23 @@ def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Releas
 
 
 @pytest.mark.build_modes("noopt")
+def test_a_variable_named_like_a_console_command_is_the_variable(go_release: Release, build_mode: Mode) -> None:
+    """testvariables.go has a local `up` (Delve expects 5, a uintptr): typed in the debug console
+    it is the variable, `up 1` (no expression) and `dlv up` are the command, and `help` says so."""
+    expected = next(e for e in _expectations(go_release) if e.fixture == "testvariables" and e.expression == "up")
+    try:
+        core = fixture_core(_source(), "testvariables", go_release, build_mode)
+    except CoreDumpUnavailable as exc:
+        missing(str(exc))
+    variable, sum_, command, forced, help_ = evaluate_all(core, ["up", "up + 1", "up 1", "dlv up", "help"], "repl")
+    assert _judge(expected, variable) is None, variable
+    assert sum_.ok and same_value(sum_.text, "6", "uintptr").agree, sum_
+    assert command.ok and command.text.startswith("Frame "), command
+    assert forced.ok and forced.text.startswith("Frame ") and forced.text != command.text, forced
+    assert "`dlv up`" in help_.text
+
+
+@pytest.mark.build_modes("noopt")
 def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode: Mode) -> None:
     wanted = _expectations(go_release)
     agree, judged, wrong_successes, differences = 0, 0, [], []

@@ -93,15 +93,15 @@ class Answer:
     type: str
 
 
-def evaluate_all(core: Core, expressions: Sequence[str]) -> list[Answer]:
-    """Each expression evaluated through DAP `evaluate` (clipboard context: the whole value in one
-    line) in the frame that called `runtime.Breakpoint()`, in one session."""
+def evaluate_all(core: Core, expressions: Sequence[str], context: str = "clipboard") -> list[Answer]:
+    """Each expression evaluated through DAP `evaluate` (by default in the clipboard context: the
+    whole value in one line) in the frame that called `runtime.Breakpoint()`, in one session."""
     with open_core(core.exe, core.core) as session:
         frames = session.stack(session.stopped["threadId"])
         frame = next(f for f in frames if f.get("presentationHint") != "label" and not f["name"].startswith("runtime."))
         answers = []
         for expression in expressions:
-            arguments = {"expression": expression, "frameId": frame["id"], "context": "clipboard"}
+            arguments = {"expression": expression, "frameId": frame["id"], "context": context}
             response = session.client.request("evaluate", arguments)
             if response["success"]:
                 body = response["body"]
