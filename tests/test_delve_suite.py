@@ -134,6 +134,17 @@ def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Releas
             assert "optimized away" in answer.text and "len 0" not in answer.text, (expectation.expression, answer)
 
 
+@pytest.mark.build_modes("opt")
+def test_generic_values_in_an_optimized_build_have_the_type_arguments(go_release: Release, build_mode: Mode) -> None:
+    """Optimized, `testfn[int, float32]` keeps no `.dict`: arg1 and m must still read as int and
+    map[float32]int (Delve's expectations), not go.shape.int and map[go.shape.float32]go.shape.int."""
+    table, answers = _table("testvariables_generic", go_release, build_mode)
+    chosen = [e for e in table if e.expression in ("arg1", "m")]
+    assert len(chosen) == 2
+    differences = [f"{e.expression}: {d}" for e in chosen if (d := _judge(e, answers[e.expression]))]
+    assert not differences, "\n".join(differences)
+
+
 @pytest.mark.build_modes("noopt")
 def test_a_variable_named_like_a_console_command_is_the_variable(go_release: Release, build_mode: Mode) -> None:
     """testvariables.go has a local `up` (Delve expects 5, a uintptr): typed in the debug console

@@ -20,6 +20,7 @@ from ..program.dwarf.globals import package_variables, symbol_path
 from ..program.dwarf.lists import ListError
 from ..program.dwarf.locations import OPTIMIZED_AWAY, FrameState, LocationError, Piece, evaluate_location
 from ..program.dwarf.types import GoType
+from . import generics
 from .frames import Frame
 from .process import GoProcess
 from .values.base import TextValue, Value, ValueContext
@@ -34,6 +35,7 @@ _NOT_IN_SCOPE = "optimized away (not live at this pc)"
 class _FrameScope:
     arguments: list[Value]
     locals: list[Value]
+    instance: generics.Instance | None = None
 
 
 @dataclass
@@ -68,6 +70,11 @@ def arguments(process: GoProcess, frame: Frame) -> list[Value]:
 def locals(process: GoProcess, frame: Frame) -> list[Value]:
     """Local variables in scope at the frame's pc."""
     return _scope(process, frame).locals
+
+
+def instance(process: GoProcess, frame: Frame) -> generics.Instance | None:
+    """The instantiation a frame of a generic function runs (None for other frames)."""
+    return _scope(process, frame).instance if generics.SHAPE in frame.function else None
 
 
 def _scope(process: GoProcess, frame: Frame) -> _FrameScope:
@@ -115,14 +122,17 @@ class _FrameReader:
             return _FrameScope([], [])
         decls = function.variables_at(scope_pc, body)
         dictionary = self._dictionary(function.body.variables)
+        found = generics.instance(self.process.binary, func.name, dictionary - self.bias if dictionary else None)
+        if dictionary is None and found is not None:
+            dictionary = found.dictionary + self.bias
         visible = [d for d in decls if _visible(d.name)]
-        values = [self._value(d, dictionary) for d in visible]
+        values = [self._value(d, dictionary, found) for d in visible]
         visible, values = _drop_duplicates(visible, values)
         _mark_shadowed(visible, values)
         args = [v for d, v in zip(visible, values, strict=True) if d.parameter and not d.result]
         results = [v for d, v in zip(visible, values, strict=True) if d.parameter and d.result]
         local = [v for d, v in zip(visible, values, strict=True) if not d.parameter]
-        return _FrameScope(args + results, local)
+        return _FrameScope(args + results, local, found)
 
     def _logical_body(self, function: Function, scope_pc: int) -> Block | None:
         """The body of this frame's logical function: the physical one, or one of its inlined calls."""
@@ -176,10 +186,14 @@ class _FrameReader:
             return Loc(missing=reason if reason.startswith(OPTIMIZED_AWAY) else f"bad location: {reason}")
         return _compose(pieces, self.ctx)
 
-    def _type(self, decl: VariableDecl, dictionary: int | None) -> GoType | None:
+    def _type(self, decl: VariableDecl, dictionary: int | None, found: generics.Instance | None) -> GoType | None:
         if decl.type_offset is None:
             return None
         gotype = self.ctx.types.at(decl.type_offset)
+        if found is not None and gotype.dict_index is None and generics.SHAPE in gotype.name:
+            # A type built of shapes (map[go.shape.float32]go.shape.int): the program's own type
+            # of the type arguments, where DWARF has it.
+            return self.ctx.types.named(found.substitute(gotype.name)) or gotype
         if gotype.dict_index is not None and dictionary:
             try:
                 descriptor = self.ctx.word(dictionary + 8 * gotype.dict_index)
@@ -190,8 +204,8 @@ class _FrameReader:
                 return resolved
         return gotype
 
-    def _value(self, decl: VariableDecl, dictionary: int | None) -> Value:
-        gotype = self._type(decl, dictionary)
+    def _value(self, decl: VariableDecl, dictionary: int | None, found: generics.Instance | None) -> Value:
+        gotype = self._type(decl, dictionary, found)
         if gotype is None:
             return TextValue(self.ctx, decl.name, "unreadable: no type in DWARF")
         loc = self._location(decl)
