@@ -170,17 +170,20 @@ class Evaluator:
         held = value.dynamic if isinstance(value, InterfaceValue) else None
         current = _through_pointer(held if held is not None else value, column, Kind.STRUCT)
         pointer = isinstance(held if held is not None else value, PointerValue)
-        found = _member_path(current.gotype, name, self._method, pointer)
+        start = current
+
+        def method(gotype: GoType, through_pointer: bool, path: list[Field]) -> Value | None:
+            if gotype.kind != Kind.INTERFACE:
+                return self._method(gotype, name, through_pointer)
+            # A method of the value an embedded interface holds: only a non-nil one has any.
+            inner = _walk(start, path, column)
+            dynamic = inner.dynamic if isinstance(inner, InterfaceValue) else None
+            return None if dynamic is None else self._method(dynamic.gotype, name, isinstance(dynamic, PointerValue))
+
+        found = _member_path(current.gotype, name, method, pointer)
         if found is None or (isinstance(found, list) and not isinstance(current, StructValue)):
             raise ExpressionError(f"{value.type_name} has no field {name}", column)
-        if not isinstance(found, list):
-            return found
-        for i, field in enumerate(found):
-            assert isinstance(current, StructValue)
-            current = current.field_value(field)
-            if i + 1 < len(found):
-                current = _through_pointer(current, column, Kind.STRUCT)
-        return current
+        return found if not isinstance(found, list) else _walk(current, found, column)
 
     def _method(self, gotype: GoType, name: str, pointer: bool) -> Value | None:
         """The method `name` of the named type `gotype`: of its pointer type first when the
@@ -265,6 +268,11 @@ class Evaluator:
 
     def _assert(self, node: ast.TypeAssert) -> Value:
         target = self.value(node.target)
+        if isinstance(node.type, ast.Ident) and node.type.name == "data" and isinstance(target, InterfaceValue):
+            # Delve's `x.(data)`: the value the interface holds, whatever its type.
+            if target.dynamic is None:
+                raise ExpressionError(f"{unparse(node.target)} is nil: it holds no data", node.column)
+            return target.dynamic
         wanted = self.types.text(node.type)
         if not isinstance(target, InterfaceValue):
             raise ExpressionError(f"{unparse(node.target)} (type {target.type_name}) is not an interface", node.column)
@@ -498,19 +506,30 @@ def _chan_field(chan: ChanValue, name: str, column: int) -> Value:
     return ctx.value("", field.type, Loc(address=header + field.offset))
 
 
+def _walk(value: Value, path: list[Field], column: int) -> Value:
+    """The field at the end of `path` (embedded fields, through pointers) of a struct value."""
+    current = value
+    for i, field in enumerate(path):
+        assert isinstance(current, StructValue)
+        current = current.field_value(field)
+        if i + 1 < len(path):
+            current = _through_pointer(current, column, Kind.STRUCT)
+    return current
+
+
 def _member_path(
-    gotype: GoType, name: str, method: Callable[[GoType, str, bool], Value | None], pointer: bool
+    gotype: GoType, name: str, method: Callable[[GoType, bool, list[Field]], Value | None], pointer: bool
 ) -> list[Field] | Value | None:
     """What `x.name` selects in a value of `gotype` (reached through a pointer or not),
-    shallowest first, breadth first (Go's promotion rule): the fields leading to a field, or
-    the method found; None if neither."""
+    shallowest first, breadth first (Go's promotion rule): the fields leading to a field, or the
+    method `method(type, through a pointer, embedded fields to it)` finds; None if neither."""
     level: list[tuple[GoType, list[Field], bool]] = [(gotype, [], pointer)]
     for _ in range(_MAX_EMBEDDING):
         found = [[*path, f] for t, path, _ in level for f in t.fields if f.name == name]
         if found:
             return found[0]
-        for t, _path, through_pointer in level:
-            function = method(t, name, through_pointer)
+        for t, path, through_pointer in level:
+            function = method(t, through_pointer, path)
             if function is not None:
                 return function
         deeper: list[tuple[GoType, list[Field], bool]] = []
@@ -519,7 +538,7 @@ def _member_path(
                 if f.embedded:
                     embedded_pointer = f.type.kind == Kind.POINTER and f.type.elem is not None
                     inner = f.type.elem if embedded_pointer and f.type.elem is not None else f.type
-                    if inner.kind == Kind.STRUCT:
+                    if inner.kind in (Kind.STRUCT, Kind.INTERFACE):
                         deeper.append((inner, [*path, f], embedded_pointer))
         if not deeper:
             return None
