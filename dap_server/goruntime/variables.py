@@ -190,18 +190,17 @@ class _FrameReader:
         if decl.type_offset is None:
             return None
         gotype = self.ctx.types.at(decl.type_offset)
-        if found is not None and gotype.dict_index is None and generics.SHAPE in gotype.name:
-            # A type built of shapes (map[go.shape.float32]go.shape.int): the program's own type
-            # of the type arguments, where DWARF has it.
-            return self.ctx.types.named(found.substitute(gotype.name)) or gotype
         if gotype.dict_index is not None and dictionary:
             try:
                 descriptor = self.ctx.word(dictionary + 8 * gotype.dict_index)
                 resolved = self.ctx.rtypes.go_type(descriptor) if descriptor else None
             except DECODE_ERRORS:
                 resolved = None
-            if resolved is not None:
-                return resolved
+            gotype = resolved or gotype
+        if found is not None and generics.SHAPE in gotype.name:
+            # A type built of shapes (map[go.shape.float32]go.shape.int, *Stack[go.shape.string]):
+            # the program's own type of the type arguments, where DWARF has it.
+            return self.ctx.types.named(found.substitute(gotype.name)) or gotype
         return gotype
 
     def _value(self, decl: VariableDecl, dictionary: int | None, found: generics.Instance | None) -> Value:

@@ -7,7 +7,8 @@ calls), keeps the ones of the Go release at hand (`if goversion.VersionAfterOrEq
 and names the fixture the test runs (`withTestProcess("fixture", ...)`). Tests that stop anywhere
 but at the first `runtime.Breakpoint()` (file or function breakpoints, several continues) are left
 out, except that a table of several stops keeps only the first entry of each expression: the stops
-are listed in order and the core is taken at the first.
+are listed in order and the core is taken at the first; so are the blocks that rebuild a fixture
+with another GOEXPERIMENT.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _entries(body: list[Token], version: tuple[int, ...]) -> Iterator[list[Token
                 brace += 1
             end = _matching(body, brace)
             holds = _condition(body[i + 1 : brace], version)
-            if holds is False:
+            if holds is False or _other_build(body[brace:end]):
                 skipped.append((brace, end))
             if holds and body[end + 1].text == "else":
                 skipped.append((end + 1, _matching(body, end + 2) if body[end + 2].text == "{" else end + 1))
@@ -166,6 +167,12 @@ def _entries(body: list[Token], version: tuple[int, ...]) -> Iterator[list[Token
                 i = end + 1
                 continue
         i += 1
+
+
+def _other_build(block: list[Token]) -> bool:
+    """A block that rebuilds the fixture with another GOEXPERIMENT (classic maps, say): its
+    expectations are about that build, not the default one a core is taken of."""
+    return any(t.text == "Setenv" for t in block) and any(t.text == "GOEXPERIMENT" for t in block)
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
