@@ -148,6 +148,21 @@ def test_a_slice_whose_length_was_optimized_away_is_not_empty(go_release: Releas
 
 
 @pytest.mark.build_modes("opt")
+def test_a_method_inlined_away_is_still_the_method(go_release: Release, build_mode: Mode) -> None:
+    """Optimized, `(*B1).X` and `astruct.NonPointerReceiverMethod` have no code of their own, only
+    their method values' `-fm` wrappers: `v1.X` must still be the method (Delve's answer), never
+    the deeper field `v1.A1.X` (a wrong answer shown as right); or say the value is gone."""
+    for fixture, expression in (("issue4116", "v1.X"), ("testvariables2", "as2.NonPointerReceiverMethod")):
+        table, answers = _table(fixture, go_release, build_mode)
+        expectation = next(e for e in table if e.expression == expression)
+        answer = answers[expression]
+        if answer.ok:
+            assert _judge(expectation, answer) is None, (expression, answer)
+        else:
+            assert "optimized away" in answer.text, (expression, answer)
+
+
+@pytest.mark.build_modes("opt")
 def test_generic_values_in_an_optimized_build_have_the_type_arguments(go_release: Release, build_mode: Mode) -> None:
     """Optimized, `testfn[int, float32]` keeps no `.dict`: arg1 and m must still read as int and
     map[float32]int (Delve's expectations), not go.shape.int and map[go.shape.float32]go.shape.int."""

@@ -194,7 +194,9 @@ class Evaluator:
             return None
         names = [f"{package}.(*{bare}).{name}", f"{package}.{bare}.{name}"]
         for full in names if pointer else names[::-1]:
-            found = self.scope.function(full, method=True)
+            # Where the optimizer inlined the method everywhere, the method value's wrapper
+            # (`-fm`, a closure without the receiver parameter) still says it exists.
+            found = self.scope.function(full, method=True) or self.scope.function(full + "-fm")
             if found is not None:
                 return FunctionValue(self.ctx, full, *found)
         return None
