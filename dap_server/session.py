@@ -466,6 +466,14 @@ class Session:
 
         return variables.locals(self._process, frame)
 
+    def function_name(self, frame: Frame) -> str:
+        """The frame's function as the program instantiated it: a generic function with its type
+        arguments (`main.(*Stack[string]).Peek`) rather than the GC shapes it was compiled for."""
+        from .goruntime import variables
+
+        found = variables.instance(self._process, frame)
+        return found.name if found is not None else frame.function
+
     def package_globals(self, package: str) -> list[Value]:
         from .goruntime import variables
 

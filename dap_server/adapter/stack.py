@@ -34,7 +34,7 @@ def stack_frame(session: Session, frame_id: int, frame: Frame) -> StackFrame:
     if frame.is_synthetic:
         return StackFrame(id=frame_id, name=frame.note or "", line=0, column=0, presentationHint="label")
     quiet = is_deemphasized(frame)
-    name = frame.function + (" (inlined)" if frame.inlined else "")
+    name = session.function_name(frame) + (" (inlined)" if frame.inlined else "")
     source = frame_source(session, frame.file, quiet) if not frame.foreign else None
     return StackFrame(
         id=frame_id,

@@ -11,11 +11,15 @@ from __future__ import annotations
 import shlex
 
 from ..goruntime import filters
+from ..goruntime.expr.errors import ExpressionError
 from ..goruntime.expr.evaluate import evaluate
+from ..goruntime.expr.parser import parse
 from ..goruntime.goroutines import Goroutine
 from ..session import Session
 from . import catalog, inspect, memory, settings, stacks
 from .base import Command, ConsoleError, ConsoleResult, Where, integer
+
+FORCE = "dlv"  # `dlv CMD` runs the command even where a variable has its name (Delve's DAP prefix)
 
 
 class Console:
@@ -38,7 +42,13 @@ class Console:
             raise ConsoleError(f"cannot split the command line: {exc}") from None
         if not words:
             raise ConsoleError("empty command (type `help` for the commands)")
-        return self._dispatch(words, line, self.where(self.goid, self.index), move=True)
+        where = self.where(self.goid, self.index)
+        if words[0] == FORCE and len(words) > 1:
+            return self._dispatch(words[1:], _after(words[1:]), where, move=True)
+        if words[0] in NAMES and _names_a_variable(where, words[0], line):
+            value = evaluate(where.scope, line.strip())
+            return ConsoleResult(value.summary, value)
+        return self._dispatch(words, line, where, move=True)
 
     def where(self, goid: int | None, index: int) -> Where:
         g = self.session.goroutine(goid) if goid is not None else None
@@ -93,6 +103,19 @@ class Console:
         return ConsoleResult(stacks.frame_header(target))
 
 
+def _names_a_variable(where: Where, name: str, line: str) -> bool:
+    """Whether `line`, which starts with a command's name, is an expression on a variable of that
+    name in scope (`up`, `x`, `list`, `p`): the variable wins, as in Go; `dlv up` is the command."""
+    scope = where.scope
+    if scope.local(name) is None and scope.global_variable(scope.package, name) is None:
+        return False
+    try:
+        parse(line)
+    except ExpressionError:
+        return False
+    return True
+
+
 def _after(words: list[str]) -> str:
     """The text of a command line made of `words` (for expressions that follow a prefix)."""
     return " ".join(words)
@@ -106,7 +129,10 @@ def help_text(where: Where, args: list[str]) -> ConsoleResult:
             raise ConsoleError(f"no command {args[0]!r}")
         details = f"\n{filters.__doc__}" if command.name == "goroutines" else ""
         return ConsoleResult(f"{command.usage}\n\t{command.summary}{details}")
-    lines = ["Commands (Delve's names; anything else is evaluated as a Go expression):"]
+    lines = [
+        "Commands (Delve's names; anything else is evaluated as a Go expression). A variable in",
+        f"scope named like a command (`up`, `x`, `p`) is the variable: `{FORCE} up` runs the command.",
+    ]
     seen: set[str] = set()
     for command in list(COMMANDS.values()) + list(_NAVIGATION):
         if command.name in seen:

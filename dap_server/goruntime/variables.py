@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..debuggee.api import Memory, UnreadableMemory
+from ..program.code_refs import call_targets
 from ..program.dwarf.dies import DwarfError
 from ..program.dwarf.functions import Block, Function, VariableDecl
-from ..program.dwarf.globals import package_variables
+from ..program.dwarf.globals import package_variables, symbol_path
 from ..program.dwarf.lists import ListError
 from ..program.dwarf.locations import OPTIMIZED_AWAY, FrameState, LocationError, Piece, evaluate_location
 from ..program.dwarf.types import GoType
-from .frames import Frame
+from . import generics
+from .frames import Frame, is_runtime_function
 from .process import GoProcess
 from .values.base import TextValue, Value, ValueContext
 from .values.context import DECODE_ERRORS, Loc, Unreadable
@@ -28,12 +30,14 @@ from .values.factory import new_context
 
 _FRAME_CACHE_LIMIT = 4096
 _NOT_IN_SCOPE = "optimized away (not live at this pc)"
+_GOWRAP = ".gowrap"  # the functions `go f(x)` makes (Go 1.22+; main.main.gowrap1)
 
 
 @dataclass(frozen=True, slots=True)
 class _FrameScope:
     arguments: list[Value]
     locals: list[Value]
+    instance: generics.Instance | None = None
 
 
 @dataclass
@@ -68,6 +72,11 @@ def arguments(process: GoProcess, frame: Frame) -> list[Value]:
 def locals(process: GoProcess, frame: Frame) -> list[Value]:
     """Local variables in scope at the frame's pc."""
     return _scope(process, frame).locals
+
+
+def instance(process: GoProcess, frame: Frame) -> generics.Instance | None:
+    """The instantiation a frame of a generic function runs (None for other frames)."""
+    return _scope(process, frame).instance if generics.SHAPE in frame.function else None
 
 
 def _scope(process: GoProcess, frame: Frame) -> _FrameScope:
@@ -115,14 +124,19 @@ class _FrameReader:
             return _FrameScope([], [])
         decls = function.variables_at(scope_pc, body)
         dictionary = self._dictionary(function.body.variables)
+        found = generics.instance(self.process.binary, func.name, dictionary - self.bias if dictionary else None)
+        if dictionary is None and found is not None:
+            dictionary = found.dictionary + self.bias
         visible = [d for d in decls if _visible(d.name)]
-        values = [self._value(d, dictionary) for d in visible]
+        values = [self._value(d, dictionary, found) for d in visible]
         visible, values = _drop_duplicates(visible, values)
         _mark_shadowed(visible, values)
         args = [v for d, v in zip(visible, values, strict=True) if d.parameter and not d.result]
+        if _GOWRAP in func.name:
+            args += self._start_arguments(func.name, [d for d in decls if d.name.startswith(".autotmp")])
         results = [v for d, v in zip(visible, values, strict=True) if d.parameter and d.result]
         local = [v for d, v in zip(visible, values, strict=True) if not d.parameter]
-        return _FrameScope(args + results, local)
+        return _FrameScope(args + results, local, found)
 
     def _logical_body(self, function: Function, scope_pc: int) -> Block | None:
         """The body of this frame's logical function: the physical one, or one of its inlined calls."""
@@ -176,7 +190,45 @@ class _FrameReader:
             return Loc(missing=reason if reason.startswith(OPTIMIZED_AWAY) else f"bad location: {reason}")
         return _compose(pieces, self.ctx)
 
-    def _type(self, decl: VariableDecl, dictionary: int | None) -> GoType | None:
+    def _start_arguments(self, wrapper: str, temporaries: list[VariableDecl]) -> list[Value]:
+        """What `go f(x, y)` started the goroutine with: the wrapper the compiler made for the call
+        keeps the arguments that are not constants in temporaries, in order; each is named as the
+        parameter of f it is passed as (the next one of its type), or argN where none matches."""
+        program = self.process.program
+        callees = (program.pclntab.func_for_pc(target) for target in call_targets(program, wrapper))
+        callee = next((f for f in callees if f is not None and not is_runtime_function(f.name)), None)
+        try:
+            function = program.dwarf.functions.function(callee.name, callee.entry - self.bias) if callee else None
+        except DwarfError:
+            function = None
+        params = [d for d in function.body.variables if d.parameter and not d.result] if function else []
+        types = self.ctx.types
+        out: list[Value] = []
+        next_param = 0
+        for i, temporary in enumerate(t for t in temporaries if t.type_offset is not None and t.location is not None):
+            type_name = types.at(temporary.type_offset or 0).name
+            match = next(
+                (j for j in range(next_param, len(params)) if self._passes(params[j], temporary)),
+                None,
+            )
+            name = params[match].name if match is not None else f"arg{i}"
+            next_param = match + 1 if match is not None else next_param
+            if name.startswith(".") or not type_name:  # the dictionary of a generic callee
+                continue
+            value = self._value(temporary, None, None)
+            value.name, value.evaluate_name = name, None
+            out.append(value)
+        return out
+
+    def _passes(self, param: VariableDecl, temporary: VariableDecl) -> bool:
+        """Whether `temporary` can be the argument of `param`: the same type, or any type for a
+        parameter of a type parameter's shape (`v T`, `s *Stack[T]`)."""
+        if param.type_offset is None or param.type_offset == temporary.type_offset:
+            return param.type_offset is not None
+        gotype = self.ctx.types.at(param.type_offset)
+        return gotype.dict_index is not None or generics.SHAPE in gotype.name
+
+    def _type(self, decl: VariableDecl, dictionary: int | None, found: generics.Instance | None) -> GoType | None:
         if decl.type_offset is None:
             return None
         gotype = self.ctx.types.at(decl.type_offset)
@@ -186,12 +238,15 @@ class _FrameReader:
                 resolved = self.ctx.rtypes.go_type(descriptor) if descriptor else None
             except DECODE_ERRORS:
                 resolved = None
-            if resolved is not None:
-                return resolved
+            gotype = resolved or gotype
+        if found is not None and generics.SHAPE in gotype.name:
+            # A type built of shapes (map[go.shape.float32]go.shape.int, *Stack[go.shape.string]):
+            # the program's own type of the type arguments, where DWARF has it.
+            return self.ctx.types.named(found.substitute(gotype.name)) or gotype
         return gotype
 
-    def _value(self, decl: VariableDecl, dictionary: int | None) -> Value:
-        gotype = self._type(decl, dictionary)
+    def _value(self, decl: VariableDecl, dictionary: int | None, found: generics.Instance | None) -> Value:
+        gotype = self._type(decl, dictionary, found)
         if gotype is None:
             return TextValue(self.ctx, decl.name, "unreadable: no type in DWARF")
         loc = self._location(decl)
@@ -314,7 +369,7 @@ def package_globals(process: GoProcess, package_path: str) -> list[Value]:
     static = FrameState(cfa=None, register=None, read_u64=_word_reader(process.memory), bias=program.bias)
     for die in dies:
         full = die.attributes["DW_AT_name"].value.decode("utf-8", "replace")
-        short = full[len(package_path) + 1 :]
+        short = full[len(symbol_path(package_path)) + 1 :]
         type_offset = program.dwarf.type_offset(die)
         location = die.attributes.get("DW_AT_location")
         if type_offset is None or not _visible(short):

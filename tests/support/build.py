@@ -83,8 +83,9 @@ def _uses_cgo(source_dir: Path) -> bool:
     return any('import "C"' in path.read_text() for path in source_dir.rglob("*.go"))
 
 
-def _build_key(source_dir: Path, release: Release, mode: Mode, options: BuildOptions, cgo: bool) -> str:
+def _build_key(source_dir: Path, release: Release, mode: Mode, options: BuildOptions, cgo: bool, package: str) -> str:
     parts: list[str | bytes] = [
+        *([package] if package != "." else []),  # "." keeps the keys of the programs' cached builds
         release.version,
         str(source_dir),
         mode.value,
@@ -106,11 +107,24 @@ def build(
     timeout: float = BUILD_TIMEOUT,
 ) -> Binary:
     """The fixture ``program`` built by ``release`` in ``mode``; builds only on a cache miss."""
+    return build_source(program_dir(program), program, release, mode, options, timeout=timeout)
+
+
+def build_source(
+    source_dir: Path,
+    program: str,
+    release: Release,
+    mode: Mode | str = Mode.OPT,
+    options: BuildOptions | None = None,
+    *,
+    package: str = ".",
+    timeout: float = BUILD_TIMEOUT,
+) -> Binary:
+    """``package`` of the module in ``source_dir`` built as ``program`` (cached as `build`)."""
     mode = Mode(mode)
     options = options or BuildOptions()
-    source_dir = program_dir(program)
     cgo = _uses_cgo(source_dir) if options.cgo is None else options.cgo
-    key = _build_key(source_dir, release, mode, options, cgo)
+    key = _build_key(source_dir, release, mode, options, cgo, package)
     final = cache.entry_dir("bin", f"{program}-{release.version}-{mode}-{key[:16]}")
     binary = Binary(final / program, program, release, mode, source_dir, options, key)
     if binary.exe.is_file():
@@ -119,7 +133,7 @@ def build(
         if binary.exe.is_file():
             return binary
         with cache.staging_dir(final) as staging:
-            command = [go_binary(), "build", "-o", str(staging / program), *options.go_flags(mode), "."]
+            command = [go_binary(), "build", "-o", str(staging / program), *options.go_flags(mode), package]
             env = go_env(release, cgo=cgo, goexperiment=options.goexperiment or None)
             _go_build(command, source_dir, env, timeout)
             cache.write_json(

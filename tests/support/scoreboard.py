@@ -6,6 +6,7 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -19,28 +20,43 @@ class Tally:
 
 
 BOARDS: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+RATES: dict[str, dict[str, list[int]]] = defaultdict(dict)  # board -> key -> [agree, judged]
 
 
 def tally(board: str, key: str) -> Tally:
     return BOARDS[board][key]
 
 
-def dump() -> dict[str, dict[str, dict[str, object]]]:
-    """The boards as JSON data (what a pytest-xdist worker hands to the controller)."""
-    return {board: {key: dict(t.__dict__) for key, t in rows.items()} for board, rows in BOARDS.items()}
+def rate(board: str, key: str, agree: int, judged: int) -> None:
+    """One agreement figure: `agree` of `judged` (a board that is not about goroutines and frames)."""
+    RATES[board][key] = [agree, judged]
 
 
-def merge(data: dict[str, dict[str, dict[str, object]]]) -> None:
-    """Add a worker's `dump()` to these boards."""
-    for board, rows in data.items():
+def dump() -> dict[str, object]:
+    """The boards and rates as JSON data (what a pytest-xdist worker hands to the controller)."""
+    boards = {board: {key: dict(t.__dict__) for key, t in rows.items()} for board, rows in BOARDS.items()}
+    return {"boards": boards, "rates": {board: dict(figures) for board, figures in RATES.items()}}
+
+
+def merge(data: dict[str, Any]) -> None:
+    """Add a worker's `dump()` to these boards and rates."""
+    for board, rows in data.get("boards", {}).items():
         for key, fields in rows.items():
             mine = tally(board, key)
             for name, value in fields.items():
                 setattr(mine, name, getattr(mine, name) + value)
+    for board, figures in data.get("rates", {}).items():
+        for key, (agree, judged) in figures.items():
+            known = RATES[board].get(key, [0, 0])
+            RATES[board][key] = [known[0] + agree, known[1] + judged]
 
 
 def render() -> list[str]:
     lines: list[str] = []
+    for board, figures in sorted(RATES.items()):
+        lines.append(f"{board}:")
+        for key, (agree, judged) in sorted(figures.items()):
+            lines.append(f"  {key:<16} {agree:>5}/{judged:<5} {100.0 * agree / judged if judged else 100.0:6.2f}%")
     for board, rows in sorted(BOARDS.items()):
         lines.append(f"{board}:")
         lines.append("  release    cores  goroutines matched    frames matched")
@@ -55,5 +71,5 @@ def render() -> list[str]:
     path = os.environ.get("GODAP_SCOREBOARD")
     if path and BOARDS:
         with open(path, "w") as handle:
-            json.dump(dump(), handle, indent=2)
+            json.dump(dump()["boards"], handle, indent=2)
     return lines

@@ -111,3 +111,10 @@ class MapType(Node):
 @dataclass(frozen=True, slots=True)
 class ChanType(Node):
     elem: Node
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyType(Node):
+    """`interface {}` or `struct {}`, the type literals without members."""
+
+    name: str

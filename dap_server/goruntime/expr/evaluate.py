@@ -8,11 +8,12 @@ the part that failed; unreadable memory on the way is one too, with the reason.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from ...program.dwarf.types import Field, GoType, Kind
 from ..values.base import Value
 from ..values.chans import ChanValue
-from ..values.context import DECODE_ERRORS, Loc, reason_of
+from ..values.context import DECODE_ERRORS, OPTIMIZED_AWAY, Loc, reason_of
 from ..values.interfaces import InterfaceValue
 from ..values.maps import MapValue
 from ..values.pointers import AddressValue, PointerValue
@@ -24,8 +25,17 @@ from . import ast
 from .errors import ExpressionError
 from .evaluate_ops import binary, check_constant, convert, represent, unary
 from .evaluate_scope import ExpressionScope
-from .evaluate_types import TypeResolver, basic_type, pointer_to, slice_of
-from .evaluate_values import CompositeValue, ConstValue, constant, equal, operand, typed
+from .evaluate_types import TypeResolver, array_of, basic_type, pointer_to, slice_of
+from .evaluate_values import (
+    CompositeValue,
+    ComputedSlice,
+    ConstValue,
+    FunctionValue,
+    constant,
+    equal,
+    operand,
+    typed,
+)
 from .parser import parse
 from .unparse import unparse
 
@@ -33,7 +43,7 @@ from .unparse import unparse
 NO_CALLS = "godap runs no code in the target: a core dump cannot run, and a stopped process is left as it stopped"
 _LITERAL_KINDS = {"integer": "int", "float": "float", "imaginary": "complex", "rune": "rune", "string": "string"}
 _PREDECLARED = {"true": (True, "bool"), "false": (False, "bool"), "nil": (None, "nil")}
-_BUILTINS = frozenset({"len", "cap", "real", "imag", "complex"})
+_BUILTINS = frozenset({"len", "cap", "real", "imag", "complex", "min", "max"})
 _MAP_PAGE = 1024
 _MAX_EMBEDDING = 8
 _INTEGERS = frozenset({Kind.INT, Kind.UINT})
@@ -105,16 +115,30 @@ class Evaluator:
         for package in dict.fromkeys((self.scope.package, "main")):
             # A bare name is the frame package's variable; failing that, main's (the console
             # often sits in a runtime frame of the crashed goroutine).
-            found = self.scope.global_variable(package, node.name)
+            found = self.scope.global_variable(package, node.name) or self._constant(package, node.name)
+            if found is not None:
+                return found
+        for package in dict.fromkeys((self.scope.package, "main")):
+            found = self._function(package, node.name)
             if found is not None:
                 return found
         raise ExpressionError(f"could not find symbol value for {node.name}", node.column)
+
+    def _constant(self, package: str, name: str) -> Value | None:
+        """A package's constant, with the type it was declared with."""
+        found = self.scope.constant(package, name)
+        if found is None:
+            return None
+        gotype, number = found
+        if gotype.kind == Kind.UINT:
+            number &= (1 << (8 * gotype.size)) - 1
+        return typed(self.ctx, number, gotype)
 
     def _package_member(self, node: ast.Selector) -> Value | None:
         """`pkg.Name` / `"path".Name` when the target is a package, else None."""
         target = node.target
         if isinstance(target, ast.PackagePath):
-            path = target.path
+            path = self.scope.quoted_path(target.path)
         elif isinstance(target, ast.Ident) and self.scope.local(target.name) is None:
             if self.scope.global_variable(self.scope.package, target.name) is not None:
                 return None
@@ -123,7 +147,11 @@ class Evaluator:
             path = self.scope.package_path(target.name, target.column)
         else:
             return None
-        found = self.scope.global_variable(path, node.name)
+        found = (
+            self.scope.global_variable(path, node.name)
+            or self._constant(path, node.name)
+            or self._function(path, node.name)
+        )
         if found is None:
             raise ExpressionError(f"could not find symbol value for {unparse(node)}", node.column)
         return found
@@ -134,10 +162,56 @@ class Evaluator:
         member = self._package_member(node)
         if member is not None:
             return member
-        return _select(self.value(node.target), node.name, node.column)
+        return self._select(self.value(node.target), node.name, node.column)
+
+    def _select(self, value: Value, name: str, column: int) -> Value:
+        """`value.name`: a field or a method, promoted through embedded structs and pointers as Go
+        promotes them. As in Delve, an interface selects in the value it holds and a channel
+        names the runtime's fields of its `hchan` (`ch.qcount`, `ch.buf`)."""
+        if isinstance(value, ChanValue):
+            return _chan_field(value, name, column)
+        held = value.dynamic if isinstance(value, InterfaceValue) else None
+        current = _through_pointer(held if held is not None else value, column, Kind.STRUCT)
+        pointer = isinstance(held if held is not None else value, PointerValue)
+        start = current
+
+        def method(gotype: GoType, through_pointer: bool, path: list[Field]) -> Value | None:
+            if gotype.kind != Kind.INTERFACE:
+                return self._method(gotype, name, through_pointer)
+            # A method of the value an embedded interface holds: only a non-nil one has any.
+            inner = _walk(start, path, column)
+            dynamic = inner.dynamic if isinstance(inner, InterfaceValue) else None
+            return None if dynamic is None else self._method(dynamic.gotype, name, isinstance(dynamic, PointerValue))
+
+        found = _member_path(current.gotype, name, method, pointer)
+        if found is None or (isinstance(found, list) and not isinstance(current, StructValue)):
+            raise ExpressionError(f"{value.type_name} has no field {name}", column)
+        return found if not isinstance(found, list) else _walk(current, found, column)
+
+    def _method(self, gotype: GoType, name: str, pointer: bool) -> Value | None:
+        """The method `name` of the named type `gotype`: of its pointer type first when the
+        value is reached through a pointer, else of the type itself first."""
+        type_name = gotype.name.removeprefix("*")
+        package, dot, bare = type_name.rpartition(".")
+        if not dot or "[" in type_name or "/" in bare:
+            return None
+        names = [f"{package}.(*{bare}).{name}", f"{package}.{bare}.{name}"]
+        for full in names if pointer else names[::-1]:
+            # Where the optimizer inlined the method everywhere, the method value's wrapper
+            # (`-fm`, a closure without the receiver parameter) still says it exists.
+            found = self.scope.function(full, method=True) or self.scope.function(full + "-fm")
+            if found is not None:
+                return FunctionValue(self.ctx, full, *found)
+        return None
+
+    def _function(self, package: str, name: str) -> Value | None:
+        """A package's function named as a value."""
+        full = f"{package}.{name}"
+        found = self.scope.function(full)
+        return None if found is None else FunctionValue(self.ctx, full, *found)
 
     def _index(self, node: ast.Index) -> Value:
-        target = _through_pointer(self.value(node.target), node.column, Kind.ARRAY)
+        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
         key = self.value(node.index)
         if isinstance(target, MapValue):
             return _lookup(target, self._as(key, target.gotype.key, node.index.column), node.index.column)
@@ -157,7 +231,7 @@ class Evaluator:
         raise ExpressionError(f"cannot index {target.type_name}", node.column)
 
     def _slice(self, node: ast.Slice) -> Value:
-        target = _through_pointer(self.value(node.target), node.column, Kind.ARRAY)
+        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
         low = 0 if node.low is None else _integer(self.value(node.low), node.low.column)
         kind = target.gotype.kind
         if kind == Kind.STRING:
@@ -204,6 +278,11 @@ class Evaluator:
 
     def _assert(self, node: ast.TypeAssert) -> Value:
         target = self.value(node.target)
+        if isinstance(node.type, ast.Ident) and node.type.name == "data" and isinstance(target, InterfaceValue):
+            # Delve's `x.(data)`: the value the interface holds, whatever its type.
+            if target.dynamic is None:
+                raise ExpressionError(f"{unparse(node.target)} is nil: it holds no data", node.column)
+            return target.dynamic
         wanted = self.types.text(node.type)
         if not isinstance(target, InterfaceValue):
             raise ExpressionError(f"{unparse(node.target)} (type {target.type_name}) is not an interface", node.column)
@@ -261,7 +340,8 @@ class Evaluator:
         except ExpressionError:
             return None
         inner = _through_pointer(receiver, function.column, Kind.STRUCT)
-        return None if _field_path(inner.gotype, function.name) is not None else receiver
+        field = _member_path(inner.gotype, function.name, lambda *_: None, False)  # fields only
+        return None if field is not None else receiver
 
     def _package_member_or_none(self, function: ast.Selector) -> bool:
         """Whether `function` is `pkg.Name` (as _package_member decides)."""
@@ -297,11 +377,13 @@ class Evaluator:
 
     def _builtin(self, name: str, node: ast.Call) -> Value:
         args = [self.value(a) for a in node.arguments]
+        if name in ("min", "max"):
+            return self._extreme(name, args, node)
         want = 2 if name == "complex" else 1
         if len(args) != want:
             raise ExpressionError(f"{name} takes {want} argument{'s' if want > 1 else ''}", node.column)
         if name in ("len", "cap"):
-            return self._length(name, args[0], node.arguments[0].column)
+            return self._length(name, _readable(args[0], node.arguments[0]), node.arguments[0].column)
         parts = [operand(a) for a in args]
         if name == "complex":
             re_, im = (p.data for p in parts)
@@ -316,6 +398,17 @@ class Evaluator:
         if parts[0].untyped is not None:
             return constant(self.ctx, part, "float")
         return typed(self.ctx, part, basic_type(self.ctx, "float32" if parts[0].gotype.size == 8 else "float64"))
+
+    def _extreme(self, name: str, args: list[Value], node: ast.Call) -> Value:
+        """Go 1.21's `min` and `max` of ordered operands; typed if any operand is typed."""
+        if not args:
+            raise ExpressionError(f"not enough arguments for {name}()", node.column)
+        best = args[0]
+        for arg, argument in zip(args[1:], node.arguments[1:], strict=True):
+            if operand(binary(self.ctx, "<" if name == "min" else ">", arg, best, argument.column)).data:
+                best = arg
+        typed_arg = next((a for a in args if not (isinstance(a, ConstValue) and a.untyped is not None)), None)
+        return best if typed_arg is None else self._as(best, typed_arg.gotype, node.column)
 
     def _length(self, name: str, value: Value, column: int) -> Value:
         value = _through_pointer(value, column, Kind.ARRAY)
@@ -334,6 +427,8 @@ class Evaluator:
             return self._int(wanted)
         if kind == Kind.ARRAY:
             return self._int(value.gotype.length)
+        if isinstance(value, ComputedSlice):
+            return self._int(value.count)
         if kind == Kind.MAP and name == "len" and isinstance(value, MapValue):
             return self._int(value.count())
         if isinstance(value, ChanValue):
@@ -405,10 +500,20 @@ class Evaluator:
 
 def _renamed(value: Value, name: str, expression: str) -> Value:
     """A fresh Value for a result (cached scope values are never renamed in place)."""
-    if isinstance(value, ConstValue | CompositeValue | AddressValue):
+    if isinstance(value, ConstValue | CompositeValue | ComputedSlice | FunctionValue | AddressValue):
         value.name, value.evaluate_name = name, expression
         return value
     return value.ctx.value(name, value.gotype, value.loc, expression)
+
+
+def _readable(value: Value, node: ast.Node) -> Value:
+    """`value` when it can be read; its elements and length are not known otherwise (a slice
+    whose length the optimizer dropped has none to check an index against)."""
+    reason = value.unreadable
+    if reason is not None:
+        text = f"{unparse(node)} is {reason}" if reason.startswith(OPTIMIZED_AWAY) else reason
+        raise ExpressionError(text, node.column)
+    return value
 
 
 def _integer(value: Value, column: int) -> int:
@@ -437,12 +542,26 @@ def _through_pointer(value: Value, column: int, kind: Kind) -> Value:
     return value
 
 
-def _select(value: Value, name: str, column: int) -> Value:
-    """`value.name`: a field, promoted through embedded structs and pointers as Go promotes it."""
-    current = _through_pointer(value, column, Kind.STRUCT)
-    path = _field_path(current.gotype, name)
-    if not isinstance(current, StructValue) or path is None:
-        raise ExpressionError(f"{value.type_name} has no field {name}", column)
+def _chan_field(chan: ChanValue, name: str, column: int) -> Value:
+    """A field of the channel's `runtime.hchan`; `buf` is typed as a pointer to the ring buffer
+    (`*[dataqsiz]T`), as Delve types it."""
+    field = chan.hchan.field(name)
+    if field is None:
+        raise ExpressionError(f"{chan.type_name} has no field {name}", column)
+    header = chan.header()
+    if header == 0:
+        raise ExpressionError(f"{chan.type_name} is nil: it has no {name}", column)
+    ctx = chan.ctx
+    if name == "buf" and chan.gotype.elem is not None:
+        _, size, _ = chan.state()
+        ring = pointer_to(ctx, array_of(ctx, chan.gotype.elem, size))
+        return ctx.value("", ring, Loc(address=header + field.offset))
+    return ctx.value("", field.type, Loc(address=header + field.offset))
+
+
+def _walk(value: Value, path: list[Field], column: int) -> Value:
+    """The field at the end of `path` (embedded fields, through pointers) of a struct value."""
+    current = value
     for i, field in enumerate(path):
         assert isinstance(current, StructValue)
         current = current.field_value(field)
@@ -451,20 +570,29 @@ def _select(value: Value, name: str, column: int) -> Value:
     return current
 
 
-def _field_path(gotype: GoType, name: str) -> list[Field] | None:
-    """The fields leading to `name`, shallowest first (Go's promotion rule, breadth first)."""
-    level: list[tuple[GoType, list[Field]]] = [(gotype, [])]
+def _member_path(
+    gotype: GoType, name: str, method: Callable[[GoType, bool, list[Field]], Value | None], pointer: bool
+) -> list[Field] | Value | None:
+    """What `x.name` selects in a value of `gotype` (reached through a pointer or not),
+    shallowest first, breadth first (Go's promotion rule): the fields leading to a field, or the
+    method `method(type, through a pointer, embedded fields to it)` finds; None if neither."""
+    level: list[tuple[GoType, list[Field], bool]] = [(gotype, [], pointer)]
     for _ in range(_MAX_EMBEDDING):
-        found = [[*path, f] for t, path in level for f in t.fields if f.name == name]
+        found = [[*path, f] for t, path, _ in level for f in t.fields if f.name == name]
         if found:
             return found[0]
-        deeper: list[tuple[GoType, list[Field]]] = []
-        for t, path in level:
+        for t, path, through_pointer in level:
+            function = method(t, through_pointer, path)
+            if function is not None:
+                return function
+        deeper: list[tuple[GoType, list[Field], bool]] = []
+        for t, path, _ in level:
             for f in t.fields:
                 if f.embedded:
-                    inner = f.type.elem if f.type.kind == Kind.POINTER and f.type.elem is not None else f.type
-                    if inner.kind == Kind.STRUCT:
-                        deeper.append((inner, [*path, f]))
+                    embedded_pointer = f.type.kind == Kind.POINTER and f.type.elem is not None
+                    inner = f.type.elem if embedded_pointer and f.type.elem is not None else f.type
+                    if inner.kind in (Kind.STRUCT, Kind.INTERFACE):
+                        deeper.append((inner, [*path, f], embedded_pointer))
         if not deeper:
             return None
         level = deeper

@@ -19,6 +19,7 @@ from .evaluate_types import canonical
 from .evaluate_values import (
     UNTYPED_ORDER,
     CompositeValue,
+    ComputedSlice,
     ConstValue,
     Data,
     Operand,
@@ -307,8 +308,11 @@ def convert(ctx: ValueContext, value: Value, target: GoType, column: int) -> Val
         address = _address_of(value)
         if address is not None:
             return typed(ctx, address, target)
-    if kind == Kind.SLICE and source == Kind.STRING and target.elem is not None and target.elem.size == 1:
-        return _bytes_of(ctx, value, target, column)
+    if kind == Kind.SLICE and source == Kind.STRING and target.elem is not None and target.elem.kind in _INTEGER:
+        if target.elem.size == 1:
+            return _bytes_of(ctx, value, target)
+        if target.elem.size == 4:
+            return _runes_of(ctx, value, target)
     if source == kind and value.gotype.size == target.size and value.loc.missing is None:
         return ctx.value("", target, value.loc)
     raise ExpressionError(f"cannot convert {value.type_name} to type {target.name}", column)
@@ -350,9 +354,9 @@ def _to_string(ctx: ValueContext, value: Value, target: GoType, column: int) -> 
         char = chr(code) if 0 <= code <= 0x10FFFF and not 0xD800 <= code < 0xE000 else "\ufffd"
         return ConstValue(ctx, char.encode(), target)
     elem = value.gotype.elem
-    if isinstance(value, SliceValue) and elem is not None and elem.kind in _INTEGER:
-        data, length, _ = value.header()
-        raw = raw_bytes(ctx, data, length * elem.size)
+    if isinstance(value, Sequence) and elem is not None and elem.kind in _INTEGER:
+        raw = _element_bytes(value, elem)
+        length = len(raw) // elem.size if elem.size else 0
         if elem.size == 1:
             return ConstValue(ctx, raw, target)
         if elem.size == 4:
@@ -360,6 +364,23 @@ def _to_string(ctx: ValueContext, value: Value, target: GoType, column: int) -> 
             text = "".join(chr(r) if 0 <= r <= 0x10FFFF and not 0xD800 <= r < 0xE000 else "\ufffd" for r in runes)
             return ConstValue(ctx, text.encode(), target)
     raise ExpressionError(f"cannot convert {value.type_name} to type {target.name}", column)
+
+
+def _element_bytes(value: Sequence, elem: GoType) -> bytes:
+    """The bytes of a slice's or an array's elements."""
+    if isinstance(value, SliceValue):
+        data, length, _ = value.header()
+        return raw_bytes(value.ctx, data, length * elem.size)
+    _, count = value.elements()
+    return value.read(0, count * elem.size)
+
+
+def _runes_of(ctx: ValueContext, value: Value, target: GoType) -> Value:
+    """[]rune(s): the string's code points, U+FFFD for each invalid byte (as Go decodes)."""
+    text = operand(value).data
+    assert isinstance(text, bytes)
+    runes = [ord(char) for char in text.decode("utf-8", "replace")]
+    return ComputedSlice(ctx, target, struct.pack(f"<{len(runes)}i", *runes))
 
 
 def _address_of(value: Value) -> int | None:
@@ -374,9 +395,12 @@ def _address_of(value: Value) -> int | None:
     return None
 
 
-def _bytes_of(ctx: ValueContext, value: Value, target: GoType, column: int) -> Value:
-    """[]byte(s) of a string in the target: a slice over the string's own bytes."""
+def _bytes_of(ctx: ValueContext, value: Value, target: GoType) -> Value:
+    """[]byte(s): a slice over the string's own bytes in the target, or over the bytes of a
+    computed string."""
     if isinstance(value, ConstValue):
-        raise ExpressionError("[]byte of a constant: the bytes would live nowhere in the core", column)
+        text = operand(value).data
+        assert isinstance(text, bytes)
+        return ComputedSlice(ctx, target, text)
     data, length = struct.unpack("<Qq", value.read(0, 16))
     return ctx.value("", target, Loc(data=struct.pack("<Qqq", data, length, length)))

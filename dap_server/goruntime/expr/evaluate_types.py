@@ -128,7 +128,7 @@ class TypeResolver:
         """Whether the node can only be a type (`*T` is ambiguous and answered by the caller)."""
         while isinstance(node, ast.Paren):
             node = node.inner
-        return isinstance(node, ast.SliceType | ast.ArrayType | ast.MapType | ast.ChanType)
+        return isinstance(node, ast.SliceType | ast.ArrayType | ast.MapType | ast.ChanType | ast.EmptyType)
 
     def text(self, node: ast.Node) -> str:
         """The type's name as Go (and DWARF) spell it, packages by their full import path."""
@@ -156,6 +156,8 @@ class TypeResolver:
             return f"map[{self.text(node.key)}]{self.text(node.elem)}"
         if isinstance(node, ast.ChanType):
             return "chan " + self.text(node.elem)
+        if isinstance(node, ast.EmptyType):
+            return node.name
         if isinstance(node, ast.Index):
             return f"{self.text(node.target)}[{self.text(node.index)}]"
         raise ExpressionError("not a type", node.column)

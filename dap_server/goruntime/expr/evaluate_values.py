@@ -3,6 +3,7 @@ computed scalars; and the plain Python data behind any scalar-like Value, for op
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 
@@ -98,6 +99,46 @@ class CompositeValue(Value):
     def render_value(self, budget: int, depth: int) -> str:
         parts = [f"{name}: {value.render(budget, depth + 1)}" for name, value in self.elements.items()]
         return clip(f"{self.type_name} {{{', '.join(parts)}}}", budget)
+
+
+class ComputedSlice(Sequence):
+    """A slice a conversion made (`[]rune(s)`, `[]byte` of a constant): its elements are bytes
+    held here, since they live nowhere in the core."""
+
+    def __init__(self, ctx: ValueContext, gotype: GoType, raw: bytes) -> None:
+        super().__init__(ctx, "", gotype, Loc(data=raw))
+        size = self.element_type().size
+        self.count = len(raw) // size if size else 0
+
+    def check(self) -> None:
+        return None
+
+    def elements(self) -> tuple[Loc, int]:
+        return self.loc, self.count
+
+    def render_value(self, budget: int, depth: int) -> str:
+        prefix = f"{self.type_name} " if depth == 0 else ""
+        return clip(f"{prefix}len: {self.count}, cap: {self.count}, {self.preview(budget, depth)}", budget)
+
+    def whole_text(self) -> str | None:
+        return self.loc.data.decode("utf-8", "replace") if self.is_bytes() and self.loc.data is not None else None
+
+
+class FunctionValue(Value):
+    """A function or method named in an expression (`afunc`, `s.Error`): what it names, with
+    its source position; it lives nowhere in the core."""
+
+    def __init__(self, ctx: ValueContext, name: str, entry: int, signature: str) -> None:
+        super().__init__(ctx, "", MadeType(signature, Kind.FUNC, 8), Loc(data=entry.to_bytes(8, "little")))
+        self.function, self.entry = name, entry
+
+    def check(self) -> None:
+        return None
+
+    def render_value(self, budget: int, depth: int) -> str:
+        found = self.ctx.function_at(self.entry)
+        where = f" ({os.path.basename(found[1])}:{found[2]})" if found is not None else ""
+        return clip(self.function + where, budget)
 
 
 def wrap(value: int, gotype: GoType) -> int:

@@ -30,6 +30,10 @@ class PackageNames:
     def paths_named(self, name: str) -> list[str]:
         return self._by_name.get(name, [])
 
+    def paths_ending(self, suffix: str) -> list[str]:
+        """The paths that end in `/suffix` (a quoted `"dir0/pkg"` names `example.com/dir0/pkg`)."""
+        return [path for path in self.paths if path.endswith("/" + suffix)]
+
     def names(self) -> list[str]:
         return sorted(self._by_name)
 

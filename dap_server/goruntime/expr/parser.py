@@ -125,6 +125,10 @@ class _Parser:
                 return self._map_type(token)
             if token.text == "chan":
                 return ast.ChanType(token.column, self._type_operand())
+            if token.text in ("interface", "struct") and self._is("{"):
+                self._next()
+                self._expect("}")
+                return ast.EmptyType(token.column, f"{token.text} {{}}")
             return ast.Ident(token.column, token.text)
         if token.kind is TokenKind.STRING and self._is("."):
             return ast.PackagePath(token.column, str(token.value))

@@ -43,6 +43,8 @@ def unparse(node: ast.Node) -> str:
         return f"map[{unparse(node.key)}]{unparse(node.elem)}"
     if isinstance(node, ast.ChanType):
         return "chan " + unparse(node.elem)
+    if isinstance(node, ast.EmptyType):
+        return node.name
     raise TypeError(f"unknown node {node!r}")
 
 

@@ -33,6 +33,7 @@ _MAX_DIRECTORY = 1 << 20
 _MAX_TABLE_CAPACITY = 1024  # internal/runtime/maps.maxTableCapacity
 _SWISS_EMPTY_BIT = 0x80
 _SCALAR_KEYS = frozenset({Kind.BOOL, Kind.INT, Kind.UINT, Kind.FLOAT, Kind.STRING})
+_ADDRESS_KEYS = frozenset({Kind.POINTER, Kind.UNSAFE_POINTER, Kind.CHAN})
 _PREVIEW_ENTRIES = 32
 
 Entry = tuple[int, int]  # (key address, value address)
@@ -94,6 +95,8 @@ class MapValue(Value):
         return out
 
     def _entry(self, index: int, key: Value, value: Value) -> Value:
+        if key.gotype.kind in _ADDRESS_KEYS and key.unreadable is None:
+            return MapEntryValue(self.ctx, pointer_key_text(key), key, value)
         if key.gotype.kind not in _SCALAR_KEYS or key.unreadable is not None:
             return MapEntryValue(self.ctx, f"[{index}]", key, value)
         name = key.render(64, 1)
@@ -139,13 +142,21 @@ class MapEntryValue(Value):
     def render_value(self, budget: int, depth: int) -> str:
         half = max(budget // 2, 8)
         level = max(depth, 1)
-        return clip(f"{self.key.render(half, level)}: {self.value.render(half, level)}", budget)
+        key = pointer_key_text(self.key) if self.key.gotype.kind in _ADDRESS_KEYS else self.key.render(half, level)
+        return clip(f"{key}: {self.value.render(half, level)}", budget)
 
     def named_count(self) -> int:
         return 2
 
     def decode_named(self) -> list[Value]:
         return [self.key, self.value]
+
+
+def pointer_key_text(key: Value) -> str:
+    """A pointer key as Go prints it: its address (`0xc000010000`, `<nil>`); what the keys point
+    to may look alike, the addresses tell the entries apart."""
+    address = key.word()
+    return f"{address:#x}" if address else "<nil>"
 
 
 class _EntryCache:

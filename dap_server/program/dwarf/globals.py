@@ -15,13 +15,28 @@ from .dies import DIE, DieSource, DwarfError, one_byte_abbreviations
 MAX_GLOBALS = 1 << 14
 
 
+def symbol_path(package: str) -> str:
+    """The import path as the linker writes it in symbol (and DWARF) names: dots of the last
+    element, and `%`, `"`, spaces, control and non-ASCII bytes anywhere, as %xx
+    (`dir.io` -> `dir%2eio`), so that the first dot after the last slash ends the path."""
+    head, slash, last = package.rpartition("/")
+
+    def escaped(text: str, dots: bool) -> str:
+        return "".join(
+            f"%{b:02x}" if b <= 0x20 or b >= 0x7F or chr(b) in '%"' or (dots and b == 0x2E) else chr(b)
+            for b in text.encode()
+        )
+
+    return escaped(head, False) + slash + escaped(last, True)
+
+
 def package_variables(dwarf: DieSource, package: str) -> list[DIE]:
     """Top-level variable DIEs of `package` (an import path such as "main" or "net/http"), in
     `.debug_info` order."""
     codes = _global_variable_codes(dwarf)
     if not codes or not package:
         return []
-    prefix = package.encode() + b"."
+    prefix = symbol_path(package).encode() + b"."
     pattern = re.compile(b"[" + b"".join(re.escape(bytes([c])) for c in codes) + b"]" + re.escape(prefix))
     raw = dwarf.raw_info
     found: list[DIE] = []
