@@ -216,6 +216,8 @@ class Evaluator:
         if isinstance(target, MapValue):
             return _lookup(target, self._as(key, target.gotype.key, node.index.column), node.index.column)
         if isinstance(target, Sequence):
+            if isinstance(target, SliceValue) and target.known_header()[1] is None:
+                raise ExpressionError(f"{LENGTH_NOT_KEPT}: slice it within its capacity (s[:n]) first", node.column)
             count = target.child_count_indexed
             i = _integer(key, node.index.column)
             if not 0 <= i < count:

@@ -39,15 +39,14 @@ def _read_flags(ctx: ProcessReader, gotype: GoType) -> Flags:
 
 
 def render_flags(value: int, flags: Flags) -> str | None:
-    """`a|b|0x40 (69)` for a value of a bit-set type (`none (0)` where a constant names 0), None
-    for other values."""
+    """`a|b (5)` for a value of a bit-set type (`none (0)` where a constant names 0), None for
+    other values and for values with bits that no constant names."""
     if value < 0 or not flags:
         return None
     if value == 0:
         zero = next((name for bit, name in flags if bit == 0), None)
         return f"{zero} (0)" if zero is not None else None
+    if value & ~sum(bit for bit, _ in flags):
+        return None  # a bit no constant names: the number alone, as Delve shows it
     names = [name for bit, name in flags if value & bit]
-    rest = value & ~sum(bit for bit, _ in flags)
-    if rest:
-        names.append(hex(rest))
     return f"{'|'.join(names)} ({value})"
