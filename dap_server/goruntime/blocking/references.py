@@ -1,0 +1,114 @@
+"""Who refers to a wait object: the goroutines whose live stacks hold its address, directly or in
+the first words of an object one pointer away, and whether a package variable does.
+
+The search is conservative (a stale stack slot counts as a reference) and bounded: each stack is
+read up to MAX_STACK_BYTES, each goroutine follows at most HOPS_PER_GOROUTINE pointers, and the
+whole search follows at most MAX_HOPS; what a bound cut short is said in `limits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ...debuggee.api import UnreadableMemory
+from ..goroutines import Goroutine
+from ..process import GoProcess
+
+MAX_STACK_BYTES = 64 << 10
+HOP_BYTES = 64  # words of a pointed-to object looked at: a closure's captures, a small struct's fields
+HOPS_PER_GOROUTINE = 24
+MAX_HOPS = 250_000
+_POINTER_SECTIONS = (".data", ".bss")  # the noptr sections hold no pointers by construction
+_MIN_POINTER = 1 << 16
+
+
+@dataclass(slots=True)
+class References:
+    """target address → goroutine ids whose stacks refer to it; targets a package variable holds."""
+
+    by_target: dict[int, list[int]] = field(default_factory=dict)
+    from_globals: set[int] = field(default_factory=set)
+    limits: list[str] = field(default_factory=list)
+
+
+def find_references(
+    process: GoProcess,
+    goroutines: Iterable[Goroutine],
+    targets: set[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> References:
+    """Every reference to `targets` from the stacks of `goroutines` and from package variables."""
+    result = References()
+    if not targets:
+        return result
+    result.from_globals = _global_references(process, targets)
+    listed = list(goroutines)
+    pointees: dict[int, frozenset[int]] = {}
+    text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
+    hops = 0
+    for i, g in enumerate(listed):
+        if progress is not None and i % 2048 == 0:
+            progress(i, len(listed))
+        words = _stack_words(process, g)
+        if words is None:
+            continue
+        hits = targets.intersection(words)
+        budget = HOPS_PER_GOROUTINE if hops < MAX_HOPS else 0
+        for word in words:
+            if budget == 0:
+                break
+            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or g.stack_lo <= word < g.stack_hi:
+                continue
+            if word not in pointees:
+                pointees[word] = _pointee_hits(process, word, targets)
+                hops += 1
+                budget -= 1
+            hits |= pointees[word]
+        for target in hits:
+            result.by_target.setdefault(target, []).append(g.goid)
+    if hops >= MAX_HOPS:
+        result.limits.append(f"pointers from stacks were followed only until {MAX_HOPS:,} objects had been read")
+    return result
+
+
+def _stack_words(process: GoProcess, g: Goroutine) -> list[int] | None:
+    """The words of the live part of g's stack: from its saved stack pointer to the top."""
+    if g.unreadable is not None or g.stack_hi <= g.stack_lo:
+        return None
+    sp = g.sched_sp or g.syscallsp
+    low = sp if g.stack_lo <= sp < g.stack_hi else g.stack_lo
+    low = max(low & ~7, g.stack_hi - MAX_STACK_BYTES)
+    try:
+        data = process.memory.read(low, g.stack_hi - low)
+    except UnreadableMemory:
+        return None
+    return list(memoryview(data).cast("Q"))
+
+
+def _pointee_hits(process: GoProcess, addr: int, targets: set[int]) -> frozenset[int]:
+    try:
+        data = process.memory.read(addr, HOP_BYTES)
+    except UnreadableMemory:
+        return frozenset()
+    return frozenset(targets.intersection(memoryview(data).cast("Q")))
+
+
+def _global_references(process: GoProcess, targets: set[int]) -> set[int]:
+    """Targets a pointer word of .data/.bss holds, or that are themselves package variables."""
+    program = process.program
+    found: set[int] = set()
+    for name in _POINTER_SECTIONS:
+        section = program.image.section(name)
+        if section is None or not section.size:
+            continue
+        start = section.addr + program.bias
+        found |= {t for t in targets if start <= t < start + section.size}
+        for offset in range(0, section.size - section.size % 8, 1 << 20):
+            size = min(1 << 20, section.size - offset) & ~7
+            try:
+                data = process.memory.read(start + offset, size)
+            except UnreadableMemory:
+                continue
+            found |= targets.intersection(memoryview(data).cast("Q"))
+    return found

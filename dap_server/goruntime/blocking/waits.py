@@ -1,0 +1,93 @@
+"""What each blocked goroutine waits on, from its wait reason, its `g.waiting` sudogs (channel
+operations and select cases) and the semaphore table (sync primitives): no heap walk."""
+
+from __future__ import annotations
+
+from ...debuggee.api import UnreadableMemory
+from ..goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
+from ..process import GoProcess
+from .objects import ObjectReader
+from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEMAPHORE, SEND, WAITGROUP, Wait, WaitEdge, WaitObject
+from .sudogs import SudogReader
+
+_CHANNEL_REASONS = {"chan receive": RECEIVE, "chan send": SEND, "select": ""}
+_NEVER = {
+    "chan receive (nil chan)": "a receive from a nil channel: nothing can wake it",
+    "chan send (nil chan)": "a send on a nil channel: nothing can wake it",
+    "select (no cases)": "select {} with no cases: nothing can wake it",
+}
+# wait reason → (object kind, struct holding the semaphore, the semaphore's field paths)
+_SEMAPHORES = {
+    "sync.Mutex.Lock": (MUTEX, "sync.Mutex", ("sema", "mu.sema")),
+    "sync.RWMutex.Lock": (RWMUTEX, "sync.RWMutex", ("writerSem",)),
+    "sync.RWMutex.RLock": (RWMUTEX, "sync.RWMutex", ("readerSem",)),
+    "sync.WaitGroup.Wait": (WAITGROUP, "sync.WaitGroup", ("sema",)),
+}
+_RUNTIME_WAKES = {
+    "sleep": "a timer (time.Sleep): the runtime wakes it",
+    "IO wait": "the network poller: it wakes when its file descriptor is ready",
+    "timer goroutine (idle)": "the runtime's timers",
+}
+
+
+class WaitReader:
+    """Classifies the goroutines of one stop; `semaphores` maps g address → semaphore address."""
+
+    def __init__(self, process: GoProcess, sudogs: SudogReader, objects: ObjectReader, semaphores: dict[int, int]):
+        self._process = process
+        self._sudogs = sudogs
+        self._objects = objects
+        self._semaphores = semaphores
+
+    def wait(self, g: Goroutine, system: bool) -> Wait | None:
+        """What `g` waits on; None when it is running or runnable."""
+        if g.unreadable is not None:
+            return None
+        if g.status == G_SYSCALL:
+            return Wait(g.goid, g.addr, "syscall", why="in a system call: the kernel returns it", runtime_wakes=True)
+        if g.status not in (G_WAITING, G_LEAKED):
+            return None
+        reason = self._process.names.wait_reason(g)
+        base = reason.split(" (", 1)[0] if reason.endswith("(synctest)") else reason
+        if base in _NEVER:
+            return Wait(g.goid, g.addr, reason, why=_NEVER[base], wakeable=False)
+        if base in _CHANNEL_REASONS:
+            return self._channel_wait(g, reason, _CHANNEL_REASONS[base])
+        if base in _SEMAPHORES or base == "semacquire":
+            return self._semaphore_wait(g, reason, base)
+        if base == "sync.Cond.Wait":
+            return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (the runtime does not record which Cond)")
+        why = _RUNTIME_WAKES.get(base, f"{reason}: the runtime wakes it" if system or not reason else reason)
+        return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=system or base in _RUNTIME_WAKES)
+
+    def _channel_wait(self, g: Goroutine, reason: str, direction: str) -> Wait:
+        edges: list[WaitEdge] = []
+        for sudog in self._sudogs.chain(g.waiting, "waitlink") if g.waiting else []:
+            if not sudog.c:
+                continue
+            obj = WaitObject(CHAN, sudog.c)
+            how = direction or self._objects.state(obj).queued.get(sudog.addr, "")
+            edges.append(WaitEdge(obj, how))
+        if not edges:
+            return Wait(g.goid, g.addr, reason, why=f"{reason}: the runtime lists no channel for it (g.waiting is empty)")
+        return Wait(g.goid, g.addr, reason, tuple(edges))
+
+    def _semaphore_wait(self, g: Goroutine, reason: str, base: str) -> Wait:
+        sema = self._semaphores.get(g.addr)
+        if sema is None:
+            return Wait(g.goid, g.addr, reason, why=f"{reason}: not in the runtime's semaphore table")
+        kind, struct, paths = _SEMAPHORES.get(base) or self._semacquire_kind(g)
+        offsets = [off for path in paths if (off := self._process.layouts.offset(struct, path)) is not None]
+        if kind == SEMAPHORE or not offsets:
+            return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(SEMAPHORE, sema)),))
+        return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(kind, sema - offsets[0])),))
+
+    def _semacquire_kind(self, g: Goroutine) -> tuple[str, str, tuple[str, ...]]:
+        """Go ≤1.23 says "semacquire" for WaitGroup.Wait: the frames tell which it is."""
+        try:
+            functions = {frame.function for frame in self._process.frames(g)[:12]}
+        except UnreadableMemory:
+            functions = set()
+        if "sync.(*WaitGroup).Wait" in functions:
+            return _SEMAPHORES["sync.WaitGroup.Wait"]
+        return SEMAPHORE, "", ()
