@@ -474,6 +474,13 @@ class Session:
         """What the bounds of the reference search left unsearched."""
         return list(self._blocking().references().limits)
 
+    def blocked_on_values(self, g: Goroutine) -> list[Value]:
+        """The "Blocked on" scope: each object `g` waits on, expandable; empty when it is not blocked."""
+        from .goruntime.blocking.values import wait_values
+
+        wait = self.wait_of(g)
+        return [] if wait is None else wait_values(self._process, self._blocking(), wait)
+
     def blocking_findings(self, progress: Progress | None = None) -> list[Finding]:
         """Deadlocks, leaks, goroutines stuck behind them and the biggest groups of identical waits."""
         return self._blocking().findings(progress)

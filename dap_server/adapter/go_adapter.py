@@ -78,13 +78,14 @@ PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
 
 
-def _view_name(view: GoroutineView) -> str:
+def _view_name(session: Session, view: GoroutineView) -> str:
     if view.group is not None:
         return view.group.name
     g = view.goroutine
     if g.unreadable is not None:
         return f"Goroutine ? (record at {g.addr:#x}) [unreadable: {g.unreadable}]"
-    return thread_name(view.summary)
+    wait = session.wait_of(g)
+    return thread_name(view.summary, wait.summary if wait is not None and wait.edges else "")
 
 
 class GoAdapter:
@@ -343,24 +344,58 @@ class GoAdapter:
 
     def _thread_list(self, ctx: RequestContext | None) -> list[dict[str, Any]]:
         # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
-        return [{"id": self._thread_id(view), "name": _view_name(view)} for view in self._views(ctx)]
+        views = self._views(ctx)
+        session = self._session
+        if session is None:
+            return []
+        return [{"id": self._thread_id(view), "name": _view_name(session, view)} for view in views]
 
     def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """godap's own request (`godap report` sends it): the thread list with what each entry's
         name says as separate fields, so that no client parses names back."""
-        entries = []
+        entries: list[dict[str, Any]] = []
+        session = self._session
+        if session is None:
+            return {"groups": entries}
         for view in self._views(ctx):
             group = view.group or GoroutineGroup([view.goroutine], [view.summary])
             entries.append(
                 {
                     "threadId": self._thread_id(view),
-                    "name": _view_name(view),
+                    "name": _view_name(session, view),
                     "count": len(group.members),
                     "state": group.state,
                     "where": group.where,
                 }
             )
         return {"groups": entries}
+
+    def blocking_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        """godap's own request (`godap report` sends it): the blocking graph's findings."""
+        session = self._require()
+        if session.blocking_problem:
+            raise DapError(session.blocking_problem)
+        with ctx.progress("Searching what blocked goroutines wait on") as progress:
+
+            def report(step: str, done: int, total: int) -> None:
+                ctx.check_cancelled()
+                progress.update(message=f"{step}: {done:,} of {total:,}", percentage=100.0 * done / max(total, 1))
+
+            found = session.blocking_findings(report)
+        return {
+            "blocked": len(session.blocked()),
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "title": f.title,
+                    "goroutines": f.goroutines,
+                    "objects": [{"kind": o.kind, "address": f"{o.address:#x}"} for o in f.objects],
+                    "details": f.details,
+                }
+                for f in found
+            ],
+            "limits": session.reference_limits(),
+        }
 
     def _views(self, ctx: RequestContext | None) -> list[GoroutineView]:
         session = self._session
@@ -423,7 +458,7 @@ class GoAdapter:
             if node.frame_index >= len(frames):
                 raise DapError(f"unknown variablesReference {args.variablesReference}")
             try:
-                scope = scope_values(session, frames[node.frame_index], node.scope)
+                scope = scope_values(session, node.goid, frames[node.frame_index], node.scope)
             except DwarfError as exc:  # damaged DWARF: the scope cannot be listed, the session goes on
                 raise DapError(f"cannot list the {node.scope} of this frame: {exc}") from exc
             values = page(scope, args.start, args.count)

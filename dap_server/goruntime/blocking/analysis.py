@@ -107,17 +107,17 @@ def _deadlock(graph: Graph, component: list[int]) -> Finding:
 def _leak_or_stuck(
     graph: Graph, objects: tuple[WaitObject, ...], goids: list[int], edges: dict[int, list[int]]
 ) -> Finding:
-    count = f"{len(goids):,} goroutine{'s' if len(goids) != 1 else ''}"
+    count = _waiting(len(goids))
     first = graph.waits[goids[0]]
     if not objects:
-        return Finding(LEAK, f"leak: {count} can never be woken ({first.why})", goids)
+        return Finding(LEAK, f"leak: {_goroutines(len(goids))} can never be woken ({first.why})", goids)
     labels = ", ".join(obj.label for obj in objects)
     others = sorted({w for goid in goids for w in edges.get(goid, [])} - set(goids))
     if not others:
-        title = f"leak: {count} wait on {labels}, which no other goroutine and no package variable refers to"
+        title = f"leak: {count} on {labels}, which no other goroutine and no package variable refers to"
         return Finding(LEAK, title, goids, list(objects))
     names = ", ".join(str(w) for w in others[:20])
-    title = f"stuck: {count} wait on {labels}; only goroutines that are stuck themselves refer to it ({names})"
+    title = f"stuck: {count} on {labels}; only goroutines that are stuck themselves refer to it ({names})"
     return Finding(STUCK, title, goids, list(objects))
 
 
@@ -132,9 +132,17 @@ def _groups(graph: Graph, created: Callable[[int], str]) -> list[Finding]:
         wait = graph.waits[goids[0]]
         origin = created(goids[0])
         where = f" (created by {origin})" if origin else ""
-        title = f"{len(goids):,} goroutines wait ({wait.reason}) {wait.summary}{where}"
+        title = f"{_waiting(len(goids))}: {wait.summary} [{wait.reason}]{where}"
         out.append(Finding(GROUP, title, sorted(goids), [e.obj for e in wait.edges]))
     return out
+
+
+def _goroutines(n: int) -> str:
+    return f"{n:,} goroutine{'s' if n != 1 else ''}"
+
+
+def _waiting(n: int) -> str:
+    return f"{_goroutines(n)} {'waits' if n == 1 else 'wait'}"
 
 
 def _cycles(edges: dict[int, list[int]]) -> list[list[int]]:

@@ -15,6 +15,10 @@ _MUTEX_LOCKED, _MUTEX_WOKEN, _MUTEX_STARVING, _MUTEX_WAITER_SHIFT = 1, 2, 4, 3
 _WAITGROUP_WAITERS = 0x7FFF_FFFF  # Go 1.25+ keeps a synctest flag in bit 31 of the low word
 
 
+class LayoutUnknown(Exception):
+    """Neither DWARF nor the layout tables give a field of the object's struct."""
+
+
 @dataclass(slots=True)
 class ObjectState:
     """What the object's memory says; `facts` are (name, value) rows in display order."""
@@ -61,6 +65,8 @@ class ObjectReader:
                 self._waitgroup(state)
         except UnreadableMemory as exc:
             state.unreadable = exc.reason
+        except LayoutUnknown as exc:
+            state.unreadable = str(exc)
         return state
 
     def _offset(self, struct: str, *paths: str) -> int:
@@ -69,7 +75,7 @@ class ObjectReader:
             off = layouts.offset(struct, path)
             if off is not None:
                 return off
-        raise UnreadableMemory(f"the layout of {struct} is not known ({layouts.source})")
+        raise LayoutUnknown(f"the layout of {struct} is not known ({layouts.source})")
 
     def _channel(self, state: ObjectState) -> None:
         memory, h = self._process.memory, state.obj.address

@@ -68,7 +68,9 @@ class BlockingView:
         if obj.kind == CHAN:
             state = self.objects.state(obj)
             by_addr = {w.g_addr: w for w in waits.values()}
-            ordered = [by_addr[g] for d in ("receive", "send") for g in state.queue_goroutines.get(d, []) if g in by_addr]
+            ordered = [
+                by_addr[g] for d in ("receive", "send") for g in state.queue_goroutines.get(d, []) if g in by_addr
+            ]
             if ordered:
                 return ordered
         return [w for w in waits.values() if any(e.obj == obj for e in w.edges)]

@@ -69,7 +69,9 @@ class WaitReader:
             how = direction or self._objects.state(obj).queued.get(sudog.addr, "")
             edges.append(WaitEdge(obj, how))
         if not edges:
-            return Wait(g.goid, g.addr, reason, why=f"{reason}: the runtime lists no channel for it (g.waiting is empty)")
+            return Wait(
+                g.goid, g.addr, reason, why=f"{reason}: the runtime lists no channel for it (g.waiting is empty)"
+            )
         return Wait(g.goid, g.addr, reason, tuple(edges))
 
     def _semaphore_wait(self, g: Goroutine, reason: str, base: str) -> Wait:
