@@ -1,9 +1,10 @@
-"""Who refers to a wait object: the goroutines whose live stacks hold its address, directly or in
-the first words of an object one pointer away, and whether a package variable does.
+"""Who refers to a wait object: the goroutines whose live pointer slots (the stack maps the GC
+scans) hold its address, directly or in the first words of an object one pointer away (a closure's
+captures, a stack-allocated defer closure, a small struct), and whether a package variable does.
 
-The search is conservative (a stale stack slot counts as a reference) and bounded: each stack is
-read up to MAX_STACK_BYTES, each goroutine follows at most HOPS_PER_GOROUTINE pointers, and the
-whole search follows at most MAX_HOPS; what a bound cut short is said in `limits`.
+The search is bounded: each goroutine follows at most HOPS_PER_GOROUTINE pointers, and the whole
+search follows at most MAX_HOPS; what a bound cut short is said in `limits`. Package variables are
+read word by word (.data and .bss), which may count a stale word: it only makes a wait look wakeable.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import Goroutine
 from ..process import GoProcess
+from .stackmaps import StackMaps, live_words
 
-MAX_STACK_BYTES = 64 << 10
 HOP_BYTES = 64  # words of a pointed-to object looked at: a closure's captures, a small struct's fields
 HOPS_PER_GOROUTINE = 24
 MAX_HOPS = 250_000
@@ -47,10 +48,11 @@ def find_references(
     pointees: dict[int, frozenset[int]] = {}
     text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
     hops = 0
+    maps = StackMaps(process.program.pclntab)
     for i, g in enumerate(listed):
         if progress is not None and i % 2048 == 0:
             progress(i, len(listed))
-        words = _stack_words(process, g)
+        words = _stack_words(process, maps, g)
         if words is None:
             continue
         hits = targets.intersection(words)
@@ -58,7 +60,7 @@ def find_references(
         for word in words:
             if budget == 0:
                 break
-            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or g.stack_lo <= word < g.stack_hi:
+            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1]:
                 continue
             if word not in pointees:
                 pointees[word] = _pointee_hits(process, word, targets)
@@ -72,18 +74,15 @@ def find_references(
     return result
 
 
-def _stack_words(process: GoProcess, g: Goroutine) -> list[int] | None:
-    """The words of the live part of g's stack: from its saved stack pointer to the top."""
-    if g.unreadable is not None or g.stack_hi <= g.stack_lo:
+def _stack_words(process: GoProcess, maps: StackMaps, g: Goroutine) -> list[int] | None:
+    """The values of g's live pointer slots, as the garbage collector would scan them."""
+    if g.unreadable is not None:
         return None
-    sp = g.sched_sp or g.syscallsp
-    low = sp if g.stack_lo <= sp < g.stack_hi else g.stack_lo
-    low = max(low & ~7, g.stack_hi - MAX_STACK_BYTES)
     try:
-        data = process.memory.read(low, g.stack_hi - low)
+        frames = process.frames(g)
     except UnreadableMemory:
         return None
-    return list(memoryview(data).cast("Q"))
+    return live_words(process, maps, frames)
 
 
 def _pointee_hits(process: GoProcess, addr: int, targets: set[int]) -> frozenset[int]:
