@@ -49,6 +49,7 @@ def find_references(
     text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
     hops = 0
     maps = StackMaps(process.program.pclntab)
+    records = {g.addr for g in process.goroutines}  # a g's stack bounds may equal an object's address
     for i, g in enumerate(listed):
         if progress is not None and i % 2048 == 0:
             progress(i, len(listed))
@@ -60,7 +61,7 @@ def find_references(
         for word in words:
             if budget == 0:
                 break
-            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1]:
+            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or word in records:
                 continue
             if word not in pointees:
                 pointees[word] = _pointee_hits(process, word, targets)
