@@ -116,6 +116,7 @@ class Session:
         self._summaries: dict[int, GoroutineSummary] = {}
         self._crash: CrashExplanation | None = None
         self._disassembler: Disassembler | None = None
+        self._blocking_view: BlockingView | None = None
 
     @property
     def can_run(self) -> bool:
@@ -436,7 +437,9 @@ class Session:
 
     # the blocking graph -----------------------------------------------------------------------
     def _blocking(self) -> BlockingView:
-        return blocking_view(self._process, lambda g: self.summary(g).system, self._creation_site)
+        if self._blocking_view is None:
+            self._blocking_view = blocking_view(self._process, lambda g: self.summary(g).system, self._creation_site)
+        return self._blocking_view
 
     def _creation_site(self, goid: int) -> str:
         g = self._process.goroutine(goid)

@@ -7,6 +7,8 @@ one pointer. The offsets come from the binary (DWARF, else the layout tables).
 
 from __future__ import annotations
 
+import operator
+import struct
 from dataclasses import dataclass
 
 from ...debuggee.api import Memory, UnreadableMemory
@@ -25,17 +27,29 @@ class Sudog:
     next: int
     prev: int
     waitlink: int
-    is_select: bool
+    is_select: int  # a bool byte
 
 
 class SudogReader:
-    """Reads sudogs with the binary's own field offsets."""
+    """Reads sudogs with the binary's own field offsets, each with one precompiled struct."""
 
     def __init__(self, memory: Memory, layouts: RuntimeLayouts) -> None:
         self._memory = memory
-        self._offsets = {name: self._field(layouts, name) for name in ("g", "next", "prev", "waitlink", "isSelect")}
-        self._elem = self._pointer(layouts, "elem")
-        self._chan = self._pointer(layouts, "c")
+        placed = sorted(
+            [(self._field(layouts, name), name, "Q") for name in ("g", "next", "prev", "waitlink")]
+            + [(self._pointer(layouts, "elem"), "elem", "Q"), (self._pointer(layouts, "c"), "c", "Q")]
+            + [(self._field(layouts, "isSelect"), "is_select", "B")]
+        )
+        parts, cursor, order = ["<"], 0, []
+        for off, name, fmt in placed:
+            if off < cursor:
+                raise LayoutError(f"runtime.sudog fields overlap at {name} ({layouts.source})")
+            parts.append(f"{off - cursor}x{fmt}" if off > cursor else fmt)
+            cursor = off + (8 if fmt == "Q" else 1)
+            order.append(name)
+        self._struct = struct.Struct("".join(parts))
+        self._chan = next(off for off, name, _ in placed if name == "c")
+        self._pick = operator.itemgetter(*[order.index(name) for name in Sudog.__dataclass_fields__ if name != "addr"])
 
     @staticmethod
     def _field(layouts: RuntimeLayouts, name: str) -> int:
@@ -51,17 +65,11 @@ class SudogReader:
 
     def read(self, addr: int) -> Sudog:
         """The sudog at `addr` (UnreadableMemory when it cannot be read)."""
-        word, off = self._memory.u64, self._offsets
-        return Sudog(
-            addr=addr,
-            g=word(addr + off["g"]),
-            elem=word(addr + self._elem),
-            c=word(addr + self._chan),
-            next=word(addr + off["next"]),
-            prev=word(addr + off["prev"]),
-            waitlink=word(addr + off["waitlink"]),
-            is_select=self._memory.read(addr + off["isSelect"], 1) != b"\0",
-        )
+        return Sudog(addr, *self._pick(self._memory.unpack(self._struct, addr)))
+
+    def channel(self, addr: int) -> int:
+        """Only the channel of the sudog at `addr` (one read: a plain send or receive has one sudog)."""
+        return self._memory.u64(addr + self._chan)
 
     def chain(self, first: int, link: str = "next") -> list[Sudog]:
         """The sudogs of a list linked by `next` (a wait queue) or `waitlink` (a g's waiting list)."""

@@ -11,6 +11,7 @@ from .records import CHAN, RECEIVE, SEND, Wait, WaitEdge
 from .view import BlockingView
 
 MAX_LISTED_WAKERS = 1000
+WAKER_PAGE = 20_000  # goroutines searched per expansion of `could wake it`
 _VERBS = {RECEIVE: "receive from", SEND: "send to", "": "waits on"}
 
 
@@ -87,26 +88,34 @@ class GoroutineList(TextValue):
 
 
 class WakerList(TextValue):
-    """Who could wake the waiters: searched (bounded) only when the client expands it."""
+    """Who could wake the waiters, searched when the client expands it, WAKER_PAGE goroutines at a
+    time: the last child continues the search where this one stopped."""
 
-    def __init__(self, ctx: ValueContext, view: BlockingView, edge: WaitEdge) -> None:
+    def __init__(self, ctx: ValueContext, view: BlockingView, edge: WaitEdge, upto: int = WAKER_PAGE) -> None:
         held = view.from_globals(edge.obj)
-        text = "a package variable refers to it: any goroutine may" if held else "expand to search every stack"
-        super().__init__(ctx, "could wake it", text)
+        text = "a package variable refers to it: any goroutine may" if held else "expand to search the stacks"
+        super().__init__(ctx, "could wake it" if upto == WAKER_PAGE else "search further", text)
         self._view = view
         self._edge = edge
+        self._upto = upto
 
     def named_count(self) -> int:
         return 1  # unknown until searched: the search runs when the client asks for the children
 
     def decode_named(self) -> list[Value]:
-        wakers = self._view.wakers(self._edge.obj)
-        if not wakers:
-            return [TextValue(self.ctx, "none", "no other goroutine refers to it (unknown beyond the search's bounds)")]
-        role = "likely holder" if self._edge.obj.kind.startswith("sync.") and len(wakers) == 1 else "refers to it"
+        wakers, refs = self._view.wakers_among(self._edge.obj, self._upto)
+        sync = self._edge.obj.kind.startswith("sync.")
+        role = "likely holder" if sync and len(wakers) == 1 and refs.complete else "refers to it"
         out: list[Value] = [TextValue(self.ctx, f"goroutine {goid}", role) for goid in wakers[:MAX_LISTED_WAKERS]]
         if len(wakers) > MAX_LISTED_WAKERS:
             out.append(TextValue(self.ctx, "more", f"{len(wakers) - MAX_LISTED_WAKERS:,} more (console: waiters)"))
+        if not refs.complete:
+            searched = f"{refs.searched:,} of {refs.total:,} goroutines searched"
+            out.append(WakerList(self.ctx, self._view, self._edge, self._upto + WAKER_PAGE))
+            out.append(TextValue(self.ctx, "searched", searched))
+        elif not wakers:
+            out.append(TextValue(self.ctx, "none", "no other goroutine refers to it"))
+        out += [TextValue(self.ctx, "bound", limit) for limit in refs.limits]
         return out
 
 

@@ -15,7 +15,7 @@ from ..process import GoProcess
 from .analysis import Graph, findings
 from .objects import ObjectReader, ObjectState
 from .records import CHAN, Finding, Wait, WaitObject
-from .references import References, find_references
+from .references import References, ReferenceSearch
 from .semtable import semaphore_waiters
 from .sudogs import SudogReader
 from .waits import WaitReader
@@ -33,7 +33,7 @@ class BlockingView:
         self.problem: str | None = None
         self._waits: dict[int, Wait | None] = {}
         self._all: dict[int, Wait] | None = None
-        self._refs: References | None = None
+        self._search: ReferenceSearch | None = None
         self._graph: Graph | None = None
         self._findings: list[Finding] | None = None
         try:
@@ -78,13 +78,14 @@ class BlockingView:
     def state(self, obj: WaitObject) -> ObjectState:
         return self.objects.state(obj)
 
-    def references(self, progress: Progress | None = None) -> References:
-        """Who refers to every object some goroutine waits on (one bounded pass, made once)."""
-        if self._refs is None:
+    def references(self, progress: Progress | None = None, page: int | None = None) -> References:
+        """Who refers to the objects goroutines wait on: all goroutines searched, or `page` more."""
+        if self._search is None:
             targets = {e.obj.address for w in self.waits().values() for e in w.edges}
-            step = None if progress is None else (lambda done, total: progress("Searching stacks", done, total))
-            self._refs = find_references(self._process, self._process.goroutines, targets, step)
-        return self._refs
+            self._search = ReferenceSearch(self._process, targets)
+        step = None if progress is None else (lambda done, total: progress("Searching stacks", done, total))
+        refs = self._search.result
+        return self._search.advance(refs.total if page is None else page, step) if not refs.complete else refs
 
     def graph(self, progress: Progress | None = None) -> Graph:
         if self._graph is None:
@@ -102,8 +103,16 @@ class BlockingView:
         """Goroutines that refer to `obj` and do not wait on it: who could wake its waiters."""
         return list(self.graph(progress).wakers.get(obj, []))
 
+    def wakers_among(self, obj: WaitObject, searched: int) -> tuple[list[int], References]:
+        """Wakers of `obj` among the first `searched` goroutines (the search goes at least that far)."""
+        refs = self.references(page=0)
+        if refs.searched < searched:
+            refs = self.references(page=searched - refs.searched)
+        own = {w.goid for w in self.waiters(obj)}
+        return [goid for goid in refs.by_target.get(obj.address, []) if goid not in own], refs
+
     def from_globals(self, obj: WaitObject) -> bool:
-        return obj.address in self.references().from_globals
+        return obj.address in self.references(page=0).from_globals
 
     def findings(self, progress: Progress | None = None) -> list[Finding]:
         if self._findings is None:

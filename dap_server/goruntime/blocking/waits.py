@@ -38,6 +38,7 @@ class WaitReader:
         self._sudogs = sudogs
         self._objects = objects
         self._semaphores = semaphores
+        self._offsets: dict[tuple[str, tuple[str, ...]], int | None] = {}
 
     def wait(self, g: Goroutine, system: bool) -> Wait | None:
         """What `g` waits on; None when it is running or runnable."""
@@ -61,6 +62,13 @@ class WaitReader:
         return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=system or base in _RUNTIME_WAKES)
 
     def _channel_wait(self, g: Goroutine, reason: str, direction: str) -> Wait:
+        if direction and g.waiting:
+            try:
+                chan = self._sudogs.channel(g.waiting)
+            except UnreadableMemory:
+                chan = 0
+            if chan:
+                return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(CHAN, chan), direction),))
         edges: list[WaitEdge] = []
         for sudog in self._sudogs.chain(g.waiting, "waitlink") if g.waiting else []:
             if not sudog.c:
@@ -79,10 +87,18 @@ class WaitReader:
         if sema is None:
             return Wait(g.goid, g.addr, reason, why=f"{reason}: not in the runtime's semaphore table")
         kind, struct, paths = _SEMAPHORES.get(base) or self._semacquire_kind(g)
-        offsets = [off for path in paths if (off := self._process.layouts.offset(struct, path)) is not None]
-        if kind == SEMAPHORE or not offsets:
+        offset = self._sema_offset(struct, paths)
+        if kind == SEMAPHORE or offset is None:
             return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(SEMAPHORE, sema)),))
-        return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(kind, sema - offsets[0])),))
+        return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(kind, sema - offset)),))
+
+    def _sema_offset(self, struct: str, paths: tuple[str, ...]) -> int | None:
+        """Where the semaphore sits in its struct (the first of `paths` the binary has)."""
+        key = (struct, paths)
+        if key not in self._offsets:
+            layouts = self._process.layouts
+            self._offsets[key] = next((o for p in paths if (o := layouts.offset(struct, p)) is not None), None)
+        return self._offsets[key]
 
     def _semacquire_kind(self, g: Goroutine) -> tuple[str, str, tuple[str, ...]]:
         """Go ≤1.23 says "semacquire" for WaitGroup.Wait: the frames tell which it is."""
