@@ -144,6 +144,16 @@ def test_waiters_names_senders_receivers_and_who_could_wake_them(stuck: Stuck) -
     assert stuck.console("waiters 0x10") == "no goroutine waits on 0x10"
 
 
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [("waiters", "waiters needs a channel"), ("waiters noSuchVariable", "noSuchVariable"), ("waiters 1+", "")],
+)
+def test_waiters_on_bad_input_is_a_clear_error(stuck: Stuck, line: str, says: str) -> None:
+    response = stuck.session.client.request("evaluate", {"expression": line, "context": "repl"})
+    assert response["success"] is False and says in response["message"], response
+    assert stuck.console("blocked")  # the session goes on
+
+
 def test_deadlocks_finds_the_cycle_the_leak_and_the_biggest_group(stuck: Stuck) -> None:
     text = stuck.console("deadlocks")
     f = stuck.facts
