@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 from conftest import MakeCore
 from support import programs, traceback
+from support.build import BuildOptions
 from support.cores import Core, Trigger
 from support.session import OpenCore, open_core
 from support.toolchains import Release
@@ -213,3 +214,31 @@ def _in_finding(text: str, title: str, goid: int) -> bool:
     lines = text.splitlines()
     ids_line = lines[lines.index(title) + 1]
     return goid in {int(word) for word in re.findall(r"\b\d+\b", ids_line.split(":", 1)[1])}
+
+
+@pytest.mark.parametrize(("ldflags", "locks"), [("-w", True), ("-s -w", False)], ids=["no-dwarf", "stripped"])
+def test_without_dwarf_the_layout_tables_serve_and_stripped_locks_are_unknown(
+    go_release: Release, make_core: MakeCore, ldflags: str, locks: bool
+) -> None:
+    """Without DWARF the built-in tables give the layouts; without a symbol table the semaphore
+    table cannot be found, and a lock wait says so instead of naming a wrong lock."""
+    core = make_core(
+        "stuck", ("200",), release=go_release, trigger=Trigger.SIGABRT, options=BuildOptions(ldflags=ldflags)
+    )
+    facts = {m["name"]: m["addr"] for m in _FACT.finditer(core.stdout)}
+    names = programs.parse_manifest(core.stdout)
+    with open_core(core.exe, core.core) as session:
+        stuck = Stuck(core, session, facts, names)
+        threads = _threads(stuck)
+        for goid in stuck.ids("leaker"):
+            assert threads[goid].endswith(f" · receive on chan {facts['leak']}"), threads[goid]
+        text = stuck.console("deadlocks")
+        assert f"leak: 200 goroutines wait on chan {facts['leak']}, which no other goroutine" in text
+        blocked = stuck.console("blocked")
+        for goid in stuck.ids("mutexwait"):
+            line = next(line for line in blocked.splitlines() if line.startswith(f"Goroutine {goid} "))
+            if locks:
+                assert line.endswith(f"on sync.Mutex {facts['mu']}"), line
+            else:
+                assert line.endswith("which lock is not known (no symbol for runtime.semtable: the binary is stripped)")
+        assert text.startswith("deadlock: goroutines") is locks

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...debuggee.api import UnreadableMemory
+from ..layouts import RuntimeLayouts
 from ..process import GoProcess
 from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEND, WAITGROUP, WaitObject
 from .sudogs import SudogReader
@@ -111,7 +112,10 @@ class ObjectReader:
             return f"? ({exc})"
 
     def _mutex(self, state: ObjectState, addr: int) -> None:
-        word = self._process.memory.u32(addr + self._offset("sync.Mutex", "state", "mu.state"))
+        off = mutex_field(self._process.layouts, "state")
+        if off is None:
+            raise LayoutUnknown(f"the layout of sync.Mutex is not known ({self._process.layouts.source})")
+        word = self._process.memory.u32(addr + off)
         state.locked = bool(word & _MUTEX_LOCKED)
         flags = [name for bit, name in ((_MUTEX_WOKEN, "woken"), (_MUTEX_STARVING, "starving")) if word & bit]
         state.facts += [
@@ -136,6 +140,16 @@ class ObjectReader:
     def _waitgroup(self, state: ObjectState) -> None:
         word = self._process.memory.u64(state.obj.address + self._offset("sync.WaitGroup", "state"))
         state.facts += [("counter", str(_int32(word >> 32))), ("waiters", str(word & _WAITGROUP_WAITERS))]
+
+
+def mutex_field(layouts: RuntimeLayouts, name: str) -> int | None:
+    """The offset of sync.Mutex's `state` or `sema`: its own field up to Go 1.23, its embedded
+    internal/sync.Mutex's from 1.24."""
+    direct = layouts.offset("sync.Mutex", name)
+    if direct is not None:
+        return direct
+    outer, inner = layouts.offset("sync.Mutex", "mu"), layouts.offset("internal/sync.Mutex", name)
+    return None if outer is None or inner is None else outer + inner
 
 
 def _int32(value: int) -> int:

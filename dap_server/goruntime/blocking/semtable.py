@@ -16,13 +16,16 @@ from .sudogs import MAX_SUDOGS, SudogReader
 SEM_TAB_SIZE = 251
 
 
-def semaphore_waiters(memory: Memory, program: Program, layouts: RuntimeLayouts, sudogs: SudogReader) -> dict[int, int]:
-    """g address → address of the semaphore it waits on, for every goroutine in the table."""
+def semaphore_waiters(
+    memory: Memory, program: Program, layouts: RuntimeLayouts, sudogs: SudogReader
+) -> dict[int, int] | None:
+    """g address → address of the semaphore it waits on, for every goroutine in the table; None
+    when the table cannot be found (a binary without a symbol table)."""
     symbol = program.symbol("runtime.semtable")
     base = program.symbol_address("runtime.semtable")
     treap = layouts.offset("runtime.semaRoot", "treap")
     if symbol is None or base is None or treap is None:
-        return {}
+        return None
     entry = symbol.size // SEM_TAB_SIZE if symbol.size else 64  # a root padded to a cache line
     found: dict[int, int] = {}
     seen: set[int] = set()

@@ -60,8 +60,11 @@ class SudogReader:
 
     @classmethod
     def _pointer(cls, layouts: RuntimeLayouts, name: str) -> int:
-        wrapped = layouts.offset(SUDOG, f"{name}.vu")  # Go 1.26+: maybeTraceablePtr
-        return wrapped if wrapped is not None else cls._field(layouts, name)
+        for path in (f"{name}.vu", f"{name}.maybeTraceablePtr.vu"):  # Go 1.26+: maybeTraceablePtr{vp, vu}
+            wrapped = layouts.offset(SUDOG, path)
+            if wrapped is not None:
+                return wrapped
+        return cls._field(layouts, name)
 
     def read(self, addr: int) -> Sudog:
         """The sudog at `addr` (UnreadableMemory when it cannot be read)."""

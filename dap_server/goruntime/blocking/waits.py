@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from ..process import GoProcess
-from .objects import ObjectReader
+from .objects import ObjectReader, mutex_field
 from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEMAPHORE, SEND, WAITGROUP, Wait, WaitEdge, WaitObject
 from .sudogs import SudogReader
 
@@ -18,7 +18,7 @@ _NEVER = {
 }
 # wait reason → (object kind, struct holding the semaphore, the semaphore's field paths)
 _SEMAPHORES = {
-    "sync.Mutex.Lock": (MUTEX, "sync.Mutex", ("sema", "mu.sema")),
+    "sync.Mutex.Lock": (MUTEX, "sync.Mutex", ("sema",)),
     "sync.RWMutex.Lock": (RWMUTEX, "sync.RWMutex", ("writerSem",)),
     "sync.RWMutex.RLock": (RWMUTEX, "sync.RWMutex", ("readerSem",)),
     "sync.WaitGroup.Wait": (WAITGROUP, "sync.WaitGroup", ("sema",)),
@@ -33,7 +33,9 @@ _RUNTIME_WAKES = {
 class WaitReader:
     """Classifies the goroutines of one stop; `semaphores` maps g address → semaphore address."""
 
-    def __init__(self, process: GoProcess, sudogs: SudogReader, objects: ObjectReader, semaphores: dict[int, int]):
+    def __init__(
+        self, process: GoProcess, sudogs: SudogReader, objects: ObjectReader, semaphores: dict[int, int] | None
+    ):
         self._process = process
         self._sudogs = sudogs
         self._objects = objects
@@ -83,6 +85,9 @@ class WaitReader:
         return Wait(g.goid, g.addr, reason, tuple(edges))
 
     def _semaphore_wait(self, g: Goroutine, reason: str, base: str) -> Wait:
+        if self._semaphores is None:
+            why = f"{reason}: which lock is not known (no symbol for runtime.semtable: the binary is stripped)"
+            return Wait(g.goid, g.addr, reason, why=why)
         sema = self._semaphores.get(g.addr)
         if sema is None:
             return Wait(g.goid, g.addr, reason, why=f"{reason}: not in the runtime's semaphore table")
@@ -97,7 +102,10 @@ class WaitReader:
         key = (struct, paths)
         if key not in self._offsets:
             layouts = self._process.layouts
-            self._offsets[key] = next((o for p in paths if (o := layouts.offset(struct, p)) is not None), None)
+            if struct == "sync.Mutex":
+                self._offsets[key] = mutex_field(layouts, "sema")
+            else:
+                self._offsets[key] = next((o for p in paths if (o := layouts.offset(struct, p)) is not None), None)
         return self._offsets[key]
 
     def _semacquire_kind(self, g: Goroutine) -> tuple[str, str, tuple[str, ...]]:
