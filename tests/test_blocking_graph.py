@@ -79,6 +79,10 @@ def test_thread_names_say_what_each_goroutine_waits_on(stuck: Stuck) -> None:
     assert names[abba2].endswith(f" · on sync.Mutex {f['muA']}"), names[abba2]
     for goid in stuck.ids("releaser") + stuck.ids("chankeeper"):
         assert " · " not in names[goid], names[goid]  # asleep: no object to name
+    (acceptor,) = stuck.ids("acceptor")
+    fd = re.search(r"^N acceptfd (\d+)$", stuck.core.stdout, re.M)
+    assert fd is not None
+    assert names[acceptor].endswith(f" · read on fd {fd[1]}"), names[acceptor]
 
 
 def test_blocked_lists_go_s_own_wait_reasons(stuck: Stuck) -> None:

@@ -42,6 +42,7 @@ _READ_BY_BLOCKING = (
     + [("internal/sync.Mutex", path) for path in ("state", "sema")]
     + [("sync.RWMutex", path) for path in ("w", "writerSem", "readerSem", "readerCount", "readerWait")]
     + [("sync.WaitGroup", "state"), ("sync.WaitGroup", "sema")]
+    + [("runtime.pollDesc", path) for path in ("fd", "rg", "wg", "self")]
 )
 READ_BY_GODAP = (
     [("runtime.g", path) for _, path, _, _ in _G_FIELDS]

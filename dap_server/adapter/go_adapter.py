@@ -85,7 +85,7 @@ def _view_name(session: Session, view: GoroutineView) -> str:
     if g.unreadable is not None:
         return f"Goroutine ? (record at {g.addr:#x}) [unreadable: {g.unreadable}]"
     wait = session.wait_of(g)
-    return thread_name(view.summary, wait.summary if wait is not None and wait.edges else "")
+    return thread_name(view.summary, wait.short if wait is not None else "")
 
 
 class GoAdapter:

@@ -40,6 +40,12 @@ class Wait:
     why: str = ""
     wakeable: bool = True  # False: nothing can ever wake it (nil channel, select {})
     runtime_wakes: bool = False  # a timer, the network poller or the kernel will wake it
+    label: str = ""  # what a thread name says when there is no object (`read on fd 7`)
+
+    @property
+    def short(self) -> str:
+        """What a thread name says: the objects, or the label; empty when neither is known."""
+        return self.summary if self.edges else self.label
 
     @property
     def summary(self) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from ..process import GoProcess
+from .netpoll import poll_wait
 from .objects import ObjectReader, mutex_field
 from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEMAPHORE, SEND, WAITGROUP, Wait, WaitEdge, WaitObject
+from .stackmaps import StackMaps
 from .sudogs import SudogReader
 
 _CHANNEL_REASONS = {"chan receive": RECEIVE, "chan send": SEND, "select": ""}
@@ -41,6 +43,7 @@ class WaitReader:
         self._objects = objects
         self._semaphores = semaphores
         self._offsets: dict[tuple[str, tuple[str, ...]], int | None] = {}
+        self._maps = StackMaps(process.program.pclntab)
 
     def wait(self, g: Goroutine, system: bool) -> Wait | None:
         """What `g` waits on; None when it is running or runnable."""
@@ -58,6 +61,12 @@ class WaitReader:
             return self._channel_wait(g, reason, _CHANNEL_REASONS[base])
         if base in _SEMAPHORES or base == "semacquire":
             return self._semaphore_wait(g, reason, base)
+        if base == "IO wait" and not system:
+            found = poll_wait(self._process, self._maps, g)
+            if found is not None:
+                why = f"the network poller: {found.mode} on file descriptor {found.fd} (pollDesc {found.poll_desc:#x})"
+                label = f"{found.mode} on fd {found.fd}"
+                return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=True, label=label)
         if base == "sync.Cond.Wait":
             return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (the runtime does not record which Cond)")
         why = _RUNTIME_WAKES.get(base, f"{reason}: the runtime wakes it" if system or not reason else reason)
