@@ -211,13 +211,13 @@ def _indexed(stuck: Stuck, variable: dict[str, Any]) -> list[str]:
 
 def _ids_after(text: str, prefix: str) -> list[int]:
     line = next(line for line in text.splitlines() if line.strip().startswith(prefix))
-    return sorted(int(word) for word in re.findall(r"\b\d+\b", line.split(":", 1)[1]))
+    return sorted(int(word) for word in line.split(":", 1)[1].split(" (", 1)[0].replace("goroutines", "").split(","))
 
 
 def _in_finding(text: str, title: str, goid: int) -> bool:
     lines = text.splitlines()
-    ids_line = lines[lines.index(title) + 1]
-    return goid in {int(word) for word in re.findall(r"\b\d+\b", ids_line.split(":", 1)[1])}
+    listed = lines[lines.index(title) + 1].split(":", 1)[1].split(" ...+", 1)[0]  # ids, then "...+N more"
+    return goid in {int(word) for word in listed.split(",")}
 
 
 @pytest.mark.parametrize(("ldflags", "locks"), [("-w", True), ("-s -w", False)], ids=["no-dwarf", "stripped"])
