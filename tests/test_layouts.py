@@ -42,6 +42,8 @@ _READ_BY_BLOCKING = (
     + [("internal/sync.Mutex", path) for path in ("state", "sema")]
     + [("sync.RWMutex", path) for path in ("w", "writerSem", "readerSem", "readerCount", "readerWait")]
     + [("sync.WaitGroup", "state"), ("sync.WaitGroup", "sema")]
+    + [("sync.Cond", "notify")]
+    + [("runtime.notifyList", path) for path in ("wait", "notify", "head")]
     + [("runtime.pollDesc", path) for path in ("fd", "rg", "wg", "self")]
 )
 READ_BY_GODAP = (

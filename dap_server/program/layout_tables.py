@@ -132,6 +132,8 @@ _SEMAROOT = {"treap": 8}
 _SYNC_MUTEX = {"state": 0, "sema": 4}
 _RWMUTEX = {"w": 0, "writerSem": 8, "readerSem": 12, "readerCount": 16, "readerWait": 20}
 _WAITGROUP = {"state": 0, "sema": 8}
+_COND = {"notify": 16}
+_NOTIFYLIST = {"wait": 0, "notify": 4, "head": 16}
 _POLLDESC = {"fd": 8, "rg": 32, "wg": 40}  # and `self`, which the 1.23 and 1.25 timer changes moved
 
 # Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
@@ -211,6 +213,8 @@ for _minor, _tables in FALLBACK.items():
         _tables["internal/sync.Mutex"] = _SYNC_MUTEX
     _tables["sync.RWMutex"] = _RWMUTEX
     _tables["sync.WaitGroup"] = _WAITGROUP
+    _tables["sync.Cond"] = _COND
+    _tables["runtime.notifyList"] = _NOTIFYLIST
     _tables["runtime.pollDesc"] = {**_POLLDESC, "self": 240 if _minor <= 22 else 272 if _minor <= 24 else 288}
 
 # Sizes of runtime structs (internal/abi.*: the type descriptors, which the uncommon type follows).

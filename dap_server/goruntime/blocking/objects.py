@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ...debuggee.api import UnreadableMemory
 from ..layouts import RuntimeLayouts
 from ..process import GoProcess
-from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEND, WAITGROUP, WaitObject
+from .records import CHAN, COND, MUTEX, RECEIVE, RWMUTEX, SEND, WAITGROUP, WaitObject
 from .sudogs import SudogReader
 
 HCHAN = "runtime.hchan"
@@ -64,6 +64,8 @@ class ObjectReader:
                 self._rwmutex(state)
             elif obj.kind == WAITGROUP:
                 self._waitgroup(state)
+            elif obj.kind == COND:
+                self._cond(state)
         except UnreadableMemory as exc:
             state.unreadable = exc.reason
         except LayoutUnknown as exc:
@@ -136,6 +138,12 @@ class ObjectReader:
             ("writer pending or holding", "true" if pending else "false"),
             ("departing readers", str(departing)),
         ]
+
+    def _cond(self, state: ObjectState) -> None:
+        base = state.obj.address + self._offset("sync.Cond", "notify")
+        wait = self._process.memory.u32(base + self._offset("runtime.notifyList", "wait"))
+        notified = self._process.memory.u32(base + self._offset("runtime.notifyList", "notify"))
+        state.facts += [("tickets waiting", str((wait - notified) & 0xFFFF_FFFF))]
 
     def _waitgroup(self, state: ObjectState) -> None:
         word = self._process.memory.u64(state.obj.address + self._offset("sync.WaitGroup", "state"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 CHAN, MUTEX, RWMUTEX, WAITGROUP, SEMAPHORE = "chan", "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "semaphore"
+COND = "sync.Cond"
 RECEIVE, SEND = "receive", "send"
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from ..process import GoProcess
+from .conds import cond_of
 from .netpoll import poll_wait
 from .objects import ObjectReader, mutex_field
-from .records import CHAN, MUTEX, RECEIVE, RWMUTEX, SEMAPHORE, SEND, WAITGROUP, Wait, WaitEdge, WaitObject
+from .records import CHAN, COND, MUTEX, RECEIVE, RWMUTEX, SEMAPHORE, SEND, WAITGROUP, Wait, WaitEdge, WaitObject
 from .stackmaps import StackMaps
 from .sudogs import SudogReader
 
@@ -68,7 +69,10 @@ class WaitReader:
                 label = f"{found.mode} on fd {found.fd}"
                 return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=True, label=label)
         if base == "sync.Cond.Wait":
-            return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (the runtime does not record which Cond)")
+            cond = cond_of(self._process, self._maps, self._sudogs, g)
+            if cond is None:
+                return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (its frames do not show which Cond)")
+            return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(COND, cond)),))
         why = _RUNTIME_WAKES.get(base, f"{reason}: the runtime wakes it" if system or not reason else reason)
         return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=system or base in _RUNTIME_WAKES)
 
