@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .records import Finding, Wait, WaitObject
 
 MAX_GROUPS = 10
+SEARCHED = "searched: every goroutine's live pointer slots and what they point to, one level deep; package variables"
 DEADLOCK, LEAK, STUCK, GROUP = "deadlock", "leak", "stuck", "group"
 
 
@@ -115,7 +116,7 @@ def _leak_or_stuck(
     others = sorted({w for goid in goids for w in edges.get(goid, [])} - set(goids))
     if not others:
         title = f"leak: {count} on {labels}, which no other goroutine and no package variable refers to"
-        return Finding(LEAK, title, goids, list(objects))
+        return Finding(LEAK, title, goids, list(objects), [SEARCHED])
     names = ", ".join(str(w) for w in others[:20])
     title = f"stuck: {count} on {labels}; only goroutines that are stuck themselves refer to it ({names})"
     return Finding(STUCK, title, goids, list(objects))
