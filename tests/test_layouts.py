@@ -35,7 +35,7 @@ _READ_ELSEWHERE = [("runtime._panic", path) for path in ("arg", "link", "recover
 ]
 # goruntime/blocking/: sudogs, the semaphore table, channels and the sync primitives' words.
 _READ_BY_BLOCKING = (
-    [("runtime.sudog", path) for path in ("g", "next", "prev", "elem", "isSelect", "waitlink", "c")]
+    [("runtime.sudog", path) for path in ("g", "next", "prev", "elem", "waitlink", "c")]
     + [("runtime.hchan", path) for path in ("qcount", "dataqsiz", "closed", "elemtype", "timer")]
     + [("runtime.hchan", "recvq.first"), ("runtime.hchan", "sendq.first"), ("runtime.semaRoot", "treap")]
     + [("sync.Mutex", path) for path in ("state", "sema", "mu")]

@@ -123,8 +123,8 @@ _SIGTAB = {"flags": 0, "name": 8}  # sigTabT{flags int32; name string}
 _SCHEDT = {"lastpoll": 8}
 _HMAP = {"count": 0, "flags": 8, "B": 9, "noverflow": 10, "hash0": 12, "buckets": 16, "oldbuckets": 24}
 # The blocking graph's structs (goruntime/blocking/): wait queues, the semaphore table, sync primitives.
-_SUDOG_121 = {"g": 0, "next": 8, "prev": 16, "elem": 24, "isSelect": 52, "waitlink": 64, "c": 80}
-_SUDOG_126 = {**_SUDOG_121, "isSelect": 60, "waitlink": 72, "c": 88}  # elem and c are two words (vp, vu)
+_SUDOG_121 = {"g": 0, "next": 8, "prev": 16, "elem": 24, "waitlink": 64, "c": 80}
+_SUDOG_126 = {**_SUDOG_121, "waitlink": 72, "c": 88}  # elem and c are two words (vp, vu)
 _HCHAN_121 = {"qcount": 0, "dataqsiz": 8, "buf": 16, "closed": 28, "elemtype": 32, "recvq": 56, "sendq": 72}
 _HCHAN_123 = {**_HCHAN_121, "timer": 32, "elemtype": 40, "recvq": 64, "sendq": 80}
 _WAITQ = {"first": 0}

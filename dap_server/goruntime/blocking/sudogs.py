@@ -27,7 +27,6 @@ class Sudog:
     next: int
     prev: int
     waitlink: int
-    is_select: int  # a bool byte
 
 
 class SudogReader:
@@ -36,19 +35,18 @@ class SudogReader:
     def __init__(self, memory: Memory, layouts: RuntimeLayouts) -> None:
         self._memory = memory
         placed = sorted(
-            [(self._field(layouts, name), name, "Q") for name in ("g", "next", "prev", "waitlink")]
-            + [(self._pointer(layouts, "elem"), "elem", "Q"), (self._pointer(layouts, "c"), "c", "Q")]
-            + [(self._field(layouts, "isSelect"), "is_select", "B")]
+            [(self._field(layouts, name), name) for name in ("g", "next", "prev", "waitlink")]
+            + [(self._pointer(layouts, "elem"), "elem"), (self._pointer(layouts, "c"), "c")]
         )
         parts, cursor, order = ["<"], 0, []
-        for off, name, fmt in placed:
+        for off, name in placed:  # every field read is one word
             if off < cursor:
                 raise LayoutError(f"runtime.sudog fields overlap at {name} ({layouts.source})")
-            parts.append(f"{off - cursor}x{fmt}" if off > cursor else fmt)
-            cursor = off + (8 if fmt == "Q" else 1)
+            parts.append(f"{off - cursor}xQ" if off > cursor else "Q")
+            cursor = off + 8
             order.append(name)
         self._struct = struct.Struct("".join(parts))
-        self._chan = next(off for off, name, _ in placed if name == "c")
+        self._chan = next(off for off, name in placed if name == "c")
         self._pick = operator.itemgetter(*[order.index(name) for name in Sudog.__dataclass_fields__ if name != "addr"])
 
     @staticmethod
