@@ -1,9 +1,10 @@
 """`godap report EXE CORE [--json]`: the crash report, produced by driving the real DAP server
 through an in-process session, so it shows exactly what an editor would.
 
-The report has three parts: why the process died; its goroutines grouped by identical stack
-(with counts, wait reasons and durations); the stopped goroutine's frames with their arguments
-and locals. `--json` prints the same data in the shape of `report.schema.json`.
+The report has four parts: why the process died; its goroutines grouped by identical stack
+(with counts, wait reasons and durations); what blocked goroutines wait on (deadlocks, leaks, the
+biggest groups of identical waits); the stopped goroutine's frames with their arguments and
+locals. `--json` prints the same data in the shape of `report.schema.json`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from .adapter import GoAdapter
 from .adapter.go_adapter import NO_GOROUTINE
 from .dap.loopback import LoopbackClient, RequestFailed
 
-REPORT_FORMAT = 2
+REPORT_FORMAT = 3  # 3: the blocking section
 MAX_VALUES_PER_SCOPE = 64
+MAX_IDS = 20  # goroutine ids printed per finding in the text report
 
 
 def schema() -> dict[str, Any]:
@@ -124,6 +126,7 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
             for entry in client.request("goroutineGroups")["groups"]
         ]
         stopped_frames = collector.frames_with_values(goroutine) if goroutine else []
+        blocking = _blocking(client)
         client.request("disconnect")
         return {
             "format": REPORT_FORMAT,
@@ -140,9 +143,19 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
             "goroutine_count": sum(group["count"] for group in groups),
             "groups": groups,
             "stopped": {"goroutine": goroutine, "reason": stopped.get("reason"), "frames": stopped_frames},
+            "blocking": blocking,
         }
     finally:
         client.close()
+
+
+def _blocking(client: LoopbackClient) -> dict[str, Any]:
+    """The blocking section; what went wrong instead when the blocking graph cannot be read."""
+    try:
+        body = client.request("blocking")
+    except RequestFailed as exc:
+        return {"blocked": 0, "findings": [], "limits": [], "problem": exc.message}
+    return {"blocked": body["blocked"], "findings": body["findings"], "limits": body["limits"]}
 
 
 def _frame(frame: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +180,7 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
     width = max((len(str(group["count"])) for group in groups), default=1)
     for group in groups:
         out.write(f"  {group['count']:>{width}}× [{group['state']}] {group['where']}\n")
+    _render_blocking(report["blocking"], out)
     stopped = report["stopped"]
     if stopped["goroutine"] is not None:
         if crash.get("no_goroutine"):
@@ -180,6 +194,23 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
             continue
         out.write(f"\n{group['name']}\n")
         _render_frames(group["frames"], out)
+
+
+def _render_blocking(blocking: dict[str, Any], out: TextIO) -> None:
+    out.write(f"\n{blocking['blocked']} blocked goroutines")
+    if blocking.get("problem"):
+        out.write(f": {blocking['problem']}\n")
+        return
+    out.write(":\n" if blocking["findings"] else "; no deadlock, leak or group of identical waits.\n")
+    for finding in blocking["findings"]:
+        goids = finding["goroutines"]
+        more = f" …+{len(goids) - MAX_IDS:,}" if len(goids) > MAX_IDS else ""
+        shown = ", ".join(str(g) for g in goids[:MAX_IDS]) + more
+        out.write(f"  {finding['title']}\n    goroutines: {shown}\n")
+        for detail in finding["details"]:
+            out.write(f"    {detail}\n")
+    for limit in blocking["limits"]:
+        out.write(f"  (search bound: {limit})\n")
 
 
 def _render_frames(frames: list[dict[str, Any]], out: TextIO) -> None:

@@ -18,6 +18,9 @@ from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, Unr
 from .debuggee.core import open_core
 from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
+from .goruntime.blocking.objects import ObjectState
+from .goruntime.blocking.records import Finding, Wait, WaitObject
+from .goruntime.blocking.view import BlockingView, blocking_view
 from .goruntime.bulk import gc_paused
 from .goruntime.crash import CrashExplainer, CrashExplanation
 from .goruntime.crash_stack import go_traceback_order
@@ -117,6 +120,7 @@ class Session:
         self._crash: CrashExplanation | None = None
         self._crash_frames: list[Frame] | None = None
         self._disassembler: Disassembler | None = None
+        self._blocking_view: BlockingView | None = None
 
     @property
     def can_run(self) -> bool:
@@ -454,6 +458,59 @@ class Session:
             if g is not None:
                 return g
         return self._process.goroutines[0] if self._process.goroutines else None
+
+    # the blocking graph -----------------------------------------------------------------------
+    def _blocking(self) -> BlockingView:
+        if self._blocking_view is None:
+            self._blocking_view = blocking_view(self._process, lambda g: self.summary(g).system, self._creation_site)
+        return self._blocking_view
+
+    def _creation_site(self, goid: int) -> str:
+        g = self._process.goroutine(goid)
+        created = self.created_by(g) if g is not None else None
+        return f"{created.function} at {os.path.basename(created.file)}:{created.line}" if created else ""
+
+    @property
+    def blocking_problem(self) -> str | None:
+        """Why nothing of the blocking graph can be read (a layout the binary lacks), else None."""
+        return self._blocking().problem
+
+    def wait_of(self, g: Goroutine) -> Wait | None:
+        """What `g` waits on: channels, locks, or why nothing can be named; None when it is not blocked."""
+        return self._blocking().wait(g)
+
+    def blocked(self) -> list[Wait]:
+        """Every blocked user goroutine's wait, in goroutine order."""
+        return sorted(self._blocking().waits().values(), key=lambda w: w.goid)
+
+    def wait_object(self, obj: WaitObject) -> ObjectState:
+        """A channel's or lock's state as its memory holds it."""
+        return self._blocking().state(obj)
+
+    def waiters(self, obj: WaitObject) -> list[Wait]:
+        return self._blocking().waiters(obj)
+
+    def wakers(self, obj: WaitObject, progress: Progress | None = None) -> list[int]:
+        """Goroutines that refer to `obj` without waiting on it (bounded search of every stack)."""
+        return self._blocking().wakers(obj, progress)
+
+    def held_by_global(self, obj: WaitObject) -> bool:
+        return self._blocking().from_globals(obj)
+
+    def reference_limits(self) -> list[str]:
+        """What the bounds of the reference search left unsearched."""
+        return list(self._blocking().references().limits)
+
+    def blocked_on_values(self, g: Goroutine) -> list[Value]:
+        """The "Blocked on" scope: each object `g` waits on, expandable; empty when it is not blocked."""
+        from .goruntime.blocking.values import wait_values
+
+        wait = self.wait_of(g)
+        return [] if wait is None else wait_values(self._process, self._blocking(), wait)
+
+    def blocking_findings(self, progress: Progress | None = None) -> list[Finding]:
+        """Deadlocks, leaks, goroutines stuck behind them and the biggest groups of identical waits."""
+        return self._blocking().findings(progress)
 
     # values (the values engine loads when first asked) ----------------------------------------
     def arguments(self, frame: Frame) -> list[Value]:

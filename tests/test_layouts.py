@@ -33,10 +33,24 @@ _READ_ELSEWHERE = [("runtime._panic", path) for path in ("arg", "link", "recover
     ("runtime.hmap", "buckets"),
     ("runtime.hmap", "oldbuckets"),
 ]
+# goruntime/blocking/: sudogs, the semaphore table, channels and the sync primitives' words.
+_READ_BY_BLOCKING = (
+    [("runtime.sudog", path) for path in ("g", "next", "prev", "elem", "waitlink", "c")]
+    + [("runtime.hchan", path) for path in ("qcount", "dataqsiz", "closed", "elemtype", "timer")]
+    + [("runtime.hchan", "recvq.first"), ("runtime.hchan", "sendq.first"), ("runtime.semaRoot", "treap")]
+    + [("sync.Mutex", path) for path in ("state", "sema", "mu")]
+    + [("internal/sync.Mutex", path) for path in ("state", "sema")]
+    + [("sync.RWMutex", path) for path in ("w", "writerSem", "readerSem", "readerCount", "readerWait")]
+    + [("sync.WaitGroup", "state"), ("sync.WaitGroup", "sema")]
+    + [("sync.Cond", "notify")]
+    + [("runtime.notifyList", path) for path in ("wait", "notify", "head")]
+    + [("runtime.pollDesc", path) for path in ("fd", "rg", "wg", "self")]
+)
 READ_BY_GODAP = (
     [("runtime.g", path) for _, path, _, _ in _G_FIELDS]
     + [("runtime.m", path) for _, path, _ in _M_FIELDS]
     + _READ_ELSEWHERE
+    + _READ_BY_BLOCKING
 )
 
 

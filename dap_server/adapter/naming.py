@@ -14,13 +14,14 @@ def short_function(name: str) -> str:
     return name[slash + 1 :]
 
 
-def thread_name(summary: GoroutineSummary) -> str:
-    """`Goroutine 27 [chan receive, 14 minutes] main.refreshOnNotification (views.go:89)` + labels."""
+def thread_name(summary: GoroutineSummary, blocked_on: str = "") -> str:
+    """`Goroutine 27 [chan receive, 14 minutes] main.refreshOnNotification (views.go:89)` + labels,
+    then what it waits on (`receive on chan 0xc000123400`) when the runtime names an object."""
     where = summary.user or summary.top
     # The location goes in as strings: hashing them is cached, hashing a SourceLocation is not.
     function, file, line = (where.function, where.file, where.line) if where is not None else ("", "", 0)
     rest = _describe(summary.state, summary.wait_minutes, summary.locked, function, file, line, summary.labels)
-    return f"Goroutine {summary.goid} {rest}"
+    return f"Goroutine {summary.goid} {rest} · {blocked_on}" if blocked_on else f"Goroutine {summary.goid} {rest}"
 
 
 @lru_cache(maxsize=65536)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..goruntime.values.base import Value
 
 ARGUMENTS, LOCALS, GLOBALS, REGISTERS = "Arguments", "Locals", "Globals", "Registers"
+BLOCKED_ON = "Blocked on"
 _HINTS = {ARGUMENTS: "arguments", LOCALS: "locals", REGISTERS: "registers"}
 DEFAULT_PAGE = 1024
 
@@ -54,6 +55,9 @@ def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, fr
         names.append(GLOBALS)
     if session.options.show_registers:
         names.append(REGISTERS)
+    g = session.goroutine(goid)
+    if index == 0 and g is not None and session.wait_of(g) is not None:
+        names.insert(0, BLOCKED_ON)  # on the top frame: what the whole goroutine waits on
     scopes = []
     for name in names:
         label = f"Globals ({package_of(frame.function)})" if name == GLOBALS else name
@@ -68,7 +72,10 @@ def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, fr
     return scopes
 
 
-def scope_values(session: Session, frame: Frame, scope: str) -> list[Value]:
+def scope_values(session: Session, goid: int, frame: Frame, scope: str) -> list[Value]:
+    if scope == BLOCKED_ON:
+        g = session.goroutine(goid)
+        return session.blocked_on_values(g) if g is not None else []
     if scope == ARGUMENTS:
         return session.arguments(frame)
     if scope == LOCALS:

@@ -16,7 +16,7 @@ from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.expr.parser import parse
 from ..goruntime.goroutines import Goroutine
 from ..session import Session
-from . import catalog, inspect, memory, settings, stacks
+from . import blocking, catalog, inspect, memory, settings, stacks
 from .base import Command, ConsoleError, ConsoleResult, Where, integer
 
 FORCE = "dlv"  # `dlv CMD` runs the command even where a variable has its name (Delve's DAP prefix)
@@ -184,6 +184,13 @@ _TABLE = (
         "machine code with source lines (Intel syntax)",
         memory.disassemble,
         ("disass",),
+    ),
+    Command("blocked", "blocked", "every blocked goroutine and what it waits on", blocking.blocked),
+    Command(
+        "waiters", "waiters EXPR|ADDRESS", "who waits on a channel or lock, and who could wake them", blocking.waiters
+    ),
+    Command(
+        "deadlocks", "deadlocks", "deadlock cycles, leaked goroutines, the biggest groups of waits", blocking.deadlocks
     ),
     Command("sources", "sources [regexp]", "the program's source files", catalog.sources),
     Command("funcs", "funcs [regexp]", "the program's functions", catalog.functions),

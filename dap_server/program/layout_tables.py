@@ -122,12 +122,27 @@ _STACK = {"lo": 0, "hi": 8}
 _SIGTAB = {"flags": 0, "name": 8}  # sigTabT{flags int32; name string}
 _SCHEDT = {"lastpoll": 8}
 _HMAP = {"count": 0, "flags": 8, "B": 9, "noverflow": 10, "hash0": 12, "buckets": 16, "oldbuckets": 24}
+# The blocking graph's structs (goruntime/blocking/): wait queues, the semaphore table, sync primitives.
+_SUDOG_121 = {"g": 0, "next": 8, "prev": 16, "elem": 24, "waitlink": 64, "c": 80}
+_SUDOG_126 = {**_SUDOG_121, "waitlink": 72, "c": 88}  # elem and c are two words (vp, vu)
+_HCHAN_121 = {"qcount": 0, "dataqsiz": 8, "buf": 16, "closed": 28, "elemtype": 32, "recvq": 56, "sendq": 72}
+_HCHAN_123 = {**_HCHAN_121, "timer": 32, "elemtype": 40, "recvq": 64, "sendq": 80}
+_WAITQ = {"first": 0}
+_SEMAROOT = {"treap": 8}
+_SYNC_MUTEX = {"state": 0, "sema": 4}
+_RWMUTEX = {"w": 0, "writerSem": 8, "readerSem": 12, "readerCount": 16, "readerWait": 20}
+_WAITGROUP = {"state": 0, "sema": 8}
+_COND = {"notify": 16}
+_NOTIFYLIST = {"wait": 0, "notify": 4, "head": 16}
+_POLLDESC = {"fd": 8, "rg": 32, "wg": 40}  # and `self`, which the 1.23 and 1.25 timer changes moved
 
 # Member → struct type, for nested paths such as "sched.sp" when only the fallback tables exist.
 NESTED = {
     ("runtime.g", "sched"): "runtime.gobuf",
     ("runtime.g", "stack"): "runtime.stack",
     ("runtime.m", "morebuf"): "runtime.gobuf",
+    ("runtime.hchan", "recvq"): "runtime.waitq",
+    ("runtime.hchan", "sendq"): "runtime.waitq",
 }
 
 FALLBACK: dict[int, dict[str, dict[str, int]]] = {
@@ -187,6 +202,20 @@ for _minor, _tables in FALLBACK.items():
     _tables["runtime.schedt"] = _SCHEDT
     if _minor <= 23:  # Swiss tables replace hmap in Go 1.24
         _tables["runtime.hmap"] = _HMAP
+    _tables["runtime.sudog"] = _SUDOG_121 if _minor <= 25 else _SUDOG_126
+    _tables["runtime.hchan"] = _HCHAN_121 if _minor <= 22 else _HCHAN_123
+    _tables["runtime.waitq"] = _WAITQ
+    _tables["runtime.semaRoot"] = _SEMAROOT
+    if _minor <= 23:
+        _tables["sync.Mutex"] = _SYNC_MUTEX
+    else:  # sync.Mutex wraps internal/sync.Mutex (goruntime/blocking/objects.py adds the two)
+        _tables["sync.Mutex"] = {"mu": 0}
+        _tables["internal/sync.Mutex"] = _SYNC_MUTEX
+    _tables["sync.RWMutex"] = _RWMUTEX
+    _tables["sync.WaitGroup"] = _WAITGROUP
+    _tables["sync.Cond"] = _COND
+    _tables["runtime.notifyList"] = _NOTIFYLIST
+    _tables["runtime.pollDesc"] = {**_POLLDESC, "self": 240 if _minor <= 22 else 272 if _minor <= 24 else 288}
 
 # Sizes of runtime structs (internal/abi.*: the type descriptors, which the uncommon type follows).
 _ABI_SIZES = {

@@ -330,6 +330,13 @@ class Pclntab:
         self._locations[pc] = result
         return result
 
+    def read_funcdata(self, func: Func, index: int, offset: int, size: int) -> bytes | None:
+        """`size` bytes at `offset` into the function's funcdata `index` (stack maps, the inline
+        tree), read from the executable; None when the function has none."""
+        if self._gofunc is None or len(func.funcdata) <= index or func.funcdata[index] == _NO_FUNCDATA:
+            return None
+        return self._read_link(self._gofunc + func.funcdata[index] + offset, size)
+
     def _inline_tree(self, func: Func) -> int | None:
         if (
             self._gofunc is None

@@ -1,0 +1,136 @@
+"""Who refers to a wait object: the goroutines whose live pointer slots (the stack maps the GC
+scans) hold its address, directly or in the first words of an object one pointer away (a closure's
+captures, a stack-allocated defer closure, a small struct), and whether a package variable does.
+
+The search is bounded: each goroutine follows at most HOPS_PER_GOROUTINE pointers, and the whole
+search follows at most MAX_HOPS; what a bound cut short is said in `limits`. Package variables are
+read word by word (.data and .bss), which may count a stale word: it only makes a wait look wakeable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...debuggee.api import UnreadableMemory
+from ..goroutines import Goroutine
+from ..process import GoProcess
+from .stackmaps import StackMaps, live_words
+
+HOP_BYTES = 64  # words of a pointed-to object looked at: a closure's captures, a small struct's fields
+HOPS_PER_GOROUTINE = 24
+MAX_HOPS = 250_000
+_POINTER_SECTIONS = (".data", ".bss")  # the noptr sections hold no pointers by construction
+_DATA_SECTIONS = (".data", ".bss", ".noptrdata", ".noptrbss")  # where package variables live
+_MIN_POINTER = 1 << 16
+
+
+@dataclass(slots=True)
+class References:
+    """target address → goroutine ids whose stacks refer to it; targets a package variable holds;
+    how many goroutines (in the process's order) have been searched so far."""
+
+    by_target: dict[int, list[int]] = field(default_factory=dict)
+    from_globals: set[int] = field(default_factory=set)
+    limits: list[str] = field(default_factory=list)
+    searched: int = 0
+    total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.searched >= self.total
+
+
+class ReferenceSearch:
+    """The search for references to `targets`, advanced a page of goroutines at a time, so that a
+    question about one object in a process of 100,000 goroutines answers after a bounded amount
+    of work and says how far it got."""
+
+    def __init__(self, process: GoProcess, targets: set[int]) -> None:
+        self._process = process
+        self._targets = targets
+        self._goroutines = list(process.goroutines)
+        self.result = References(total=len(self._goroutines) if targets else 0)
+        self.result.from_globals = _global_references(process, targets) if targets else set()
+        self._pointees: dict[int, frozenset[int]] = {}
+        self._maps = StackMaps(process.program.pclntab)
+        self._records = {g.addr for g in self._goroutines}  # a g's stack bounds may equal an object's address
+        self._text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
+        self._hops = 0
+
+    def advance(self, count: int, progress: Callable[[int, int], None] | None = None) -> References:
+        """Search the next `count` goroutines (all that are left when `count` is None)."""
+        result = self.result
+        stop = min(result.total, result.searched + count)
+        for i in range(result.searched, stop):
+            if progress is not None and i % 2048 == 0:
+                progress(i, result.total)
+            g = self._goroutines[i]
+            for target in self._hits(g):
+                result.by_target.setdefault(target, []).append(g.goid)
+        result.searched = stop
+        if self._hops >= MAX_HOPS and not result.limits:
+            result.limits.append(f"pointers from stacks were followed only until {MAX_HOPS:,} objects had been read")
+        return result
+
+    def _hits(self, g: Goroutine) -> set[int]:
+        words = _stack_words(self._process, self._maps, g)
+        if words is None:
+            return set()
+        hits = self._targets.intersection(words)
+        budget = HOPS_PER_GOROUTINE if self._hops < MAX_HOPS else 0
+        text, records, pointees = self._text, self._records, self._pointees
+        for word in words:
+            if budget == 0:
+                break
+            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or word in records:
+                continue
+            if word not in pointees:
+                pointees[word] = _pointee_hits(self._process, word, self._targets)
+                self._hops += 1
+                budget -= 1
+            hits |= pointees[word]
+        return hits
+
+
+def _stack_words(process: GoProcess, maps: StackMaps, g: Goroutine) -> list[int] | None:
+    """The values of g's live pointer slots, as the garbage collector would scan them."""
+    if g.unreadable is not None:
+        return None
+    try:
+        frames = process.frames(g)
+    except UnreadableMemory:
+        return None
+    return live_words(process, maps, frames)
+
+
+def _pointee_hits(process: GoProcess, addr: int, targets: set[int]) -> frozenset[int]:
+    try:
+        data = process.memory.read(addr, HOP_BYTES)
+    except UnreadableMemory:
+        return frozenset()
+    return frozenset(targets.intersection(memoryview(data).cast("Q")))
+
+
+def _global_references(process: GoProcess, targets: set[int]) -> set[int]:
+    """Targets a pointer word of .data/.bss holds, or that are themselves package variables."""
+    program = process.program
+    found: set[int] = set()
+    for name in _DATA_SECTIONS:
+        section = program.image.section(name)
+        if section is not None:
+            start = section.addr + program.bias
+            found |= {t for t in targets if start <= t < start + section.size}
+    for name in _POINTER_SECTIONS:
+        section = program.image.section(name)
+        if section is None or not section.size:
+            continue
+        start = section.addr + program.bias
+        for offset in range(0, section.size - section.size % 8, 1 << 20):
+            size = min(1 << 20, section.size - offset) & ~7
+            try:
+                data = process.memory.read(start + offset, size)
+            except UnreadableMemory:
+                continue
+            found |= targets.intersection(memoryview(data).cast("Q"))
+    return found
