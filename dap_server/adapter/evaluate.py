@@ -7,11 +7,13 @@ watch view or the console and, for hovers, answers by showing no hover at all.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
 from ..console.base import STACKS, THREADS, ConsoleError, ConsoleResult
 from ..console.console import NAMES, Console
+from ..console.heap import HEAP_COMMANDS
 from ..dap.bodies import CompletionsResponseBody, EvaluateResponseBody
 from ..dap.context import RequestContext
 from ..dap.errors import DapError
@@ -24,11 +26,13 @@ from ..goruntime.expr.evaluate_scope import ExpressionScope
 from ..goruntime.values.base import Value
 from ..goruntime.values.format import quote
 from ..program.dwarf.types import Kind
-from ..session import Session
+from ..session import Session, SessionError
+from .progress import reporter
 from .variables import VariableRefs, to_variable
 
 FULL_TEXT = 1 << 16  # characters of a compound value copied to the clipboard
 MAX_COMPLETIONS = 500
+HEAP_BUDGET = 1800.0  # seconds: the first heap question on a 4 GB heap analyses it (with a progress bar)
 _FULL_CONTEXTS = frozenset({"clipboard", "variables"})
 _WORD = re.compile(r"[\w~]*$")
 _EXPRESSION_TAIL = re.compile(r"[\w~.\[\]\"()*]+$")
@@ -49,6 +53,8 @@ class EvaluationSite:
 def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
     try:
         if args.context in (None, "repl"):
+            if args.expression.split()[:1] and args.expression.split()[0] in HEAP_COMMANDS:
+                _analyse_heap(site.session, ctx)
             result = site.console.run(args.expression, site.origin)
             _refresh(site, result, ctx)
         else:
@@ -69,6 +75,16 @@ def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: Request
         indexedVariables=variable.indexedVariables,
         memoryReference=variable.memoryReference,
     )
+
+
+def _analyse_heap(session: Session, ctx: RequestContext) -> None:
+    """Before a console heap question: the analysis of this stop, with a progress bar the first
+    time (minutes for a heap of millions of objects; errors are the console command's to say)."""
+    if session.heap_analysed:
+        return
+    ctx.set_budget(HEAP_BUDGET)
+    with ctx.progress("Analysing the heap") as bar, contextlib.suppress(SessionError):
+        session.heap(reporter(ctx, bar))
 
 
 def completions_request(site: EvaluationSite, args: CompletionsArguments) -> CompletionsResponseBody:

@@ -61,6 +61,7 @@ from .handles import HandleTable, ThreadIds
 from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
 from .options import add_log_file, attach_options, launch_options
+from .progress import reporter
 from .stack import created_by_frame, stack_frame
 from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, scope_values, to_variable
 
@@ -158,16 +159,8 @@ class GoAdapter:
         if args.logFile:
             self._remove_log_file = add_log_file(args.logFile)
         with ctx.progress(title, message=message) as progress:
-
-            def report(title: str, done: int, total: int) -> None:
-                ctx.check_cancelled()
-                progress.update(
-                    message=f"{title}: {done:,}" + (f" of {total:,}" if total else ""),
-                    percentage=100.0 * done / total if total else None,
-                )
-
             try:
-                session = open_session(report)
+                session = open_session(reporter(ctx, progress))
             except SessionError as exc:
                 raise DapError(str(exc), show_user=True) from exc
             session.crash()  # explained while the progress bar shows

@@ -14,7 +14,7 @@ from ..goruntime import filters
 from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.goroutines import Goroutine
 from ..session import Session
-from . import catalog, inspect, memory, settings, stacks
+from . import catalog, heap, inspect, memory, settings, stacks
 from .base import Command, ConsoleError, ConsoleResult, Where, integer
 
 
@@ -159,6 +159,12 @@ _TABLE = (
         memory.disassemble,
         ("disass",),
     ),
+    Command(
+        "heap", "heap [N] | heap top [N]", "the live heap by type, or its biggest objects and retainers", heap.heap
+    ),
+    Command("refs", "refs EXPR", "what points to the heap object EXPR names", heap.refs),
+    Command("path", "path EXPR", "one chain of references from a root to the object", heap.path),
+    Command("retained", "retained EXPR", "the bytes the object (or global) keeps alive", heap.retained),
     Command("sources", "sources [regexp]", "the program's source files", catalog.sources),
     Command("funcs", "funcs [regexp]", "the program's functions", catalog.functions),
     Command("types", "types [regexp]", "the program's types", catalog.types),

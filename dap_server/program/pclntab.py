@@ -331,15 +331,19 @@ class Pclntab:
         return result
 
     def _inline_tree(self, func: Func) -> int | None:
-        if (
-            self._gofunc is None
-            or len(func.pcdata) <= PCDATA_INL_TREE_INDEX
-            or func.pcdata[PCDATA_INL_TREE_INDEX] == 0
-            or len(func.funcdata) <= FUNCDATA_INL_TREE
-            or func.funcdata[FUNCDATA_INL_TREE] == _NO_FUNCDATA
-        ):
+        if len(func.pcdata) <= PCDATA_INL_TREE_INDEX or func.pcdata[PCDATA_INL_TREE_INDEX] == 0:
             return None
-        return self._gofunc + func.funcdata[FUNCDATA_INL_TREE]
+        return self.funcdata_address(func, FUNCDATA_INL_TREE)
+
+    def funcdata_address(self, func: Func, index: int) -> int | None:
+        """Where the function's funcdata `index` lies (go:func.* data), None when it has none."""
+        if self._gofunc is None or len(func.funcdata) <= index or func.funcdata[index] == _NO_FUNCDATA:
+            return None
+        return self._gofunc + func.funcdata[index]
+
+    def read_funcdata(self, addr: int, size: int) -> bytes | None:
+        """`size` bytes of funcdata at `addr` (from `funcdata_address`), None if unreadable."""
+        return self._read_link(addr, size)
 
     def _inlined_call(self, tree: int, index: int) -> tuple[int, int] | None:
         raw = self._read_link(tree + index * _INLINED_CALL.size, _INLINED_CALL.size)

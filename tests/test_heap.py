@@ -1,0 +1,179 @@
+"""Heap analysis over the real protocol, on a fixture whose heap is known from its source.
+
+`heapzoo N` (tests/fixtures/programs/heapzoo) retains N `main.Node` in a list from the global
+`head`, N `main.Item` through the global slice `items`, 64 `main.Big` (1 KiB with a pointer: a
+malloc header from 1.22), a 3-element cycle of `main.Ring` from `ring`, an 8 MiB []byte through the
+map `blobs` and a 4 MiB []byte captured by a closure that the goroutine `main.hold` keeps. It prints
+the addresses of some of them and what `runtime.MemStats` counts after `runtime.GC()`, then waits
+for SIGABRT. The histogram must count the fixture's own types exactly, agree with MemStats within
+what the runtime's accounting allows, and the paths, references and retained sizes must be those
+the source builds.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MakeCore
+from support.cores import Core, Trigger
+from support.session import OpenCore, open_core
+from support.toolchains import Release
+
+N = 10_000
+NODE_BYTES, ITEM_BYTES, RING_BYTES = 32, 48, 16
+BLOB_BYTES, CLOSURE_BYTES = 8 << 20, 4 << 20
+ROW = re.compile(r"^\s*([\d,]+)\s+([\d,]+)\s+([\d.]+)%\s+(.+)$")
+TOTALS = re.compile(r"allocated: ([\d,]+) objects")
+CACHE_SUFFIX = ".godap-heap"
+
+
+@dataclass
+class Heap:
+    core: Core
+    session: OpenCore
+    facts: dict[str, int]
+
+    def run(self, line: str) -> dict[str, Any]:
+        return self.session.client.request("evaluate", {"expression": line, "context": "repl"}, timeout=300)
+
+    def text(self, line: str) -> str:
+        response = self.run(line)
+        assert response["success"], f"{line}: {response.get('message')}"
+        return str(response["body"]["result"])
+
+    def histogram(self) -> dict[str, tuple[int, int]]:
+        rows = {}
+        for line in self.text("heap 100000").splitlines():
+            match = ROW.match(line)
+            if match:
+                rows[match.group(4)] = (int(match.group(1).replace(",", "")), int(match.group(2).replace(",", "")))
+        return rows
+
+
+def _facts(stdout: str) -> dict[str, int]:
+    return {
+        words[1]: int(words[2], 0) for words in (line.split() for line in stdout.splitlines()) if words[:1] == ["FACT"]
+    }
+
+
+def _core(make_core: MakeCore, release: Release) -> Core:
+    return make_core("heapzoo", [str(N)], release, trigger=Trigger.SIGABRT)
+
+
+@pytest.fixture(scope="module")
+def heap(make_core: MakeCore, go_release: Release) -> Iterator[Heap]:
+    core = _core(make_core, go_release)
+    Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)  # made by this module's own first question
+    with open_core(core.exe, core.core) as session:
+        yield Heap(core, session, _facts(core.stdout))
+        session.client.assert_no_violations()
+
+
+def test_histogram_counts_the_fixture_types_exactly(heap: Heap, go_release: Release) -> None:
+    rows = heap.histogram()
+    assert rows["main.Node"] == (N, N * NODE_BYTES)
+    assert rows["main.Item"] == (N, N * ITEM_BYTES)
+    assert rows["main.Ring"] == (3, 3 * RING_BYTES)
+    big_slot = 1152 if go_release.at_least(1, 22) else 1024  # 1016 B + an 8-byte header from 1.22
+    assert rows["main.Big"] == (64, 64 * big_slot)
+
+
+def test_histogram_totals_agree_with_memstats(heap: Heap) -> None:
+    """MemStats.HeapObjects counts every tiny (< 16 B, pointer-free) allocation while the heap holds
+    them packed in 16-byte blocks, and the program allocates a few objects after reading it
+    (printing, the SIGABRT): the slots godap finds allocated may differ from it by a few dozen.
+    HeapAlloc counts the bytes of the same slots."""
+    text = heap.text("heap 1")
+    match = TOTALS.search(text)
+    assert match, text
+    allocated = int(match.group(1).replace(",", ""))
+    assert abs(allocated - heap.facts["HeapObjects"]) <= max(64, heap.facts["HeapObjects"] // 200), text
+    allocated_bytes = sum(bytes_ for _, bytes_ in heap.histogram().values())
+    assert allocated_bytes <= heap.facts["HeapAlloc"] + (64 << 10)
+    assert allocated_bytes >= heap.facts["HeapAlloc"] - (64 << 10) - 16 * 1024  # garbage is not in the histogram
+
+
+def test_path_to_the_lists_last_node_walks_the_whole_list(heap: Heap) -> None:
+    lines = heap.text(f"path {heap.facts['tail']:#x}").splitlines()
+    assert lines[0] == "main.head"
+    assert len(lines) == N + 1
+    assert all(line.strip().endswith("main.Node (32 B)") for line in lines[1:])
+    assert lines[-1].strip().startswith(f"{heap.facts['tail']:#x} ")
+
+
+def test_the_list_head_retains_the_whole_list(heap: Heap) -> None:
+    assert heap.text("retained main.head").endswith(f"({N * NODE_BYTES:,} bytes)")
+
+
+def test_a_cycle_is_retained_by_its_one_global(heap: Heap) -> None:
+    ring = heap.facts["ring"]
+    assert heap.text("retained main.ring") == f"{ring:#x} main.Ring (16 B) retains 48 B (48 bytes)"
+    refs = heap.text(f"refs {ring:#x}").splitlines()
+    assert refs[0] == f"2 references to {ring:#x} main.Ring (16 B):"
+    assert sorted(line.split()[-1] for line in refs[1:]) == ["+0x0", "main.ring"] or any(
+        "main.Ring (16 B) +0x0" in line for line in refs[1:]
+    ), refs
+
+
+def test_the_big_blob_is_held_through_the_map(heap: Heap) -> None:
+    blob = heap.facts["blob"]
+    lines = heap.text(f"path {blob:#x}").splitlines()
+    assert lines[0] == "main.blobs"
+    assert lines[1].strip().endswith("map[string][]uint8 (48 B)")
+    assert lines[-1].strip().startswith(f"{blob:#x} ") and lines[-1].endswith(f"({BLOB_BYTES:,} B)")
+    retained = int(heap.text("retained main.blobs").rsplit("(", 1)[1].split()[0].replace(",", ""))
+    assert retained >= BLOB_BYTES
+
+
+def test_the_closures_buffer_is_referenced_by_the_closure_a_goroutine_holds(heap: Heap) -> None:
+    buffer = heap.facts["closurebuf"]
+    refs = heap.text(f"refs {buffer:#x}").splitlines()
+    assert refs[0].endswith(f"({CLOSURE_BYTES:,} B):")
+    holders = [line.split()[0] for line in refs[1:] if line.strip().startswith("0x")]
+    assert holders, refs  # the closure's context object
+    held_by = [heap.text(f"refs {holder}") for holder in holders]
+    assert any("frame main.hold" in text for text in held_by), held_by
+
+
+def test_heap_top_shows_the_largest_objects_with_their_paths(heap: Heap) -> None:
+    lines = heap.text("heap top 2").splitlines()
+    assert lines[0] == "largest objects:"
+    assert lines[1].strip() == f"{heap.facts['blob']:#x} unknown ({BLOB_BYTES} B) ({BLOB_BYTES:,} B)" or lines[
+        1
+    ].strip().startswith(f"{heap.facts['blob']:#x} ")
+    assert lines[2].strip().startswith("path: main.blobs → ")
+
+
+def test_a_second_session_reads_the_analysis_saved_beside_the_core(heap: Heap) -> None:
+    first = heap.text("heap 50")
+    saved = Path(str(heap.core.core) + CACHE_SUFFIX)
+    assert saved.is_file()
+    with open_core(heap.core.exe, heap.core.core) as again:
+        started = time.monotonic()
+        response = again.client.request("evaluate", {"expression": "heap 50", "context": "repl"})
+        elapsed = time.monotonic() - started
+        again.client.assert_no_violations()
+    assert response["success"] and response["body"]["result"] == first
+    assert elapsed < 10.0
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("refs", "refs needs an address or an expression"),
+        ("path 0x10", "is not in a heap object"),
+        ("retained nosuchvariable", "nosuchvariable"),
+        ("heap lots", "lots"),
+    ],
+)
+def test_bad_heap_questions_get_error_responses(heap: Heap, line: str, message: str) -> None:
+    response = heap.run(line)
+    assert not response["success"]
+    assert message in response["message"]
