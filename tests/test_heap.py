@@ -12,6 +12,7 @@ the source builds.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -19,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from conftest import MakeCore
 from support.cores import Core, Trigger
-from support.session import OpenCore, open_core
+from support.session import OpenCore, open_core, run_report
 from support.toolchains import Release
+
+from dap_server.report import schema
 
 N = 10_000
 NODE_BYTES, ITEM_BYTES, RING_BYTES = 32, 48, 16
@@ -177,3 +181,29 @@ def test_bad_heap_questions_get_error_responses(heap: Heap, line: str, message: 
     response = heap.run(line)
     assert not response["success"]
     assert message in response["message"]
+
+
+def test_report_heap_json_has_the_histogram_and_the_largest_objects(heap: Heap) -> None:
+    result = run_report(str(heap.core.exe), str(heap.core.core), "--heap", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema())
+    rows = {row["type"]: row for row in report["heap"]["histogram"]}
+    assert (rows["main.Node"]["count"], rows["main.Node"]["bytes"]) == (N, N * NODE_BYTES)
+    assert (rows["main.Item"]["count"], rows["main.Item"]["bytes"]) == (N, N * ITEM_BYTES)
+    largest = report["heap"]["largestObjects"][0]
+    assert (int(largest["address"], 16), largest["size"]) == (heap.facts["blob"], BLOB_BYTES)
+    assert largest["path"][0] == "main.blobs"
+    assert any(
+        root["name"] == "main.head" and root["retained"] == N * NODE_BYTES for root in report["heap"]["rootRetainers"]
+    )
+
+
+@pytest.mark.go_releases("local")
+def test_report_heap_text_shows_the_histogram(heap: Heap) -> None:
+    result = run_report(str(heap.core.exe), str(heap.core.core), "--heap")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "\nLive heap: " in text
+    assert re.search(rf"^\s+{N:,}\s+{N * NODE_BYTES:,}\s+[\d.]+%\s+main\.Node$", text, re.M), text
+    assert "path: main.blobs → " in text

@@ -27,12 +27,11 @@ from ..goruntime.values.base import Value
 from ..goruntime.values.format import quote
 from ..program.dwarf.types import Kind
 from ..session import Session, SessionError
-from .progress import reporter
+from .heap import analysed
 from .variables import VariableRefs, to_variable
 
 FULL_TEXT = 1 << 16  # characters of a compound value copied to the clipboard
 MAX_COMPLETIONS = 500
-HEAP_BUDGET = 1800.0  # seconds: the first heap question on a 4 GB heap analyses it (with a progress bar)
 _FULL_CONTEXTS = frozenset({"clipboard", "variables"})
 _WORD = re.compile(r"[\w~]*$")
 _EXPRESSION_TAIL = re.compile(r"[\w~.\[\]\"()*]+$")
@@ -54,7 +53,8 @@ def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: Request
     try:
         if args.context in (None, "repl"):
             if args.expression.split()[:1] and args.expression.split()[0] in HEAP_COMMANDS:
-                _analyse_heap(site.session, ctx)
+                with contextlib.suppress(SessionError):  # the command itself says why
+                    analysed(site.session, ctx)
             result = site.console.run(args.expression, site.origin)
             _refresh(site, result, ctx)
         else:
@@ -75,16 +75,6 @@ def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: Request
         indexedVariables=variable.indexedVariables,
         memoryReference=variable.memoryReference,
     )
-
-
-def _analyse_heap(session: Session, ctx: RequestContext) -> None:
-    """Before a console heap question: the analysis of this stop, with a progress bar the first
-    time (minutes for a heap of millions of objects; errors are the console command's to say)."""
-    if session.heap_analysed:
-        return
-    ctx.set_budget(HEAP_BUDGET)
-    with ctx.progress("Analysing the heap") as bar, contextlib.suppress(SessionError):
-        session.heap(reporter(ctx, bar))
 
 
 def completions_request(site: EvaluationSite, args: CompletionsArguments) -> CompletionsResponseBody:

@@ -98,9 +98,6 @@ class HeapAnalysis:
         except ValueError:
             return None
 
-    def reachable(self, node: HeapNode) -> bool:
-        return bool(self.facts.graph.parent[node.index] != UNREACHED)
-
     # questions --------------------------------------------------------------------------------
     @property
     def live(self) -> npt.NDArray[np.bool_]:
@@ -173,7 +170,9 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     roots = read_roots(process, layout, spans)
     first = 1 + len(roots.names)
     edges = _edges(roots, objects, first, words.source[keep], targets[keep], words.addr[keep])
+    del words, values, targets, keep, roots.addrs[:], roots.values[:]
     graph = build_graph(first + len(objects), edges, progress)
+    del edges
     typer = ObjectTyper(memory, program, layout, spans, objects, image)
     typer.type_from_headers(spans)
     typer.type_from_globals(roots.globals)

@@ -7,15 +7,17 @@ the dominator tree (Lengauer–Tarjan). Edges and per-node facts stay numpy arra
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import igraph
 import numpy as np
 import numpy.typing as npt
 
 I64 = npt.NDArray[np.int64]
-SMALL_LAYER = 64  # below this, a Python loop beats numpy's per-call cost
+Ids = npt.NDArray[np.signedinteger[Any]]  # node ids: int32 below 2**31 nodes
 
 UNREACHED = -2
 
@@ -33,21 +35,16 @@ class HeapGraph:
 
     nodes: int
     fwd_start: I64
-    fwd_dst: I64
+    fwd_dst: Ids
     fwd_offset: I64
     rev_start: I64
-    rev_src: I64
+    rev_src: Ids
     rev_offset: I64
     parent: I64  # BFS parent (-1 the pseudo-root, UNREACHED)
     order: I64  # reachable nodes in BFS order
-    layers: I64  # order[layers[d]:layers[d+1]] are at depth d
     idom: I64  # immediate dominator (-1 for the pseudo-root, UNREACHED)
 
-    def successors(self, node: int) -> tuple[I64, I64]:
-        lo, hi = self.fwd_start[node], self.fwd_start[node + 1]
-        return self.fwd_dst[lo:hi], self.fwd_offset[lo:hi]
-
-    def predecessors(self, node: int) -> tuple[I64, I64]:
+    def predecessors(self, node: int) -> tuple[Ids, I64]:
         lo, hi = self.rev_start[node], self.rev_start[node + 1]
         return self.rev_src[lo:hi], self.rev_offset[lo:hi]
 
@@ -61,24 +58,25 @@ class HeapGraph:
         return out[::-1]
 
     def retained(self, sizes: I64) -> I64:
-        """Bytes each node keeps alive: its size plus that of every node it dominates."""
-        total = sizes.copy()
-        total[self.idom == UNREACHED] = 0
-        idom = self.idom
-        for depth in range(len(self.layers) - 2, 0, -1):
-            layer = self.order[self.layers[depth] : self.layers[depth + 1]]
-            if len(layer) < SMALL_LAYER:
-                for v in layer.tolist():
-                    total[idom[v]] += total[v]
-            else:
-                np.add.at(total, idom[layer], total[layer])
-        return total
+        """Bytes each node keeps alive: its size plus that of every node it dominates. A node's
+        dominator is nearer the roots in BFS order, so one pass from the far end adds each node
+        to its dominator after all it dominates was added to it (a Python loop over lists: chains
+        such as linked lists make numpy's per-layer steps one node each)."""
+        total = array("q", sizes.astype(np.int64).tobytes())
+        idom = array("q", self.idom.astype(np.int64).tobytes())
+        for v in array("q", self.order[:0:-1].astype(np.int64).tobytes()):
+            total[idom[v]] += total[v]
+        result = np.frombuffer(total, dtype=np.int64).copy()
+        result[self.idom == UNREACHED] = 0
+        return result
 
 
 def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], None] | None = None) -> HeapGraph:
     key = edges.src * nodes + edges.dst
     key, first = np.unique(key, return_index=True)  # one edge per (source, target); sorted by source
-    src, dst, offset = key // nodes, key % nodes, edges.offset[first]
+    index = np.int32 if nodes < 1 << 31 else np.int64
+    src, dst, offset = (key // nodes).astype(index), (key % nodes).astype(index), edges.offset[first]
+    del key, first
     fwd_start = np.searchsorted(src, np.arange(nodes + 1)).astype(np.int64)
     by_dst = np.argsort(dst, kind="stable")
     rev_start = np.searchsorted(dst[by_dst], np.arange(nodes + 1)).astype(np.int64)
@@ -86,7 +84,7 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
         progress("Searching the heap graph", 0, 2)
     graph = igraph.Graph(n=nodes, directed=True)
     graph.add_edges(np.stack([src, dst], axis=1))
-    order, layers, parent = graph.bfs(0)
+    order, _layers, parent = graph.bfs(0)
     if progress is not None:
         progress("Computing dominators", 1, 2)
     idom = np.array(graph.dominator(0, mode="out"), dtype=np.float64)
@@ -103,6 +101,5 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
         rev_offset=offset[by_dst],
         parent=parent_array,
         order=np.array(order, dtype=np.int64),
-        layers=np.array(layers, dtype=np.int64),
         idom=idom.astype(np.int64),
     )

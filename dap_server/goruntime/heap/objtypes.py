@@ -11,6 +11,7 @@ An object neither reaches stays untyped: the histogram counts it by size as unkn
 from __future__ import annotations
 
 import contextlib
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ UNKNOWN = -1
 MAX_RULES = 4096  # pointer slots followed in one type (a bigger array's tail is left to the GC bits)
 MAX_ELEMENTS = 1 << 22
 MAX_GLOBALS = 1 << 15
+CHASE_AFTER = 256  # objects of one type typed one by one in a row: a list, chased with numpy
 VECTOR_MIN = 64  # elements of one type scanned with numpy; fewer go one by one
 
 Progress = Callable[[str, int, int], None]
@@ -50,6 +52,9 @@ class TypeNames:
     def __init__(self) -> None:
         self.names: list[str] = []
         self._ids: dict[str, int] = {}
+
+    def find(self, name: str) -> int:
+        return self._ids.get(name, UNKNOWN)
 
     def id(self, name: str) -> int:
         found = self._ids.get(name)
@@ -85,9 +90,10 @@ class ObjectTyper:
         self.names = TypeNames()
         self.types = np.full(len(objects), UNKNOWN, dtype=np.int32)
         self._skip = _header_skips(layout, spans, objects)
-        self._addr_list: list[int] = objects.addr.tolist()
-        self._base_list: list[int] = (objects.addr + self._skip.astype(np.uint64)).tolist()
-        self._end_list: list[int] = (objects.addr + objects.size.astype(np.uint64)).tolist()
+        # The one-by-one path reads these per object: stdlib arrays, 8 bytes an object, cheap to index.
+        self._addr_list = _words(objects.addr)
+        self._base_list = _words(objects.addr + self._skip.astype(np.uint64))
+        self._end_list = _words(objects.addr + objects.size.astype(np.uint64))
         self._pending: list[tuple[npt.NDArray[np.int64], GoType, npt.NDArray[np.int64]]] = []
         self._pending_one: list[tuple[int, GoType, int]] = []
         self._name_ids: dict[tuple[int, int], int] = {}
@@ -136,8 +142,12 @@ class ObjectTyper:
                     self._scan_many(objs, gotype, counts, self.rules(gotype))
                 else:
                     self._pending_one += zip(objs.tolist(), [gotype] * len(objs), counts.tolist(), strict=True)
+            streak: tuple[int, int] = (0, 0)  # (type, objects of it scanned one by one in a row)
             while self._pending_one and not self._pending:
                 obj, gotype, count = self._pending_one.pop()
+                streak = (id(gotype), streak[1] + 1 if streak[0] == id(gotype) else 1)
+                if streak[1] > CHASE_AFTER and self._chase(gotype):
+                    streak = (0, 0)
                 rules = self.rules(gotype)
                 base = self._base_list[obj]
                 for k in range(count):
@@ -212,6 +222,40 @@ class ObjectTyper:
             self._pending_one.append((obj, gotype, count))
 
     # many words at once -----------------------------------------------------------------------
+    def _chase(self, gotype: GoType) -> bool:
+        """Type at once every untyped object down the chains of `gotype`'s pointers to its own
+        type (a linked list), by pointer doubling over all objects the type fits; False if none."""
+        chained = False
+        objects, size = self._objects, gotype.size
+        for rule in self.rules(gotype):
+            if rule.kind != Kind.POINTER or rule.target is None or rule.target.name != gotype.name:
+                continue
+            room = objects.size - self._skip
+            candidate = (self.types == UNKNOWN) & (room >= size) & (room < 2 * size)
+            seeds = self.types == self.names.find(gotype.name)
+            involved = np.nonzero(candidate | seeds)[0]
+            words, ok = self._image.gather(
+                objects.addr[involved] + self._skip[involved].astype(np.uint64) + np.uint64(rule.offset)
+            )
+            targets = np.where(ok, self._objects_at(words), -1)
+            targets[targets >= 0] = np.where(candidate[targets[targets >= 0]], targets[targets >= 0], -1)
+            jump = np.full(len(objects), -1, dtype=np.int64)
+            jump[involved] = targets
+            reached = seeds.copy()
+            while True:  # reached: what lies fewer than 2**k steps from a seed; jump: 2**k steps
+                step = jump[reached]
+                grown = reached.copy()
+                grown[step[step >= 0]] = True
+                if np.array_equal(grown, reached):
+                    break
+                reached = grown
+                jump = np.where(jump >= 0, jump[np.maximum(jump, 0)], -1)
+            found = np.nonzero(reached & candidate)[0]
+            if len(found):
+                self._assign(found, gotype, np.ones(len(found), dtype=np.int64))
+                chained = True
+        return chained
+
     def _scan_many(
         self, objs: npt.NDArray[np.int64], gotype: GoType, counts: npt.NDArray[np.int64], rules: list[Rule]
     ) -> None:
@@ -278,6 +322,12 @@ class ObjectTyper:
                 _collect(gotype, 0, found, 0)
             self._rules[key] = found
         return found
+
+
+def _words(values: npt.NDArray[np.uint64]) -> array[int]:
+    out = array("Q")
+    out.frombytes(values.astype("<u8").tobytes())
+    return out
 
 
 def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int64]:

@@ -30,7 +30,6 @@ _ARRAYS = (
     "rev_offset",
     "parent",
     "order",
-    "layers",
     "idom",
 )
 
