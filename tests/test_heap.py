@@ -23,9 +23,10 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import MakeCore
+from support.build import BuildOptions
 from support.cores import Core, Trigger
 from support.session import OpenCore, open_core, run_report
-from support.toolchains import Release
+from support.toolchains import Release, release_named
 
 from dap_server.report import schema
 
@@ -207,3 +208,37 @@ def test_report_heap_text_shows_the_histogram(heap: Heap) -> None:
     assert "\nLive heap: " in text
     assert re.search(rf"^\s+{N:,}\s+{N * NODE_BYTES:,}\s+[\d.]+%\s+main\.Node$", text, re.M), text
     assert "path: main.blobs → " in text
+
+
+VARIANTS = [
+    pytest.param("local", BuildOptions(pie=True), id="pie"),
+    pytest.param("1.25", BuildOptions(goexperiment="greenteagc"), id="1.25-greenteagc"),
+    pytest.param("local", BuildOptions(goexperiment="nogreenteagc"), id="nogreenteagc"),
+]
+
+
+@pytest.mark.parametrize(("release_name", "options"), VARIANTS)
+def test_histogram_is_exact_for_pie_and_either_garbage_collector(
+    make_core: MakeCore, release_name: str, options: BuildOptions
+) -> None:
+    """A PIE binary (its symbols move with the load bias) and both garbage collectors, whichever is
+    the release's default: Green Tea keeps mark bits at the end of small-object spans, below which
+    the heap bits move."""
+    core = make_core("heapzoo", [str(N)], release_named(release_name), trigger=Trigger.SIGABRT, options=options)
+    Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)
+    with open_core(core.exe, core.core) as session:
+        heap = Heap(core, session, _facts(core.stdout))
+        rows = heap.histogram()
+        session.client.assert_no_violations()
+    assert rows["main.Node"] == (N, N * NODE_BYTES)
+    assert rows["main.Item"] == (N, N * ITEM_BYTES)
+    assert rows["main.Ring"] == (3, 3 * RING_BYTES)
+
+
+def test_a_binary_without_dwarf_gets_a_clear_error(make_core: MakeCore) -> None:
+    core = make_core("heapzoo", [str(N)], trigger=Trigger.SIGABRT, options=BuildOptions(ldflags="-w"))
+    with open_core(core.exe, core.core) as session:
+        response = session.client.request("evaluate", {"expression": "heap", "context": "repl"})
+        session.client.assert_no_violations()
+    assert not response["success"]
+    assert "heap analysis needs the binary's DWARF" in response["message"]
