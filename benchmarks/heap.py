@@ -1,7 +1,7 @@
 """Heap analysis benchmark: histogram and dominators on cores of ~1 M and ~20 M heap objects.
 
     python -m benchmarks.heap                 # 1m: heapzoo 500000 (≈1 M objects), 3 runs
-    python -m benchmarks.heap --inputs 1m,20m --runs 1
+    python -m benchmarks.heap --inputs 1m,20m:1
 
 Each run is a fresh process (`python -m benchmarks.heap_child EXE CORE OUT`) that opens the core
 and makes the whole analysis (objects, pointers, roots, graph, BFS, dominators, types, retained
@@ -24,11 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from support.build import Mode, build
-from support.cores import Trigger, make_core
-from support.toolchains import local_release
-
-from . import inputs  # puts tests/ on sys.path
+from . import inputs  # the fixture builds and cores of tests/support
 from .procs import run_timed
 
 SIZES = {"1m": 500_000, "20m": 10_000_000}  # heapzoo N: N Node + N Item + a few hundred others
@@ -47,13 +43,19 @@ def _child(exe: Path, core: Path, out: Path, cached: bool) -> dict[str, float | 
     if timed.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited with {timed.returncode}")
     found = json.loads(out.read_text())
-    found.update(process_wall=timed.wall, peak_anon_mib=timed.peak_anon_mib, peak_rss_mib=timed.peak_rss_mib)
+    found.update(
+        process_wall=timed.wall,
+        process_cpu=timed.cpu,
+        peak_anon_mib=timed.peak_anon_mib,
+        peak_rss_mib=timed.peak_rss_mib,
+    )
     return found
 
 
 def measure(name: str, runs: int) -> dict[str, object]:
     n = SIZES[name]
-    core = make_core(build("heapzoo", local_release(), Mode.OPT), [str(n)], Trigger.SIGABRT, timeout=TIMEOUT)
+    binary = inputs.build("heapzoo", inputs.local_release(), inputs.Mode.OPT)
+    core = inputs.make_core(binary, [str(n)], inputs.Trigger.SIGABRT, timeout=TIMEOUT)
     facts = {w[1]: int(w[2], 0) for w in (line.split() for line in core.stdout.splitlines()) if w[:1] == ["FACT"]}
     results = []
     with tempfile.TemporaryDirectory(prefix="godap-heap-bench-") as tmp:
@@ -74,6 +76,7 @@ def measure(name: str, runs: int) -> dict[str, object]:
         "core_mib": round(core.core.stat().st_size / (1 << 20), 1),
         "seconds_median": round(statistics.median(seconds), 2),
         "seconds_min_max": [round(min(seconds), 2), round(max(seconds), 2)],
+        "process_cpu_median": round(statistics.median(float(r["process_cpu"]) for r in results), 2),
         "phases": results[0]["phases"],
         "peak_anon_mib_median": round(statistics.median(peaks), 1),
         "peak_over_heap": round(statistics.median(peaks) / heap_mib, 2),
@@ -85,12 +88,15 @@ def measure(name: str, runs: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--inputs", default="1m", help="comma-separated: 1m, 20m")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--inputs", default="1m", help="comma-separated: 1m, 20m; NAME:RUNS sets its runs")
+    parser.add_argument("--runs", type=int, default=3, help="runs of an input that names none")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args(argv)
     load_start = os.getloadavg()
-    rows = [measure(name, args.runs) for name in args.inputs.split(",")]
+    chosen = [
+        (name, int(runs or args.runs)) for name, _, runs in (item.partition(":") for item in args.inputs.split(","))
+    ]
+    rows = [measure(name, runs) for name, runs in chosen]
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_start": [round(x, 2) for x in load_start],
@@ -102,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         "# Heap analysis benchmark",
         "",
         f"- date: {meta['date']}; load average at start {meta['load_start']}, at end {meta['load_end']};"
-        f" {meta['cpus']} CPUs; {args.runs} runs, median (min–max)",
+        f" {meta['cpus']} CPUs; runs: {', '.join(f'{name} {runs}' for name, runs in chosen)}; median (min–max)",
         "",
-        "| input | objects | heap (MemStats) | analysis | target | peak anon RSS | ÷ heap | saved copy | viewcore |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| input | objects | heap (MemStats) | analysis | CPU (whole process) | target | peak anon RSS | ÷ heap |"
+        " saved copy | viewcore |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         low, high = r["seconds_min_max"]  # type: ignore[misc]
         lines.append(
             f"| {r['input']} | {r['objects']:,} | {r['heap_mib']} MiB | {r['seconds_median']} s ({low}–{high}) |"
+            f" {r['process_cpu_median']} s |"
             f" ≤ {r['target_seconds']} s | {r['peak_anon_mib_median']} MiB | {r['peak_over_heap']}× (≤ 2×) |"
             f" {r['cached_seconds']} s | {r['viewcore']} |"
         )

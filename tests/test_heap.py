@@ -242,3 +242,14 @@ def test_a_binary_without_dwarf_gets_a_clear_error(make_core: MakeCore) -> None:
         session.client.assert_no_violations()
     assert not response["success"]
     assert "heap analysis needs the binary's DWARF" in response["message"]
+
+
+def test_retainers_expand_from_the_object_to_its_root(heap: Heap) -> None:
+    """`retainers` answers a value to expand: the node, then what points to it, down to a root."""
+    response = heap.run(f"retainers {heap.facts['ring']:#x}")
+    assert response["success"], response
+    body = response["body"]
+    assert body["result"] == f"{heap.facts['ring']:#x} main.Ring (16 B, retains 48 B)"
+    children = heap.session.client.request("variables", {"variablesReference": body["variablesReference"]})
+    names = sorted(v["value"] for v in children["body"]["variables"])
+    assert names[0].endswith("main.Ring (16 B, retains 16 B)") and names[1] == "main.ring (retains 48 B)", names

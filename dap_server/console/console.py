@@ -163,6 +163,7 @@ _TABLE = (
         "heap", "heap [N] | heap top [N]", "the live heap by type, or its biggest objects and retainers", heap.heap
     ),
     Command("refs", "refs EXPR", "what points to the heap object EXPR names", heap.refs),
+    Command("retainers", "retainers EXPR", "what keeps the object alive, as a tree to expand", heap.retainers),
     Command("path", "path EXPR", "one chain of references from a root to the object", heap.path),
     Command("retained", "retained EXPR", "the bytes the object (or global) keeps alive", heap.retained),
     Command("sources", "sources [regexp]", "the program's source files", catalog.sources),

@@ -1,5 +1,6 @@
 """What holds the memory: `heap` (the type histogram), `heap top` (largest objects and retainers),
-`refs EXPR`, `path EXPR` and `retained EXPR`, on the session's heap analysis.
+`refs EXPR`, `retainers EXPR` (the same as a tree to expand), `path EXPR` and `retained EXPR`, on
+the session's heap analysis.
 
 EXPR is an address or a Go expression: a pointer, map, channel, func or slice names the object its
 first word points to; any other value names the object holding it, or the global it is.
@@ -19,7 +20,7 @@ from .base import ConsoleError, ConsoleResult, Where, integer
 if TYPE_CHECKING:  # numpy and igraph load with the first heap question, not with the console
     from ..goruntime.heap.analysis import HeapAnalysis, HeapNode
 
-HEAP_COMMANDS = frozenset({"heap", "refs", "path", "retained"})
+HEAP_COMMANDS = frozenset({"heap", "refs", "retainers", "path", "retained"})
 DEFAULT_ROWS = 25
 MAX_ROWS = 10_000
 MAX_REFS = 200
@@ -80,6 +81,17 @@ def refs(where: Where, args: list[str]) -> ConsoleResult:
     if len(references) > MAX_REFS:
         lines.append(f"...+{len(references) - MAX_REFS} more")
     return ConsoleResult("\n".join(lines))
+
+
+def retainers(where: Where, args: list[str]) -> ConsoleResult:
+    """retainers EXPR: what keeps the object alive, as a tree to expand (each node: its referrers)."""
+    from ..goruntime.heap.retainers import RetainersValue  # with the analysis: numpy is loaded
+
+    found = analysis(where)
+    text = " ".join(args).strip()
+    node = _node(where, found, args, "retainers")
+    value = RetainersValue(where.scope.ctx, text, found, node)
+    return ConsoleResult(value.render_value(0, 0), value=value)
 
 
 def path(where: Where, args: list[str]) -> ConsoleResult:

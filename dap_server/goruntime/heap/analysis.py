@@ -173,10 +173,14 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     del words, values, targets, keep, roots.addrs[:], roots.values[:]
     graph = build_graph(first + len(objects), edges, progress)
     del edges
+    if progress is not None:
+        progress("Typing objects", 0, len(objects))
     typer = ObjectTyper(memory, program, layout, spans, objects, image)
     typer.type_from_headers(spans)
     typer.type_from_globals(roots.globals)
     typer.propagate(progress)
+    if progress is not None:
+        progress("Summing retained sizes", 0, graph.nodes)
     sizes = np.concatenate([np.zeros(first, np.int64), objects.size])
     retained = graph.retained(sizes)
     return HeapFacts(
