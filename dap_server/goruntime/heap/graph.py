@@ -31,12 +31,9 @@ class Edges:
 
 @dataclass
 class HeapGraph:
-    """Forward and reverse adjacency (CSR) over all nodes, the BFS tree and the dominator tree."""
+    """Reverse adjacency (CSR: who points to each node), the BFS tree and the dominator tree."""
 
     nodes: int
-    fwd_start: I64
-    fwd_dst: Ids
-    fwd_offset: I64
     rev_start: I64
     rev_src: Ids
     rev_offset: I64
@@ -73,33 +70,36 @@ class HeapGraph:
 
 def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], None] | None = None) -> HeapGraph:
     key = edges.src * nodes + edges.dst
-    key, first = np.unique(key, return_index=True)  # one edge per (source, target); sorted by source
+    key, first = np.unique(key, return_index=True)  # one edge per (source, target)
     index = np.int32 if nodes < 1 << 31 else np.int64
     src, dst, offset = (key // nodes).astype(index), (key % nodes).astype(index), edges.offset[first]
     del key, first
-    fwd_start = np.searchsorted(src, np.arange(nodes + 1)).astype(np.int64)
     by_dst = np.argsort(dst, kind="stable")
     rev_start = np.searchsorted(dst[by_dst], np.arange(nodes + 1)).astype(np.int64)
     if progress is not None:
         progress("Searching the heap graph", 0, 2)
     graph = igraph.Graph(n=nodes, directed=True)
-    graph.add_edges(np.stack([src, dst], axis=1))
-    order, _layers, parent = graph.bfs(0)
+    pairs = np.stack([src, dst], axis=1)
+    graph.add_edges(pairs)
+    del pairs, dst
+    # igraph answers Python lists (tens of bytes an entry): each becomes an array at once.
+    order_list, _, parent_list = graph.bfs(0)
+    order = np.array(order_list, dtype=np.int64)
+    del order_list
+    parent = np.array(parent_list, dtype=np.int64)
+    del parent_list
+    parent[parent < -1] = UNREACHED
     if progress is not None:
         progress("Computing dominators", 1, 2)
     idom = np.array(graph.dominator(0, mode="out"), dtype=np.float64)
+    del graph
     idom[np.isnan(idom)] = UNREACHED
-    parent_array = np.array(parent, dtype=np.int64)
-    parent_array[parent_array < -1] = UNREACHED
     return HeapGraph(
         nodes=nodes,
-        fwd_start=fwd_start,
-        fwd_dst=dst,
-        fwd_offset=offset,
         rev_start=rev_start,
         rev_src=src[by_dst],
         rev_offset=offset[by_dst],
-        parent=parent_array,
-        order=np.array(order, dtype=np.int64),
+        parent=parent,
+        order=order,
         idom=idom.astype(np.int64),
     )

@@ -27,6 +27,7 @@ from ..values.context import DECODE_ERRORS, ProcessReader
 from ..values.rtypes import RuntimeTypes
 from .image import WordImage
 from .layout import WORD, HeapLayout
+from .maptypes import map_contents
 from .spans import ObjectTable, SpanTable
 
 UNKNOWN = -1
@@ -170,6 +171,8 @@ class ObjectTyper:
                 data = memory.u64(where + WORD)
                 if data:
                     self._interface(pointer, data, rule)
+            elif kind == Kind.MAP and rule.target is not None:
+                self._map(pointer, rule.target)
             else:
                 name = self._named_target(pointer, rule)
                 obj = self._object_at(pointer)
@@ -177,6 +180,34 @@ class ObjectTyper:
                     self.types[obj] = self.names.id(name)
         except (*DECODE_ERRORS, UnreadableMemory):
             return
+
+    def _map(self, header: int, map_type: GoType) -> None:
+        """Type the map's header and internal objects, and what its live keys and values point to."""
+        obj = self._object_at(header)
+        if obj < 0 or self.types[obj] != UNKNOWN:
+            return  # not in the heap, or walked already
+        self.types[obj] = self.names.id(map_type.name)
+        contents = map_contents(self._memory, header, map_type)
+        if contents is None:
+            return
+        for addr, name in contents.internals:
+            inner = self._object_at(addr)
+            if inner >= 0 and self.types[inner] == UNKNOWN:
+                self.types[inner] = self.names.id(name)
+        for stored, gotype, indirect in (
+            (contents.keys, map_type.key, contents.key_indirect),
+            (contents.values, map_type.elem, contents.value_indirect),
+        ):
+            if gotype is None:
+                continue
+            if indirect:
+                for where in stored:
+                    self._target_one(self._memory.u64(where), gotype, 1)
+                continue
+            rules = self.rules(gotype)
+            for where in stored:
+                for rule in rules:
+                    self._follow_one(where + rule.offset, rule)
 
     def _interface(self, word: int, data: int, rule: Rule) -> None:
         empty = rule.target is not None and rule.target.empty_interface
@@ -190,7 +221,7 @@ class ObjectTyper:
             self._target_one(data, dynamic.elem, 1)
 
     def _named_target(self, pointer: int, rule: Rule) -> str:
-        """The name of what a string, map, channel or func word points to."""
+        """The name of what a string, channel or func word points to."""
         if rule.kind == Kind.STRING:
             return "string bytes"
         if rule.kind == Kind.FUNC:

@@ -22,9 +22,6 @@ from .spans import ObjectTable
 FORMAT = 1
 SUFFIX = ".godap-heap"
 _ARRAYS = (
-    "fwd_start",
-    "fwd_dst",
-    "fwd_offset",
     "rev_start",
     "rev_src",
     "rev_offset",
