@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,6 +87,16 @@ def measure(name: str, runs: int) -> dict[str, object]:
     }
 
 
+def _git() -> str:
+    """The commit measured, "+changes" when dap_server/ differs from it."""
+    root = str(inputs.REPO_ROOT)
+    head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", root, "status", "--porcelain", "--", "dap_server"], capture_output=True, text=True
+    )
+    return head.stdout.strip() + (" +changes" if dirty.stdout.strip() else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", default="1m", help="comma-separated: 1m, 20m; NAME:RUNS sets its runs")
@@ -102,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_start": [round(x, 2) for x in load_start],
         "load_end": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
+        "git": _git(),
     }
     (args.out / "results-heap.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     lines = [
@@ -109,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- date: {meta['date']}; load average at start {meta['load_start']}, at end {meta['load_end']};"
         f" {meta['cpus']} CPUs; runs: {', '.join(f'{name} {runs}' for name, runs in chosen)}; median (min–max)",
+        f"- godap at git {meta['git']}; CPU is the whole child process's user+sys (Python start and opening"
+        " the core included); wall time is the analysis alone",
         "",
         "| input | objects | heap (MemStats) | analysis | CPU (whole process) | target | peak anon RSS | ÷ heap |"
         " saved copy | viewcore |",
