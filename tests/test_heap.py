@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 from conftest import MakeCore
 from support.build import BuildOptions
-from support.cores import Core, Trigger
+from support.cores import Core, Trigger, truncated_copy
 from support.session import OpenCore, open_core, run_report
 from support.toolchains import Release, release_named
 
@@ -254,3 +254,17 @@ def test_retainers_expand_from_the_object_to_its_root(heap: Heap) -> None:
     children = heap.session.client.request("variables", {"variablesReference": body["variablesReference"]})
     names = sorted(v["value"] for v in children["body"]["variables"])
     assert names[0].endswith("main.Ring (16 B, retains 16 B)") and names[1] == "main.ring (retains 48 B)", names
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9])
+def test_a_truncated_core_answers_what_it_can_or_says_why(make_core: MakeCore, keep: float) -> None:
+    """A core cut short loses heap pages: the analysis counts what remains and says how many spans
+    it could not read, or refuses with the reason, and never fails inside."""
+    core = _core(make_core, release_named("local"))
+    truncated = truncated_copy(core, int(core.core.stat().st_size * keep))
+    Path(str(truncated) + CACHE_SUFFIX).unlink(missing_ok=True)
+    with open_core(core.exe, truncated) as session:
+        for line in ("heap", "heap top 3", "path main.head", "retainers main.ring"):
+            response = session.client.request("evaluate", {"expression": line, "context": "repl"}, timeout=300)
+            assert response["success"] or "internal error" not in response["message"], response
+        session.client.assert_no_violations()
