@@ -267,4 +267,6 @@ def test_a_truncated_core_answers_what_it_can_or_says_why(make_core: MakeCore, k
         for line in ("heap", "heap top 3", "path main.head", "retainers main.ring"):
             response = session.client.request("evaluate", {"expression": line, "context": "repl"}, timeout=300)
             assert response["success"] or "internal error" not in response["message"], response
+            if line == "heap" and response["success"]:
+                assert "missing from the core" in response["body"]["result"], response["body"]["result"]
         session.client.assert_no_violations()

@@ -159,7 +159,9 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     objects, missing_bits = read_objects(memory, spans)
     notes = []
     if spans.unreadable or missing_bits:
-        notes.append(f"{spans.unreadable + missing_bits} spans could not be read from the core")
+        notes.append(
+            f"{spans.unreadable + missing_bits:,} spans could not be read from the core: their objects are missing"
+        )
     if progress is not None:
         progress("Reading heap pointers", 0, len(objects))
     image = WordImage(memory, list(zip(spans.base.tolist(), spans.limit.tolist(), strict=True)))
@@ -167,7 +169,14 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     values, ok = image.gather(words.addr)
     targets = objects.containing(values)
     keep = ok & (targets >= 0)
+    if image.missing:
+        notes.append(
+            f"{image.missing:,} bytes of heap spans are missing from the core: their pointers are not followed"
+        )
     roots = read_roots(process, layout, spans)
+    if roots.missing:
+        shown = ", ".join(roots.missing[:5]) + (f" and {len(roots.missing) - 5} more" if len(roots.missing) > 5 else "")
+        notes.append(f"roots missing from the core ({shown}): what only they reach counts as garbage")
     first = 1 + len(roots.names)
     edges = _edges(roots, objects, first, words.source[keep], targets[keep], words.addr[keep])
     del words, values, targets, keep, roots.addrs[:], roots.values[:]

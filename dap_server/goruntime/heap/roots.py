@@ -33,6 +33,7 @@ class Roots:
     values: list[U64] = field(default_factory=list)
     owners: list[npt.NDArray[np.int64]] = field(default_factory=list)
     globals: list[tuple[str, int]] = field(default_factory=list)  # named globals and their addresses
+    missing: list[str] = field(default_factory=list)  # roots the core lacks, for the user
 
     def add(self, names: list[str], addrs: U64, values: U64, owners: npt.NDArray[np.int64]) -> None:
         self.addrs.append(addrs)
@@ -66,10 +67,13 @@ def _globals(process: GoProcess, layout: HeapLayout, roots: Roots) -> None:
             bytedata = memory.u64(module + f[mask_name].offset + WORD)
             raw = memory.read(bytedata, (nbits + 7) // 8)
         except UnreadableMemory:
+            roots.missing.append(f"the {start_name} section's pointer mask")
             continue
         bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[: min(nbits, (end - start) // WORD)]
         addrs = np.uint64(start) + np.nonzero(bits)[0].astype(np.uint64) * np.uint64(WORD)
         values, ok = WordImage(memory, [(start, end)]).gather(addrs)
+        if not ok.all():
+            roots.missing.append(f"{int((~ok).sum()):,} pointer words of the {start_name} section")
         addrs, values = addrs[ok], values[ok]
         which = np.searchsorted(starts, addrs, side="right").astype(np.int64) - 1
         named = which >= 0
@@ -109,6 +113,8 @@ def _stacks(process: GoProcess, roots: Roots) -> None:
             names.append(f"goroutine {g.goid} frame {frame.function}")
         where = np.array(addrs, dtype=np.uint64)
         values, ok = image.gather(where)
+        if not ok.all():
+            roots.missing.append(f"part of goroutine {g.goid}'s stack")
         roots.add(names, where[ok], values[ok], np.array(owners, dtype=np.int64)[ok])
 
 
