@@ -76,12 +76,15 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
     del key, first
     by_dst = np.argsort(dst, kind="stable")
     rev_start = np.searchsorted(dst[by_dst], np.arange(nodes + 1)).astype(np.int64)
+    rev_src, rev_offset = src[by_dst], offset[by_dst]
+    del by_dst, offset
     if progress is not None:
         progress("Searching the heap graph", 0, 2)
     graph = igraph.Graph(n=nodes, directed=True)
     pairs = np.stack([src, dst], axis=1)
+    del src, dst
     graph.add_edges(pairs)
-    del pairs, dst
+    del pairs
     # igraph answers Python lists (tens of bytes an entry): each becomes an array at once.
     order_list, _, parent_list = graph.bfs(0)
     order = np.array(order_list, dtype=np.int64)
@@ -97,8 +100,8 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
     return HeapGraph(
         nodes=nodes,
         rev_start=rev_start,
-        rev_src=src[by_dst],
-        rev_offset=offset[by_dst],
+        rev_src=rev_src,
+        rev_offset=rev_offset,
         parent=parent,
         order=order,
         idom=idom.astype(np.int64),
