@@ -22,10 +22,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import MakeCore
+from conftest import BuildProgram, MakeCore
 from support.build import BuildOptions
 from support.cores import Core, Trigger, truncated_copy
-from support.session import OpenCore, open_core, run_report
+from support.live import running
+from support.session import OpenCore, attach_process, open_core, run_report
 from support.toolchains import Release, release_named
 
 from dap_server.report import schema
@@ -53,12 +54,19 @@ class Heap:
         return str(response["body"]["result"])
 
     def histogram(self) -> dict[str, tuple[int, int]]:
-        rows = {}
-        for line in self.text("heap 100000").splitlines():
-            match = ROW.match(line)
-            if match:
-                rows[match.group(4)] = (int(match.group(1).replace(",", "")), int(match.group(2).replace(",", "")))
-        return rows
+        return _histogram(self.session)
+
+
+def _histogram(session: OpenCore) -> dict[str, tuple[int, int]]:
+    """(count, bytes) by type, from the console's `heap` over the protocol."""
+    response = session.client.request("evaluate", {"expression": "heap 100000", "context": "repl"}, timeout=300)
+    assert response["success"], response.get("message")
+    rows = {}
+    for line in str(response["body"]["result"]).splitlines():
+        match = ROW.match(line)
+        if match:
+            rows[match.group(4)] = (int(match.group(1).replace(",", "")), int(match.group(2).replace(",", "")))
+    return rows
 
 
 def _facts(stdout: str) -> dict[str, int]:
@@ -228,8 +236,7 @@ def test_histogram_is_exact_for_pie_and_either_garbage_collector(
     core = make_core("heapzoo", [str(N)], release_named(release_name), trigger=Trigger.SIGABRT, options=options)
     Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)
     with open_core(core.exe, core.core) as session:
-        heap = Heap(core, session, _facts(core.stdout))
-        rows = heap.histogram()
+        rows = _histogram(session)
         session.client.assert_no_violations()
     assert rows["main.Node"] == (N, N * NODE_BYTES)
     assert rows["main.Item"] == (N, N * ITEM_BYTES)
@@ -270,3 +277,15 @@ def test_a_truncated_core_answers_what_it_can_or_says_why(make_core: MakeCore, k
             if line == "heap" and response["success"]:
                 assert "missing from the core" in response["body"]["result"], response["body"]["result"]
         session.client.assert_no_violations()
+
+
+@pytest.mark.parametrize("snapshot", [False, True], ids=["stopped", "snapshot"])
+def test_a_live_process_heap_is_counted_exactly(build_program: BuildProgram, snapshot: bool) -> None:
+    """Attached to the running program (stopped, or copied while it runs on), the same counts."""
+    binary = build_program("heapzoo")
+    with running(binary, N) as program, attach_process(program.pid, snapshot=snapshot) as session:
+        rows = _histogram(session)
+        session.client.assert_no_violations()
+    assert rows["main.Node"] == (N, N * NODE_BYTES)
+    assert rows["main.Item"] == (N, N * ITEM_BYTES)
+    assert rows[f"[{BLOB_BYTES}]uint8"] == (1, BLOB_BYTES)
