@@ -28,8 +28,8 @@ from pathlib import Path
 from . import inputs  # the fixture builds and cores of tests/support
 from .procs import run_timed
 
-SIZES = {"1m": 500_000, "20m": 10_000_000}  # heapzoo N: N Node + N Item + a few hundred others
-TARGETS = {"1m": 5.0, "20m": 120.0}
+SIZES = {"10k": 5_000, "1m": 500_000, "20m": 10_000_000}  # heapzoo N: N Node + N Item + a few hundred others
+TARGETS = {"10k": 5.0, "1m": 5.0, "20m": 120.0}  # 10k: the smoke test's input
 TIMEOUT = 3600.0
 VIEWCORE = "not run: cannot be installed (the module proxy refuses golang.org/x/debug)"
 
@@ -99,7 +99,7 @@ def _git() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--inputs", default="1m", help="comma-separated: 1m, 20m; NAME:RUNS sets its runs")
+    parser.add_argument("--inputs", default="1m", help="comma-separated: 10k, 1m, 20m; NAME:RUNS sets its runs")
     parser.add_argument("--runs", type=int, default=3, help="runs of an input that names none")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args(argv)
