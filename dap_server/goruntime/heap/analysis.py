@@ -154,7 +154,7 @@ class HeapAnalysis:
 def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     started = time.monotonic()
     memory, program = process.memory, process.program
-    layout = read_layout(program)
+    layout = read_layout(program, process.layouts)
     spans = read_spans(memory, layout, progress)
     objects, missing_bits = read_objects(memory, spans)
     notes = []

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...program.dwarf.dies import DwarfError
+from ...program.layout_tables import HEAP_CONSTANTS, HEAP_FIELD_SIZES, release_key
 from ...program.program import Program
+from ..layouts import RuntimeLayouts
 
 PAGE_SIZE = 8192  # runtime._PageSize on every release and platform
 ARENA_BYTES = 64 << 20  # runtime.heapArenaBytes on linux/amd64
@@ -54,71 +56,81 @@ class HeapLayout:
     finalizer_fn: int | None  # offset of specialfinalizer.fn
 
 
-def read_layout(program: Program) -> HeapLayout:
-    """The layout of this binary's heap structures; HeapError if its DWARF lacks one."""
-    if not program.dwarf.present:
-        raise HeapError("heap analysis needs the binary's DWARF (this one has none)")
+def read_layout(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
+    """The layout of this binary's heap structures: from DWARF, else the release's tables
+    (program/layout_tables.py); HeapError if a field is in neither."""
     try:
-        return _read(program)
+        return _read(program, layouts)
     except DwarfError as exc:
         raise HeapError(f"cannot read the runtime's heap structures from DWARF: {exc}") from exc
 
 
-def _read(program: Program) -> HeapLayout:
-    dwarf = program.dwarf
-    span = _fields(program, "runtime.mspan", SPAN_FIELDS, ("largeType", "specials"))
-    heap = _fields(program, "runtime.mheap", ("allspans", "arenas"), ())
-    arena = _fields(program, "runtime.heapArena", (), ("bitmap", "pageUseSpanInlineMarkBits"))
-    abi = "internal/abi.Type" if dwarf.struct("internal/abi.Type") is not None else "runtime._type"
-    names = ("Size_", "PtrBytes", "TFlag", "Kind_", "GCData")
-    if abi == "runtime._type":  # no release we support, but say so plainly rather than misread
-        raise HeapError("this binary has no internal/abi.Type in its DWARF")
-    type_fields = _fields(program, abi, names, ())
-    module = _fields(program, "runtime.moduledata", ("data", "edata", "bss", "ebss", "gcdatamask", "gcbssmask"), ())
-    special = _fields(program, "runtime.special", ("next", "offset", "kind"), ())
-    finalizer = dwarf.struct("runtime.specialfinalizer")
-    inline = dwarf.struct("runtime.spanInlineMarkBits")
-    header_min = dwarf.constant("runtime.minSizeForMallocHeader")
-    if header_min is None:
-        header_min = dwarf.constant("internal/runtime/gc.MinSizeForMallocHeader")
-    if header_min is None and "largeType" in span:
+def _read(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
+    fields = _Fields(program, layouts)
+    span = fields.get("runtime.mspan", SPAN_FIELDS, ("largeType", "specials"))
+    heap = fields.get("runtime.mheap", ("allspans", "arenas"), ())
+    arena = fields.get("runtime.heapArena", (), ("bitmap", "pageUseSpanInlineMarkBits"))
+    type_fields = fields.get("internal/abi.Type", ("Size_", "PtrBytes", "TFlag", "Kind_", "GCData"), ())
+    module = fields.get("runtime.moduledata", ("data", "edata", "bss", "ebss", "gcdatamask", "gcbssmask"), ())
+    special = fields.get("runtime.special", ("next", "offset", "kind"), ())
+    finalizer = fields.get("runtime.specialfinalizer", (), ("fn",))
+    header_min = fields.constant("runtime.minSizeForMallocHeader", "internal/runtime/gc.MinSizeForMallocHeader")
+    if not header_min and "largeType" in span:
         header_min = WORD * 64
-    size = dwarf.struct("runtime.mspan")
-    assert size is not None
     mheap = program.symbol_address("runtime.mheap_")
-    if mheap is None:
-        raise HeapError("this binary has no runtime.mheap_ symbol")
+    span_size = layouts.size("runtime.mspan")
+    if mheap is None or span_size is None:
+        raise HeapError("this binary has no runtime.mheap_ symbol" if mheap is None else "no size for runtime.mspan")
+    inline = layouts.size("runtime.spanInlineMarkBits") if program.dwarf.present else None
     return HeapLayout(
         mheap=mheap,
-        span_size=size.size,
+        span_size=span_size,
         span=span,
         allspans=heap["allspans"].offset,
         arenas=heap["arenas"].offset,
         arena_bitmap=arena.get("bitmap"),
         arena_inline_marks=arena.get("pageUseSpanInlineMarkBits"),
-        inline_mark_bytes=inline.size if inline is not None else INLINE_MARK_BITS,
+        inline_mark_bytes=inline or INLINE_MARK_BITS,
         header_min=header_min if "largeType" in span else None,
         type_fields=type_fields,
-        gcmask_on_demand=dwarf.constant("internal/abi.TFlagGCMaskOnDemand") or 0,
+        gcmask_on_demand=fields.constant("internal/abi.TFlagGCMaskOnDemand") or 0,
         moduledata=module,
         special=special,
-        finalizer_kind=dwarf.constant("runtime._KindSpecialFinalizer"),
-        finalizer_fn=finalizer.members["fn"].offset if finalizer is not None and "fn" in finalizer.members else None,
+        finalizer_kind=fields.constant("runtime._KindSpecialFinalizer"),
+        finalizer_fn=finalizer["fn"].offset if "fn" in finalizer else None,
     )
 
 
-def _fields(program: Program, struct: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, FieldAt]:
-    dwarf = program.dwarf
-    layout = dwarf.struct(struct)
-    if layout is None:
-        raise HeapError(f"this binary's DWARF has no {struct}")
-    found: dict[str, FieldAt] = {}
-    for name in required + optional:
-        member = layout.members.get(name)
-        if member is None:
-            if name in required:
-                raise HeapError(f"this binary's DWARF has no {struct}.{name}")
-            continue
-        size = dwarf.types.at(member.type_offset).size if member.type_offset is not None else WORD
-        found[name] = FieldAt(member.offset, size)
-    return found
+class _Fields:
+    """Offsets and widths of fields, and constants: DWARF's, else the release's tables."""
+
+    def __init__(self, program: Program, layouts: RuntimeLayouts) -> None:
+        self._dwarf = program.dwarf if program.dwarf.present else None
+        self._layouts = layouts
+        key = release_key(program.go_minor)
+        self._sizes = HEAP_FIELD_SIZES[key]
+        self._constants = HEAP_CONSTANTS[key]
+
+    def get(self, struct: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, FieldAt]:
+        layout = self._dwarf.struct(struct) if self._dwarf is not None else None
+        found: dict[str, FieldAt] = {}
+        for name in required + optional:
+            offset = self._layouts.offset(struct, name)
+            if offset is None:
+                if name in required:
+                    raise HeapError(f"cannot find {struct}.{name} in this binary ({self._layouts.source})")
+                continue
+            member = layout.members.get(name) if layout is not None else None
+            if self._dwarf is not None and member is not None and member.type_offset is not None:
+                size = self._dwarf.types.at(member.type_offset).size
+            else:
+                size = self._sizes.get((struct, name), WORD)
+            found[name] = FieldAt(offset, size)
+        return found
+
+    def constant(self, *names: str) -> int | None:
+        for name in names:
+            value = self._dwarf.constant(name) if self._dwarf is not None else self._constants.get(name)
+            if value is not None:
+                return value
+        return None

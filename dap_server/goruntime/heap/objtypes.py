@@ -120,6 +120,8 @@ class ObjectTyper:
     def type_from_globals(self, globals_: list[tuple[str, int]]) -> None:
         """Globals (name, address) that point into the heap, typed by their DWARF variable."""
         dwarf = self._program.dwarf
+        if not dwarf.present:
+            return
         for name, addr in globals_[:MAX_GLOBALS]:
             try:
                 die = dwarf.find_one(name, ("DW_TAG_variable",))
