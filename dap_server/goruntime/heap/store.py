@@ -1,11 +1,12 @@
 """A heap analysis saved beside its core (`CORE.godap-heap`, else in the user's cache folder when
 the core's folder is read-only), so that the next session answers at once. The file is one
 uncompressed numpy archive; it names the core and executable it was made from (path, size, mtime)
-and is ignored, then remade, when they differ."""
+and the analysis code that made it, and is ignored, then remade, when any of them differs."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -43,7 +44,16 @@ def _identity(core: str, executable: str) -> dict[str, object]:
         st = os.stat(path)
         return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
 
-    return {"format": FORMAT, "core": stat(core), "executable": stat(executable)}
+    return {"format": FORMAT, "code": _code_digest(), "core": stat(core), "executable": stat(executable)}
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of this package's sources: an analysis made by other code is made again."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def load(core: str, executable: str) -> HeapFacts | None:
