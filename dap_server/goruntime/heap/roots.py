@@ -15,11 +15,12 @@ import numpy.typing as npt
 from ...debuggee.api import Memory, UnreadableMemory
 from ...program.symbols import STT_OBJECT
 from ..frames import STACK_GOROUTINE
+from ..goroutines import G_RUNNING
 from ..process import GoProcess
 from .image import U64, WordImage
 from .layout import PAGE_SIZE, WORD, HeapLayout
 from .spans import SpanTable
-from .stackmaps import frame_pointer_words
+from .stackmaps import CONSERVATIVE, frame_pointer_words
 
 MAX_STACK_BYTES = 1 << 30
 
@@ -104,8 +105,14 @@ def _stacks(process: GoProcess, roots: Roots) -> None:
         names: list[str] = []
         addrs: list[int] = []
         owners: list[int] = []
+        # A frame stopped at any instruction (a running goroutine's innermost, a trap, the caller of
+        # asyncPreempt or debugCall) may be at a pc without maps: it is scanned whole, as the runtime does.
+        interrupted = g.status == G_RUNNING
         for frame in frames:
-            words = frame_pointer_words(pclntab, frame.func, frame.pc, frame.sp, frame.cfa)
+            words = None
+            if not interrupted and not frame.trap:
+                words = frame_pointer_words(pclntab, frame.func, frame.pc, frame.sp, frame.cfa)
+            interrupted = frame.function.startswith(CONSERVATIVE)
             if words is None:
                 words = list(range(frame.sp & ~(WORD - 1), frame.cfa, WORD))
             addrs += words
