@@ -21,7 +21,6 @@ ARENA_BYTES = 64 << 20  # runtime.heapArenaBytes on linux/amd64
 ARENA_BASE_OFFSET = 0xFFFF800000000000  # runtime.arenaBaseOffset on amd64 (a constant DWARF lacks)
 SPAN_IN_USE = 1  # runtime.mSpanInUse
 INLINE_MARK_BITS = 128  # sizeof(runtime.spanInlineMarkBits), when DWARF does not say
-MAX_SMALL_SIZE = 32768  # runtime.maxSmallSize: larger objects get a span of their own
 WORD = 8
 
 SPAN_FIELDS = ("startAddr", "npages", "freeindex", "nelems", "allocBits", "spanclass", "state", "elemsize")

@@ -83,7 +83,7 @@ def pointer_words(
     memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable, objects: ObjectTable, masks: TypeMasks
 ) -> PointerWords:
     if layout.header_min is None:
-        found = _arena_bitmap_words(memory, image, layout, spans)
+        found = _arena_bitmap_words(memory, layout, spans)
     else:
         found = _span_bitmap_words(memory, image, layout, spans)
         found += _typed_words(image, layout, spans, objects, masks)
@@ -106,7 +106,7 @@ def _heap_arena(memory: Memory, layout: HeapLayout, index: int) -> int:
     return memory.u64(level2 + WORD * index) if level2 else 0
 
 
-def _arena_bitmap_words(memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable) -> list[U64]:
+def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) -> list[U64]:
     assert layout.arena_bitmap is not None
     out: list[U64] = []
     scan = ~spans.noscan
