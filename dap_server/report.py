@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, TextIO
 
 from .adapter import GoAdapter
+from .adapter.go_adapter import NO_GOROUTINE
 from .dap.loopback import LoopbackClient, RequestFailed
 
 REPORT_FORMAT = 3
@@ -137,6 +138,7 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None, hea
                 "id": crash.get("exceptionId", "no crash"),
                 "description": crash.get("description") or stopped.get("description") or "",
                 "details": ((crash.get("details") or {}).get("stackTrace") or "").splitlines(),
+                "no_goroutine": (crash.get("details") or {}).get("typeName") == NO_GOROUTINE,
             },
             "goroutine_count": sum(group["count"] for group in groups),
             "groups": groups,
@@ -173,8 +175,11 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
         out.write(f"  {group['count']:>{width}}× [{group['state']}] {group['where']}\n")
     stopped = report["stopped"]
     if stopped["goroutine"] is not None:
-        verb = "crashed" if report["crashed"] else "stopped"
-        out.write(f"\nGoroutine {stopped['goroutine']} {verb} here:\n")
+        if crash.get("no_goroutine"):
+            heading = f"No goroutine was running where the signal landed; goroutine {stopped['goroutine']} was here"
+        else:
+            heading = f"Goroutine {stopped['goroutine']} {'crashed' if report['crashed'] else 'stopped'} here"
+        out.write(f"\n{heading}:\n")
         _render_frames(stopped["frames"], out)
     for group in groups:
         if stopped["goroutine"] == group["representative"]:

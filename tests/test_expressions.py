@@ -189,7 +189,7 @@ INVALID: list[tuple[str, str]] = [
     ("gSlice == gSlice", "can only be compared to nil"),
     ("len(gInt)", "invalid argument for len: int"),
     ("main.NoType(1)", "could not find symbol value for main.NoType"),
-    ("handler(1)", "a core dump cannot run functions"),
+    ("handler(1)", "godap runs no code in the target"),
     ("gSlice[gFloat64]", "index must be an integer"),
     ("(gInt", "expected ')'"),
     ("gInt +", "expected an operand"),

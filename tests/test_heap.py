@@ -26,7 +26,7 @@ from conftest import BuildProgram, MakeCore
 from support.build import BuildOptions
 from support.cores import Core, Trigger, truncated_copy
 from support.live import running
-from support.session import OpenCore, attach_process, open_core, run_report
+from support.session import OpenCore, attach_process, open_core, run_godap
 from support.toolchains import Release, release_named
 
 from dap_server.report import schema
@@ -193,7 +193,7 @@ def test_bad_heap_questions_get_error_responses(heap: Heap, line: str, message: 
 
 
 def test_report_heap_json_has_the_histogram_and_the_largest_objects(heap: Heap) -> None:
-    result = run_report(str(heap.core.exe), str(heap.core.core), "--heap", "--json")
+    result = run_godap("report", str(heap.core.exe), str(heap.core.core), "--heap", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     jsonschema.validate(report, schema())
@@ -211,7 +211,7 @@ def test_report_heap_json_has_the_histogram_and_the_largest_objects(heap: Heap) 
 
 @pytest.mark.go_releases("local")
 def test_report_heap_text_shows_the_histogram(heap: Heap) -> None:
-    result = run_report(str(heap.core.exe), str(heap.core.core), "--heap")
+    result = run_godap("report", str(heap.core.exe), str(heap.core.core), "--heap")
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "\nLive heap: " in text

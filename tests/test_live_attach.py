@@ -28,14 +28,22 @@ from support import delve, scoreboard
 from support.build import Mode
 from support.dap_client import DapClient
 from support.live import LiveProgram, running
-from support.session import REPO_ROOT, SERVER_COMMAND, OpenCore, attach_process, open_core, server_env
-from support.stack_compare import compare_stack, dap_locations, thread_state
+from support.session import (
+    REPO_ROOT,
+    SERVER_COMMAND,
+    OpenCore,
+    attach_process,
+    open_core,
+    run_godap,
+    server_env,
+)
+from support.stack_compare import dap_locations, thread_state
 from support.toolchains import Release
+from support.traceback_check import Agreement
 
 MANY = 10_000  # goroutines parked on one channel, beside the named ones
 STOPPED_QUIET = 0.3  # seconds: no heartbeat may be printed while the process is stopped this long
 STACK_SAMPLE = 40  # of the MANY identical goroutines, this many have their frames compared
-FRAME_AGREEMENT = 0.995
 NOT_GO = " (it has no .gopclntab and no Go build info); godap debugs Go programs only"
 # Runs a command as root without CAP_SYS_PTRACE (out of its bounding set, so not regained at exec).
 WITHOUT_CAP_SYS_PTRACE = ("setpriv", "--bounding-set", "-sys_ptrace", "--inh-caps", "-sys_ptrace")
@@ -107,8 +115,7 @@ def test_attach_shows_every_goroutine_and_leaves_the_program_running(
 
     board = scoreboard.tally("live attach vs Go traceback", go_release.minor)
     board.cores += 1
-    problems = []
-    compared = matched = 0
+    agreement = Agreement()
     for goid, name in program.manifest.items():
         assert goid in threads, f"goroutine {goid} ({name}) is not a thread"
     for goid, name in threads.items():
@@ -120,18 +127,13 @@ def test_attach_shows_every_goroutine_and_leaves_the_program_running(
         board.goroutines_matched += 1
         if goid not in stacks:
             continue
-        result = compare_stack(stacks[goid], go, parked=True)
-        compared += result.compared
-        matched += result.matched
-        problems.extend(f"goroutine {goid} [{ours}]: {m}" for m in result.mismatches)
-    board.frames += compared
-    board.frames_matched += matched
-    board.notes.extend(f"live {build_mode}: {p}" for p in problems)
+        agreement.add(f"goroutine {goid} [{ours}]", stacks[goid], go, parked=True)
+    agreement.record(board, f"live {build_mode}")
     parked = {g for g, name in program.manifest.items() if name.startswith("park") or name == "waitForever"}
     unmatched = [g for g in parked if g in stacks and (printed[g].wait_reason != thread_state(threads[g])[0])]
     assert not unmatched, [(g, threads[g], printed[g].status) for g in unmatched]
-    assert compared > len(parked & stacks.keys()), "too few frames compared"
-    assert matched >= FRAME_AGREEMENT * compared, "\n".join(problems)
+    assert agreement.compared > len(parked & stacks.keys()), "too few frames compared"
+    agreement.assert_agrees()
 
 
 @pytest.mark.go_releases("local")
@@ -241,14 +243,7 @@ def test_a_captured_core_opens_in_godap_delve_and_gdb_and_agrees_with_attaching(
     binary = build_program("live", go_release, build_mode)
     core = tmp_path / "live.core"
     with running(binary, 100) as program:
-        captured = subprocess.run(
-            [*SERVER_COMMAND, "capture", str(program.pid), "-o", str(core)],
-            cwd=REPO_ROOT,
-            env=server_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        captured = run_godap("capture", str(program.pid), "-o", str(core), timeout=120)
         assert captured.returncode == 0, captured.stderr
         print(captured.stderr.strip())
         _assert_runs_as_before(program)
@@ -403,11 +398,13 @@ def test_a_process_that_exits_while_it_runs_ends_the_session(
         assert client.request("continue", {"threadId": 1})["success"]
         program.process.terminate()
         program.process.wait(10)
+        client.wait_event("terminated")  # noticed while it ran, before anyone pauses
+        assert f"process {program.pid}" in _console(client) and "ended while it ran" in _console(client)
         paused = client.request("pause", {"threadId": 1})
         assert not paused["success"] and f"process {program.pid}" in paused["message"], paused
         assert "has exited" in paused["message"], paused
-        client.wait_event("terminated")
         assert client.request("disconnect", {})["success"]
+        assert sum(event["event"] == "terminated" for event in client.events) == 1
 
 
 @pytest.mark.go_releases("local")

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import jsonschema
 import pytest
 from conftest import MakeCore
 from support import traceback
 from support.cores import Trigger
-from support.session import REPO_ROOT, run_report
+from support.session import REPO_ROOT, run_godap
 
 from dap_server.report import schema
 
 SAMPLE = REPO_ROOT / "protocol-fixtures" / "sample"
 
 
+def _report(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_godap("report", *args)
+
+
 def test_quick_start_report_on_the_shipped_sample() -> None:
-    result = run_report(str(SAMPLE / "inventory.xz"), str(SAMPLE / "core.xz"))
+    result = _report(str(SAMPLE / "inventory.xz"), str(SAMPLE / "core.xz"))
     assert result.returncode == 0, result.stderr
     expected = (SAMPLE / "crash-output.txt").read_text().splitlines()[:2]
     assert result.stdout.splitlines()[2:4] == expected
@@ -33,7 +38,7 @@ def test_quick_start_report_on_the_shipped_sample() -> None:
 )
 def test_json_report_matches_the_core(args: tuple[str, ...], trigger: Trigger, make_core: MakeCore) -> None:
     core = make_core("zoo", args, trigger=trigger)
-    result = run_report(str(core.exe), str(core.core), "--json")
+    result = _report(str(core.exe), str(core.core), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     jsonschema.validate(report, schema())
@@ -53,7 +58,7 @@ def test_json_report_matches_the_core(args: tuple[str, ...], trigger: Trigger, m
 
 
 def test_report_of_a_missing_core_is_a_clear_error(tmp_path: object) -> None:
-    result = run_report(str(SAMPLE / "inventory.xz"), "/nonexistent/core")
+    result = _report(str(SAMPLE / "inventory.xz"), "/nonexistent/core")
     assert result.returncode == 1
     assert result.stderr.startswith("godap report: cannot open core file /nonexistent/core")
     assert "Traceback" not in result.stderr

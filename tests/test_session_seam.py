@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_values_support import ValuesCore, values_core
 
-from dap_server.goruntime.expr.evaluate_scope import package_paths
+from dap_server.goruntime.expr.package_names import package_names
 from dap_server.session import Session, SessionOptions
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dap_server"
@@ -30,7 +30,7 @@ def test_clear_caches_rereads_the_stop_and_keeps_the_binary(values_core: ValuesC
         frames = [(f.function, f.file, f.line) for f in session.frames(stopped)]
         summary = session.summary(stopped)
         main_globals = {v.name: v.summary for v in session.package_globals("main")}
-        paths = package_paths(before.binary)
+        paths = package_names(before.binary)
         crash = session.crash()
 
         session.clear_caches()
@@ -39,7 +39,7 @@ def test_clear_caches_rereads_the_stop_and_keeps_the_binary(values_core: ValuesC
         assert after is not before, "the per-stop view was not rebuilt"
         assert after.binary is before.binary, "per-binary facts were dropped with the stop"
         assert after.layouts is before.layouts and after.binary.unwind_facts is before.binary.unwind_facts
-        assert package_paths(after.binary) is paths, "the binary's attached package list was read again"
+        assert package_names(after.binary) is paths, "the binary's attached package list was read again"
         assert [g.goid for g in session.goroutines] == [g.goid for g in before.goroutines]
         again = session.stopped_goroutine()
         assert again is not None and again is not stopped and again.goid == stopped.goid
@@ -75,8 +75,9 @@ def test_layers_above_session_reach_nothing_behind_it() -> None:
 
 
 def test_only_session_opens_a_debuggee_and_goruntime_sees_only_its_api() -> None:
-    """Session opens cores, processes and snapshots; `godap capture` (no Go in it) writes a
-    process's core; everything else sees the debuggee through debuggee/api.py only."""
+    """Session opens cores, processes and snapshots (and watches a resumed process for its exit);
+    `godap capture` (no Go in it) writes a process's core; everything else sees the debuggee through
+    debuggee/api.py only."""
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE)
@@ -91,7 +92,7 @@ def test_only_session_opens_a_debuggee_and_goruntime_sees_only_its_api() -> None
             inner = module[module.index("debuggee") + 1 :]
             allowed = (
                 inner == ["api"]
-                or (relative == Path("session.py") and inner in (["core"], ["live"], ["snapshot"]))
+                or (relative == Path("session.py") and inner in (["core"], ["live"], ["snapshot"], ["exit_watch"]))
                 or relative == Path("capture.py")
             )
             if not allowed:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import MakeCore
-from support import scoreboard, traceback
+from support import scoreboard
 from support.build import BuildOptions, Mode
 from support.cores import Trigger
-from support.session import open_core
-from support.stack_compare import compare_stack, dap_locations, thread_state
 from support.toolchains import Release
-
-FRAME_AGREEMENT = 0.995
+from support.traceback_check import check_against_traceback
 
 ZOO_CASES = [
     ("blocked", (), Trigger.SIGABRT),
@@ -53,40 +50,8 @@ def _check_core(
     board_name: str = "stacks vs Go traceback",
 ) -> None:
     core = make_core(program, args, release=release, mode=mode, trigger=trigger, options=options)
-    printed = traceback.parse(core.stderr)
-    goroutines = {}
-    for section in printed.sections:
-        for g in section.goroutines:
-            if g.id != 0 and (g.id not in goroutines or (g.frames and not goroutines[g.id].frames)):
-                goroutines[g.id] = g
-    assert goroutines, "Go printed no goroutines"
     board = scoreboard.tally(board_name, release.minor)
-    board.cores += 1
-    with open_core(core.exe, core.core) as session:
-        threads = {t["id"]: t["name"] for t in session.threads()}
-        problems = []
-        compared = matched = 0
-        for goid, printed_g in goroutines.items():
-            board.goroutines += 1
-            if goid not in threads:
-                problems.append(f"goroutine {goid} [{printed_g.status}] is not a thread")
-                continue
-            state, locked = thread_state(threads[goid])
-            if state != printed_g.wait_reason or locked != printed_g.locked_to_thread:
-                problems.append(f"goroutine {goid}: ours [{state}] locked={locked}, Go [{printed_g.status}]")
-                continue
-            board.goroutines_matched += 1
-            ours = dap_locations(session.stack(goid))
-            result = compare_stack(ours, printed_g, parked=printed_g.wait_reason != "running")
-            compared += result.compared
-            matched += result.matched
-            problems.extend(f"goroutine {goid}: {m}" for m in result.mismatches)
-        board.frames += compared
-        board.frames_matched += matched
-        board.notes.extend(f"{program} {' '.join(args) or trigger} {mode}: {p}" for p in problems)
-    goroutine_problems = [p for p in problems if "is not a thread" in p or "ours [" in p]
-    assert not goroutine_problems, "\n".join(goroutine_problems)
-    assert matched >= FRAME_AGREEMENT * compared, "\n".join(problems)
+    check_against_traceback(core, board, f"{program} {' '.join(args) or trigger} {mode}")
 
 
 @pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])

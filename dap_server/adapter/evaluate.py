@@ -133,7 +133,7 @@ def _full_text(value: Value) -> str:
 
 def _names(session: Session, scope: ExpressionScope) -> list[str]:
     names = [v.name for v in scope.frame_values if not v.name.startswith("(")]
-    return names + [v.name for v in session.package_globals(scope.package)]
+    return names + [v.name for v in session.package_globals(scope.package)] + scope.known_packages()
 
 
 def _members(session: Session, scope: ExpressionScope, expression: str) -> list[str]:

@@ -54,8 +54,29 @@ class Where:
         if frame is None:
             if self.goroutine is None:
                 raise ConsoleError("no goroutine is selected: use `goroutine N` first")
-            raise ConsoleError(f"goroutine {self.goroutine.goid} has no frame {self.index}")
+            raise ConsoleError(self._no_frame(self.goroutine))
         return frame
+
+    def _no_frame(self, g: Goroutine) -> str:
+        """Which frames exist; for a goroutine in a system call, why Delve's numbers are larger
+        (Delve counts from the thread's current frames, godap as Go from where the call was
+        entered), with the frames by number so that the one meant can be found by name."""
+        text = f"goroutine {g.goid} has no frame {self.index}"
+        real = [f for f in self.frames if not f.is_synthetic]
+        if not real:
+            return text + ": it has no frames"
+        text += f": it has frames 0–{len(self.frames) - 1}"
+        thread = [f for f in self.session.syscall_thread_frames(g) if not f.is_synthetic]
+        if len(thread) > len(real):
+            text += (
+                f", counted as Go prints them from where it entered its system call; Delve counts from the"
+                f" thread's current frames ({len(thread)} here, from {thread[0].function}), so its numbers are larger"
+            )
+        listed = ", ".join(
+            f"{i} {f.function}" for i, f in enumerate(self.frames[:_LISTED_FRAMES]) if not f.is_synthetic
+        )
+        more = len(self.frames) - _LISTED_FRAMES
+        return f"{text}: {listed}" + (f", … {more} more" if more > 0 else "")
 
     @property
     def scope(self) -> ExpressionScope:
@@ -63,6 +84,7 @@ class Where:
 
 
 Handler = Callable[[Where, list[str]], ConsoleResult]
+_LISTED_FRAMES = 12  # frames named in the error about a frame that does not exist
 
 
 @dataclass(frozen=True)

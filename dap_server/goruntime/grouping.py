@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..program.pclntab import Pclntab
 from .describe import GoroutineSummary
 from .goroutines import Goroutine
 from .process import GoProcess
@@ -17,6 +19,9 @@ class GoroutineGroup:
 
     members: list[Goroutine] = field(default_factory=list)
     summaries: list[GoroutineSummary] = field(default_factory=list)
+    pcs: tuple[int, ...] = ()
+    # Where the stack parts from another group's that would read the same: `pkg.f (file.go:12)`.
+    parting: str = ""
 
     @property
     def representative(self) -> Goroutine:
@@ -42,10 +47,8 @@ class GoroutineGroup:
         place = first.user or first.top
         if place is None:
             return ""
-        text = place.function
-        if place.line > 0:
-            text += f" ({os.path.basename(place.file)}:{place.line})"
-        return text
+        text = _place(place.function, place.file, place.line)
+        return f"{text} via {self.parting}" if self.parting else text
 
     @property
     def name(self) -> str:
@@ -65,10 +68,61 @@ def group_goroutines(
     for i, (g, summary) in enumerate(zip(goroutines, summaries, strict=True)):
         if progress is not None and i % 4096 == 0:
             progress("Grouping identical stacks", i, len(goroutines))
-        key = (summary.state, summary.locked, process.unwinder.pc_chain(g))
+        pcs = process.unwinder.pc_chain(g)
+        key = (summary.state, summary.locked, pcs)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = GoroutineGroup()
+            group = groups[key] = GoroutineGroup(pcs=pcs)
         group.members.append(g)
         group.summaries.append(summary)
-    return sorted(groups.values(), key=lambda grp: -len(grp.members))
+    ordered = sorted(groups.values(), key=lambda grp: -len(grp.members))
+    _tell_apart(process.program.pclntab, ordered)
+    return ordered
+
+
+def _place(function: str, file: str, line: int) -> str:
+    return f"{function} ({os.path.basename(file)}:{line})" if line > 0 else function
+
+
+def _tell_apart(pcln: Pclntab, groups: list[GoroutineGroup]) -> None:
+    """Groups whose names would be the same get the first frame where their stacks part from the
+    stack closest to theirs (with the pc's offset in its function when that still reads alike)."""
+    alike: dict[tuple[str, str], list[GoroutineGroup]] = defaultdict(list)
+    for group in groups:
+        alike[(group.state, group.where)].append(group)
+    for same in alike.values():
+        if len(same) < 2:
+            continue
+        parting: dict[int, int] = {}
+        for i, group in enumerate(same):
+            depth = max(_common_depth(group.pcs, other.pcs) for other in same if other is not group)
+            if depth < len(group.pcs) and group.pcs[depth] > 0:
+                parting[i] = group.pcs[depth]
+        texts = {i: _frame_at(pcln, pc) for i, pc in parting.items()}
+        counts = Counter(texts.values())
+        for i, text in texts.items():
+            same[i].parting = text if counts[text] == 1 else f"{text} +{_offset(pcln, parting[i])}"
+
+
+def _offset(pcln: Pclntab, pc: int) -> str:
+    func = pcln.func_for_pc(pc - 1)
+    return f"{pc - func.entry:#x}" if func is not None else f"{pc:#x}"
+
+
+def _common_depth(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """How many innermost frames two stacks share."""
+    depth = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
+def _frame_at(pcln: Pclntab, pc: int) -> str:
+    """The outermost logical frame of the call that returns to `pc`."""
+    locations = pcln.locations(pc - 1)
+    if not locations:
+        return f"{pc:#x}"
+    loc = locations[-1]
+    return _place(loc.function, loc.file, loc.line)

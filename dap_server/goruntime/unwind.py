@@ -29,6 +29,7 @@ from ..debuggee.api import (
 from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
+from .code_roles import CodeRoles, Roles
 from .frames import STACK_GOROUTINE, STACK_SIGNAL, STACK_SYSTEM, Frame
 from .goroutines import G_RUNNING, G_SYSCALL, Goroutine, GoroutineReader
 from .threads import MachineThread
@@ -39,7 +40,6 @@ _UCONTEXT_SIZE = 304
 _SIGINFO_SIZE = 128
 _PC_CACHE_LIMIT = 1_000_000
 _CHECKPOINT_EVERY = 1023  # frames between checks of the request's cancellation and time budget
-_USER_CODE, _LIBRARY_CODE, _RUNTIME_CODE = range(3)
 
 _NORMAL, _TOP, _SIGTRAMP, _SWITCH, _SPWRITE, _CGO_SWITCH = range(6)
 _INJECTED = frozenset({"runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2"})
@@ -69,7 +69,6 @@ class _PcInfo:
 
 
 _U64 = struct.Struct("<Q")
-_Roles = tuple[SourceLocation | None, SourceLocation | None, SourceLocation | None, SourceLocation | None]
 
 # A physical frame: (pc, sp, cfa, trap, stack kind, registers or None, func).
 Step = tuple[int, int, int, bool, str, Registers | None, Func]
@@ -80,15 +79,13 @@ class _NeedsFullWalk(Exception):
 
 
 class UnwindFacts:
-    """What unwinding learns about the executable's code (call-frame rules, per-pc facts, which
-    files are user code): true of every stop of the process, so kept when the process runs again."""
+    """What unwinding learns about the executable's code (call-frame rules, per-pc facts, whose
+    code is where): true of every stop of the process, so kept when the process runs again."""
 
     def __init__(self, program: Program) -> None:
         self.cfi = CallFrameTable(program.image)
         self.pc_info: dict[int, _PcInfo | None] = {}
-        self.location_class: dict[str, int] = {}
-        self.roles: dict[int, _Roles] = {}
-        self.goroot_src = _goroot_src(program.pclntab)
+        self.code = CodeRoles(program)
 
 
 class Unwinder:
@@ -113,9 +110,7 @@ class Unwinder:
         self._machines = {m.addr: m for m in machines}
         self._thread_by_lwp = {t.lwp: t for t in threads}
         self._pc_info = facts.pc_info
-        self._location_class = facts.location_class
-        self._roles_cache = facts.roles
-        self._goroot_src = facts.goroot_src
+        self._code = facts.code
 
     def thread_of(self, g: Goroutine) -> Thread | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
@@ -123,6 +118,15 @@ class Unwinder:
         if m is None or m.curg != g.addr or not m.procid:
             return None
         return self._thread_by_lwp.get(m.procid)
+
+    def syscall_thread_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
+        """The current frames of the thread running `g` in a system call (Delve numbers a
+        goroutine's frames from these); [] when `g` is in no system call on a known thread. The
+        goroutine's own frames start where it entered the call, as Go's traceback does."""
+        thread = self.thread_of(g) if g.status == G_SYSCALL else None
+        if thread is None:
+            return []
+        return self.thread_frames(thread, self._machines.get(g.m), limit)
 
     def goroutine_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
         return self._expand(self._goroutine_steps(g, limit), limit)
@@ -132,32 +136,29 @@ class Unwinder:
 
     def top_and_user(self, g: Goroutine, limit: int = 64) -> tuple[SourceLocation | None, SourceLocation | None]:
         """The innermost location, and the one that says where the goroutine is in the program:
-        the first frame outside the Go distribution, else the first outside the runtime's own
-        directories (a goroutine living in net/http is named after net/http, not runtime.gopark),
-        else the outermost runtime function. Walks at most `limit` frames.
+        the first frame of the program's own module, else of another module, else the first
+        outside the runtime's own directories (a goroutine living in net/http is named after
+        net/http, not runtime.gopark), else the outermost runtime function; never a generated
+        wrapper (code_roles.py). Walks at most `limit` frames.
 
         Called for every goroutine of a core (the thread list), so parked goroutines take a lean
         path: one cached lookup per pc and one read per frame; anything unusual on the way (a
         stack switch, a signal frame) falls back to the general walk.
         """
         top: SourceLocation | None = None
-        fallback: SourceLocation | None = None
-        outermost: SourceLocation | None = None
-        roles_cache = self._roles_cache
+        fallbacks: list[SourceLocation | None] = [None, None, None]
+        roles_of = self._code.roles
         try:
             for pc, trap, info in self._lean(g, limit):
-                sym_pc = pc if trap or pc == info.func.entry else pc - 1
-                roles = roles_cache.get(sym_pc) or self._roles(sym_pc)
+                roles = roles_of(pc if trap or pc == info.func.entry else pc - 1)
                 if top is None:
                     top = roles[0]
                 if roles[1] is not None:
                     return top, roles[1]
-                if fallback is None:
-                    fallback = roles[2]
-                outermost = roles[3] or outermost
+                _note_fallbacks(fallbacks, roles)
         except _NeedsFullWalk:
             return self._top_and_user_walk(self._goroutine_steps(g, limit))
-        return top, fallback or outermost
+        return top, _best(fallbacks)
 
     def _lean(self, g: Goroutine, limit: int) -> Iterator[tuple[int, bool, _PcInfo]]:
         """(pc, trap, facts) of each frame of a parked goroutine, one cached lookup and one read
@@ -191,48 +192,17 @@ class Unwinder:
 
     def _top_and_user_walk(self, steps: Iterator[Step | Frame]) -> tuple[SourceLocation | None, SourceLocation | None]:
         top: SourceLocation | None = None
-        fallback: SourceLocation | None = None
-        outermost: SourceLocation | None = None
+        fallbacks: list[SourceLocation | None] = [None, None, None]
         for step in steps:
             if type(step) is not tuple:
                 continue
             pc, trap, func = step[0], step[3], step[6]
-            first, user, library, last = self._roles(pc if trap or pc == func.entry else pc - 1)
-            top = top or first
-            if user is not None:
-                return top, user
-            fallback = fallback or library
-            outermost = last or outermost
-        return top, fallback or outermost
-
-    def _roles(self, sym_pc: int) -> _Roles:
-        """For the logical frames at a pc: the innermost, the first user one, the first library
-        one, and the outermost that is not a stack's end (cached per pc)."""
-        roles = self._roles_cache.get(sym_pc)
-        if roles is None:
-            locations = self._pcln.locations(sym_pc)
-            first = locations[0] if locations else None
-            user = library = last = None
-            for loc in locations:
-                kind = self._location_class.get(loc.file)
-                if kind is None:
-                    kind = self._location_class[loc.file] = self._classify(loc.file)
-                if kind == _USER_CODE and user is None:
-                    user = loc
-                if kind == _LIBRARY_CODE and library is None:
-                    library = loc
-                if not loc.func.is_top_frame:
-                    last = loc
-            roles = (first, user, library, last)
-            self._roles_cache[sym_pc] = roles
-        return roles
-
-    def _classify(self, file: str) -> int:
-        goroot = self._goroot_src
-        if not goroot or not file.startswith(goroot):
-            return _USER_CODE
-        rest = file[len(goroot) :]
-        return _RUNTIME_CODE if rest.startswith(("runtime/", "internal/")) else _LIBRARY_CODE
+            roles = self._code.roles(pc if trap or pc == func.entry else pc - 1)
+            top = top or roles[0]
+            if roles[1] is not None:
+                return top, roles[1]
+            _note_fallbacks(fallbacks, roles)
+        return top, _best(fallbacks)
 
     def pc_chain(self, g: Goroutine, limit: int = MAX_FRAMES) -> tuple[int, ...]:
         """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
@@ -491,13 +461,15 @@ class Unwinder:
         )
 
 
-def _goroot_src(pcln: Pclntab) -> str:
-    """The recorded `GOROOT/src/` prefix, taken from where the runtime's own code was compiled."""
-    for file in pcln.files():
-        marker = file.rfind("/src/runtime/")
-        if marker >= 0:
-            return file[: marker + len("/src/")]
-    return ""
+def _note_fallbacks(fallbacks: list[SourceLocation | None], roles: Roles) -> None:
+    """Keep the first frame of another module, the first of the standard library, the outermost."""
+    fallbacks[0] = fallbacks[0] or roles[2]
+    fallbacks[1] = fallbacks[1] or roles[3]
+    fallbacks[2] = roles[4] or fallbacks[2]
+
+
+def _best(fallbacks: list[SourceLocation | None]) -> SourceLocation | None:
+    return next((loc for loc in fallbacks if loc is not None), None)
 
 
 def _prepend(first: Frame, rest: Iterator[Step | Frame]) -> Iterator[Step | Frame]:

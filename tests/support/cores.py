@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 import zstandard
 
@@ -72,6 +72,16 @@ class Core:
     pid: int
     args: tuple[str, ...]
     trigger: Trigger
+
+
+class Load(Protocol):
+    """Work a program is put under before the signal: it replaces waiting for READY."""
+
+    key: str  # joins the core's cache key
+
+    def start(self, process: subprocess.Popen[bytes], workdir: Path) -> Callable[[], None]:
+        """Wait until the program serves, load it; return what ends the load once it died."""
+        ...
 
 
 # --- core_pattern -----------------------------------------------------------------
@@ -197,7 +207,9 @@ def _locate_core(pattern: str, workdir: Path, exe: Path, pid: int, returncode: i
     return candidates[0]
 
 
-def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path, timeout: float) -> Core:
+def _run_to_core(
+    exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path, timeout: float, load: Load | None = None
+) -> Core:
     pattern = ensure_core_pattern()
     stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
@@ -211,10 +223,14 @@ def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path
             start_new_session=True,
             preexec_fn=_raise_core_limit if trigger is not Trigger.GCORE else None,
         )
+    stop_load: Callable[[], None] | None = None
     try:
         core_path: Path | None = None
-        if trigger is not Trigger.SELF:
+        if load is not None:
+            stop_load = load.start(process, workdir)
+        elif trigger is not Trigger.SELF:
             _wait_ready(process, stdout_path, min(timeout, READY_TIMEOUT))
+        if trigger is not Trigger.SELF:
             if trigger is Trigger.GCORE:
                 core_path = _gcore(process.pid, workdir / "gcore")
                 proc.kill_group(process)
@@ -226,6 +242,8 @@ def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path
     finally:
         if process.returncode is None:
             proc.kill_group(process)
+        if stop_load is not None:
+            stop_load()
     stderr_text = stderr_path.read_text(errors="replace")
     if core_path is None:
         core_path = _locate_core(pattern, workdir, exe, process.pid, returncode, stderr_text)
@@ -269,8 +287,10 @@ def make_core(
     trigger: Trigger | str = Trigger.SELF,
     *,
     timeout: float = RUN_TIMEOUT,
+    load: Load | None = None,
 ) -> Core:
-    """A core of ``binary`` run with ``args``, made the ``trigger`` way (cached).
+    """A core of ``binary`` run with ``args``, made the ``trigger`` way (cached), under ``load``
+    if given (instead of waiting for READY).
 
     ``Core.exe`` is the cached executable (a core is only valid with the exact
     binary that made it).
@@ -281,14 +301,14 @@ def make_core(
         exe = Path(binary)
         exe_key = cache.file_digest(exe)
     trigger = Trigger(trigger)
-    key = cache.digest([exe_key, trigger.value, *args])
+    key = cache.digest([exe_key, trigger.value, *args, *([load.key] if load is not None else [])])
     entry = cache.entry_dir("cores", f"{exe.name}-{trigger}-{key[:16]}")
     if (entry / "meta.json").exists():
         return _load(entry, exe)
     with cache.locked("core", key):
         if not (entry / "meta.json").exists():
             with cache.staging_dir(entry) as staging:
-                core = _run_to_core(exe, args, trigger, staging, timeout)
+                core = _run_to_core(exe, args, trigger, staging, timeout, load)
                 cache.write_json(
                     staging / "meta.json",
                     {

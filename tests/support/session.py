@@ -42,6 +42,13 @@ def server_env() -> dict[str, str]:
     return env
 
 
+def run_godap(*args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
+    """`godap ARGS…` (report, capture, …) run to its end, its output captured."""
+    return subprocess.run(
+        [*SERVER_COMMAND, *args], cwd=REPO_ROOT, env=server_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
 LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
 
 
@@ -92,15 +99,3 @@ def _started(command: str, arguments: dict[str, Any]) -> Iterator[OpenCore]:
         client.assert_no_violations()
     finally:
         client.close()
-
-
-def run_report(*args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
-    """`godap report ARGS…` as a user runs it: its exit status, stdout and stderr."""
-    return subprocess.run(
-        [*SERVER_COMMAND, "report", *args],
-        cwd=REPO_ROOT,
-        env=server_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )

@@ -15,9 +15,10 @@ from ..values.chans import ChanValue
 from ..values.context import DECODE_ERRORS, Loc, reason_of
 from ..values.interfaces import InterfaceValue
 from ..values.maps import MapValue
-from ..values.pointers import PointerValue
+from ..values.pointers import AddressValue, PointerValue
 from ..values.scalars import StringValue
-from ..values.sequences import Sequence, SliceValue
+from ..values.sequences import LENGTH_NOT_KEPT, Sequence, SliceValue
+from ..values.stringers import string_method
 from ..values.structs import StructValue
 from . import ast
 from .errors import ExpressionError
@@ -28,6 +29,8 @@ from .evaluate_values import CompositeValue, ConstValue, constant, equal, operan
 from .parser import parse
 from .unparse import unparse
 
+# Why a call cannot be evaluated, in every error that refuses one.
+NO_CALLS = "godap runs no code in the target: a core dump cannot run, and a stopped process is left as it stopped"
 _LITERAL_KINDS = {"integer": "int", "float": "float", "imaginary": "complex", "rune": "rune", "string": "string"}
 _PREDECLARED = {"true": (True, "bool"), "false": (False, "bool"), "nil": (None, "nil")}
 _BUILTINS = frozenset({"len", "cap", "real", "imag", "complex"})
@@ -162,8 +165,13 @@ class Evaluator:
                 raise ExpressionError("3-index slice of string", node.column)
             return self._slice_string(target, low, node)
         if isinstance(target, SliceValue):
-            data, length, capacity = target.header()
-            capacity = length if capacity is None else capacity
+            data, kept, cap_kept = target.known_header()
+            if kept is None:
+                if node.high is None or cap_kept is None:
+                    raise ExpressionError(f"{LENGTH_NOT_KEPT}: give the end, as in s[:n] (cap {cap_kept})", node.column)
+                length = capacity = cap_kept
+            else:
+                length, capacity = kept, kept if cap_kept is None else cap_kept
             gotype = target.gotype
         elif isinstance(target, Sequence) and kind == Kind.ARRAY and target.address is not None:
             data, length, capacity = target.address, target.gotype.length, target.gotype.length
@@ -214,6 +222,10 @@ class Evaluator:
         function = node.function
         if isinstance(function, ast.Ident) and function.name in _BUILTINS and self.scope.local(function.name) is None:
             return self._builtin(function.name, node)
+        if isinstance(function, ast.Selector):
+            receiver = self._method_receiver(function)
+            if receiver is not None:
+                return self._method_call(receiver, function, node)
         gotype = self._conversion_type(function)
         if len(node.arguments) != 1:
             raise ExpressionError(f"conversion to {gotype.name} takes exactly one argument", node.column)
@@ -236,8 +248,43 @@ class Evaluator:
                 except ExpressionError:
                     if not self.scope.is_function(self._qualified(inner)):
                         raise missing from None
-            raise ExpressionError(f"cannot call {unparse(inner)}: a core dump cannot run functions", function.column)
+            raise ExpressionError(f"cannot call {unparse(inner)}: {NO_CALLS}", function.column)
         raise ExpressionError(f"cannot call {unparse(inner)}", function.column)
+
+    def _method_receiver(self, function: ast.Selector) -> Value | None:
+        """The value whose method `function` names (None: a package member, a field, or a
+        target that is no value; the general path reports those)."""
+        if self._package_member_or_none(function):
+            return None
+        try:
+            receiver = self.value(function.target)
+        except ExpressionError:
+            return None
+        inner = _through_pointer(receiver, function.column, Kind.STRUCT)
+        return None if _field_path(inner.gotype, function.name) is not None else receiver
+
+    def _package_member_or_none(self, function: ast.Selector) -> bool:
+        """Whether `function` is `pkg.Name` (as _package_member decides)."""
+        target = function.target
+        if isinstance(target, ast.PackagePath):
+            return True
+        if not isinstance(target, ast.Ident) or self.scope.local(target.name) is not None:
+            return False
+        scope = self.scope
+        return scope.global_variable(scope.package, target.name) is None and scope.is_package(target.name)
+
+    def _method_call(self, receiver: Value, function: ast.Selector, node: ast.Call) -> Value:
+        """`x.String()` of a type whose String godap computes itself; any other method is refused
+        with what can be shown instead (the receiver)."""
+        if function.name == "String" and not node.arguments:
+            text = string_method(receiver)
+            if text is not None:
+                return typed(self.ctx, text.encode(), basic_type(self.ctx, "string"))
+        raise ExpressionError(
+            f"cannot call method {function.name} of {receiver.type_name}: {NO_CALLS}; "
+            f"its receiver {unparse(function.target)} is {receiver.summary}",
+            function.column,
+        )
 
     def _qualified(self, node: ast.Ident | ast.Selector) -> str:
         """`f`, `pkg.f` or `"path".f` as the full name of a function."""
@@ -279,10 +326,12 @@ class Evaluator:
         if kind == Kind.STRING and name == "len" and isinstance(value, StringValue):
             return self._int(value.header()[1])
         if isinstance(value, SliceValue):
-            _, length, capacity = value.header()
-            if name == "cap" and capacity is None:
-                raise ExpressionError("the capacity of this slice was not kept (optimized away)", column)
-            return self._int(length if name == "len" else capacity or 0)
+            _, length, capacity = value.known_header()
+            wanted = length if name == "len" else capacity
+            if wanted is None:
+                kept = LENGTH_NOT_KEPT if name == "len" else "the capacity of this slice was not kept (optimized away)"
+                raise ExpressionError(kept, column)
+            return self._int(wanted)
         if kind == Kind.ARRAY:
             return self._int(value.gotype.length)
         if kind == Kind.MAP and name == "len" and isinstance(value, MapValue):
@@ -306,7 +355,8 @@ class Evaluator:
             target = self.value(node.operand)
             if target.address is None or isinstance(target, ConstValue | CompositeValue):
                 raise ExpressionError(f"cannot take the address of {unparse(node.operand)}", node.column)
-            return typed(self.ctx, target.address, pointer_to(self.ctx, target.gotype))
+            pointer = pointer_to(self.ctx, target.gotype)
+            return AddressValue(self.ctx, "", pointer, Loc(data=struct.pack("<Q", target.address)))
         return unary(self.ctx, node.op, self.value(node.operand), node.column)
 
     def _binary(self, node: ast.Binary) -> Value:
@@ -355,7 +405,7 @@ class Evaluator:
 
 def _renamed(value: Value, name: str, expression: str) -> Value:
     """A fresh Value for a result (cached scope values are never renamed in place)."""
-    if isinstance(value, ConstValue | CompositeValue):
+    if isinstance(value, ConstValue | CompositeValue | AddressValue):
         value.name, value.evaluate_name = name, expression
         return value
     return value.ctx.value(name, value.gotype, value.loc, expression)

@@ -6,35 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ...program.program import Program
 from ...program.symbols import STT_FUNC
 from .. import variables
-from ..binary import GoBinary
 from ..frames import Frame
 from ..process import GoProcess
 from ..values.base import Value, ValueContext
 from .errors import ExpressionError
-
-
-class _PackagePaths(tuple[str, ...]):
-    """Import paths of the program's packages (its compile units), attached to the binary."""
-
-
-def package_paths(binary: GoBinary) -> tuple[str, ...]:
-    """Import paths of the program's packages, read once per binary."""
-    return binary.attached.get(_PackagePaths, lambda: _PackagePaths(_read_package_paths(binary.program)))
-
-
-def _read_package_paths(program: Program) -> list[str]:
-    names: set[str] = set()
-    try:
-        for unit in program.dwarf.pyelftools.iter_CUs():
-            attr = unit.get_top_DIE().attributes.get("DW_AT_name")
-            if attr is not None and isinstance(attr.value, bytes):
-                names.add(attr.value.decode("utf-8", "replace"))
-    except Exception:  # no DWARF, or pyelftools failing on a damaged unit: keep what was read
-        pass
-    return sorted(names)
+from .package_names import package_names
 
 
 @dataclass
@@ -71,16 +49,17 @@ class ExpressionScope:
         return next((v for v in variables.package_globals(self.process, package) if v.name == name), None)
 
     def package_path(self, name: str, column: int) -> str:
-        """The import path a package name stands for: the frame's own package, `main`, or the one
-        package whose path ends in /name (a full path is accepted as is)."""
+        """The import path a package name stands for, as in Go source: the frame's own package,
+        `main`, or the one package whose clause (else path, without a version suffix) is `name`;
+        a full path is accepted as is."""
         if name in (self.package, "main") or "/" in name:
             return name
-        if self.package.rsplit("/", 1)[-1] == name:
+        known = package_names(self.process.binary)
+        if known.name_of(self.package) == name:
             return self.package
-        paths = package_paths(self.process.binary)
-        if name in paths:
+        if name in known.paths:
             return name
-        matches = [p for p in paths if p.rsplit("/", 1)[-1] == name]
+        matches = known.paths_named(name)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -96,7 +75,12 @@ class ExpressionScope:
         symbol = self.process.program.symbols.find(full)
         return symbol is not None and symbol.kind == STT_FUNC
 
+    def known_packages(self) -> list[str]:
+        """The names the program's packages go by in source (`caddy`, `http`)."""
+        return package_names(self.process.binary).names()
+
     def is_package(self, name: str) -> bool:
-        if name in (self.package, "main") or self.package.rsplit("/", 1)[-1] == name:
+        known = package_names(self.process.binary)
+        if name in (self.package, "main") or known.name_of(self.package) == name:
             return True
-        return any(p == name or p.endswith("/" + name) for p in package_paths(self.process.binary))
+        return name in known.paths or bool(known.paths_named(name))

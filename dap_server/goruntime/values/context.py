@@ -82,6 +82,8 @@ class ProcessReader:
     def __init__(self, memory: Memory, program: Program) -> None:
         self.memory = memory
         self.program = program
+        # Bit-set types' named bits, by type name (values/flags.py).
+        self.flag_sets: dict[str, tuple[tuple[int, str], ...]] = {}
 
     @property
     def types(self) -> TypeTable:

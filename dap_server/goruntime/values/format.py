@@ -127,19 +127,40 @@ _UNIX_TO_YEAR1 = 62135596800
 
 def format_time(seconds_since_year1: int, nanoseconds: int, offset: int = 0, zone: str = "UTC") -> str:
     """RFC 3339 with nanoseconds (trailing zeros trimmed, like time.RFC3339Nano), then the zone name."""
+    text = _date_time(seconds_since_year1, nanoseconds, offset, "T")
+    if text is None:
+        return _outside(seconds_since_year1)
+    if offset == 0 and zone == "UTC":
+        return text + "Z"
+    text += _offset(offset, ":")
+    return f"{text} {zone}" if zone else text
+
+
+def format_time_string(seconds_since_year1: int, nanoseconds: int, offset: int = 0, zone: str = "UTC") -> str:
+    """As Time.String prints: `2006-01-02 15:04:05.999999999 -0700 MST`."""
+    text = _date_time(seconds_since_year1, nanoseconds, offset, " ")
+    if text is None:
+        return _outside(seconds_since_year1)
+    return f"{text} {_offset(offset, '')} {zone or _offset(offset, '')}"
+
+
+def _date_time(seconds_since_year1: int, nanoseconds: int, offset: int, separator: str) -> str | None:
     try:
         moment = datetime.datetime(1, 1, 1) + datetime.timedelta(seconds=seconds_since_year1 + offset)
     except OverflowError:
-        return f"time outside the years 1–9999 ({seconds_since_year1 - _UNIX_TO_YEAR1} s since 1970)"
+        return None
     text = (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+        f"{separator}{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
     )
-    if nanoseconds:
-        text += "." + f"{nanoseconds:09d}".rstrip("0")
-    if offset == 0 and zone == "UTC":
-        return text + "Z"
+    return text + "." + f"{nanoseconds:09d}".rstrip("0") if nanoseconds else text
+
+
+def _outside(seconds_since_year1: int) -> str:
+    return f"time outside the years 1–9999 ({seconds_since_year1 - _UNIX_TO_YEAR1} s since 1970)"
+
+
+def _offset(offset: int, separator: str) -> str:
     sign = "-" if offset < 0 else "+"
     hours, minutes = divmod(abs(offset) // 60, 60)
-    text += f"{sign}{hours:02d}:{minutes:02d}"
-    return f"{text} {zone}" if zone else text
+    return f"{sign}{hours:02d}{separator}{minutes:02d}"

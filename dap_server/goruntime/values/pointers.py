@@ -30,11 +30,13 @@ class PointerValue(Delegating):
             return None
         if elem is None:
             raise Unreadable(f"the target type of {self.type_name} is unknown")
-        if elem.kind in _TRANSPARENT:
-            expr = self.evaluate_name
-        else:
-            expr = f"(*{self.evaluate_name})" if self.evaluate_name else None
-        return self.ctx.value(f"*{self.name}", elem, Loc(address=address), expr)
+        return self.ctx.value(f"*{self.name}", elem, Loc(address=address), self.pointee_expression(elem.kind))
+
+    def pointee_expression(self, kind: Kind) -> str | None:
+        """How Go names the pointee: `p` itself stands for a struct or array (`p.F`, `p[i]`)."""
+        if kind in _TRANSPARENT:
+            return self.evaluate_name
+        return f"(*{self.evaluate_name})" if self.evaluate_name else None
 
     def referenced_address(self) -> int | None:
         return self.target() or None
@@ -68,6 +70,20 @@ class PointerValue(Delegating):
             pointee = self.pointee()
             return [] if pointee is None else [pointee]
         return super().decode_named()
+
+
+class AddressValue(PointerValue):
+    """The result of `&x`: the address itself, as Delve prints it (`(*string)(0xc000123456)`),
+    with the value it points to as its one child."""
+
+    def render_value(self, budget: int, depth: int) -> str:
+        return f"({self.type_name})({self.target():#x})"
+
+    def pointee_expression(self, kind: Kind) -> str | None:
+        return f"(*{self.evaluate_name})" if self.evaluate_name else None
+
+    def delegate(self) -> Value | None:
+        return None
 
 
 class FuncValue(Value):

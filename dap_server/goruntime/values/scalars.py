@@ -7,6 +7,7 @@ import struct
 from ...program.dwarf.types import Kind
 from .base import Value, clip
 from .context import MAX_FULL_STRING, MAX_VALUE_READ, STRING_PREVIEW, Unreadable
+from .flags import flag_names, render_flags
 from .format import format_complex, format_duration, format_float, quote
 
 
@@ -37,7 +38,7 @@ class ScalarValue(Value):
             return format_float(value, 32 if self.gotype.size == 4 else 64)
         if self.type_name == "uintptr":
             return hex(value)
-        return str(value)
+        return render_flags(value, flag_names(self.ctx, self.gotype)) or str(value)
 
 
 class DurationValue(ScalarValue):

@@ -11,6 +11,7 @@ from .format import quote
 from .scalars import read_text
 
 _PREVIEW_ITEMS = 64
+LENGTH_NOT_KEPT = "the length of this slice was not kept (optimized away)"
 
 
 class Sequence(Value):
@@ -81,13 +82,20 @@ class ArrayValue(Sequence):
 class SliceValue(Sequence):
     def header(self) -> tuple[int, int, int | None]:
         """(data pointer, len, cap); cap is None when the compiler dropped it (a dead piece)."""
-        data, length = struct.unpack("<Qq", self.read(0, 16))
-        try:
-            capacity: int | None = struct.unpack("<q", self.read(16, 8))[0]
-        except Unreadable:
-            if self.loc.data is None:
-                raise
-            capacity = None
+        data, length, capacity = self.known_header()
+        if length is None:
+            raise Unreadable(LENGTH_NOT_KEPT)
+        return data, length, capacity
+
+    def known_header(self) -> tuple[int, int | None, int | None]:
+        """(data pointer, len, cap) with None for a length or capacity the compiler dropped (a
+        dead piece: the value lives in registers and only some of them were kept)."""
+        (data,) = struct.unpack("<Q", self.read(0, 8))
+        length, capacity = self._word_if_kept(8), self._word_if_kept(16)
+        if length is None:
+            if capacity is not None and capacity < 0:
+                raise Unreadable(f"corrupt slice: cap {capacity}")
+            return data, None, capacity
         if length < 0 or (capacity is not None and not 0 <= length <= capacity):
             raise Unreadable(f"corrupt slice: len {length}, cap {capacity}")
         size = self.element_type().size
@@ -98,21 +106,33 @@ class SliceValue(Sequence):
             raise Unreadable(f"corrupt slice: len {length} × {size} bytes at {data:#x} runs past readable memory")
         return data, length, capacity
 
+    def _word_if_kept(self, offset: int) -> int | None:
+        try:
+            return int(struct.unpack("<q", self.read(offset, 8))[0])
+        except Unreadable:
+            if self.loc.data is None:
+                raise
+            return None
+
     def check(self) -> None:
-        self.header()
+        self.known_header()
 
     def elements(self) -> tuple[Loc, int]:
         data, length, _ = self.header()
         return Loc(address=data), length
 
     def referenced_address(self) -> int | None:
-        return self.header()[0] or None
+        return self.known_header()[0] or None
 
     def render_value(self, budget: int, depth: int) -> str:
-        data, length, capacity = self.header()
-        body = "nil" if data == 0 and length == 0 else self.preview(budget, depth)
+        data, length, capacity = self.known_header()
+        if length is None:
+            body = f"elements at {data:#x} (the length was not kept)"
+        else:
+            body = "nil" if data == 0 and length == 0 else self.preview(budget, depth)
         prefix = f"{self.type_name} " if depth == 0 else ""
-        return f"{prefix}len: {length}, cap: {'?' if capacity is None else capacity}, {body}"
+        shown = "?" if length is None else length
+        return f"{prefix}len: {shown}, cap: {'?' if capacity is None else capacity}, {body}"
 
     def whole_text(self) -> str | None:
         if not self.is_bytes():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...program.dwarf.types import Field, GoType, Kind
 from .base import Value, clip
 from .context import Loc, Unreadable
-from .format import format_time
+from .format import format_time, format_time_string
 
 
 class StructValue(Value):
@@ -58,6 +60,14 @@ class TimeValue(StructValue):
     """time.Time{wall, ext, loc}, shown in RFC 3339 like the value Time.String would print."""
 
     def render_value(self, budget: int, depth: int) -> str:
+        text = self._text(format_time)
+        return clip(f"{self.type_name} {text}" if depth == 0 else text, budget)
+
+    def go_string(self) -> str:
+        """What the time's String method returns: `2024-01-02 03:04:05.000000006 +0000 UTC`."""
+        return self._text(format_time_string)
+
+    def _text(self, layout: Callable[..., str]) -> str:
         wall = self.field_named("wall").uint(0, 8)
         ext = int.from_bytes(self.field_named("ext").read(0, 8), "little", signed=True)
         nsec = wall & _NSEC_MASK
@@ -68,12 +78,12 @@ class TimeValue(StructValue):
             seconds, monotonic = ext, None
         zone = self._zone(seconds - _UNIX_TO_INTERNAL)
         # Without the Location's zones (not loaded yet), show the instant in UTC and the name.
-        text = f"{format_time(seconds, nsec)} {zone}" if isinstance(zone, str) else format_time(seconds, nsec, *zone)
+        text = f"{layout(seconds, nsec)} {zone}" if isinstance(zone, str) else layout(seconds, nsec, *zone)
         if monotonic is not None:
             sign = "-" if monotonic < 0 else "+"
             whole, frac = divmod(abs(monotonic), 1_000_000_000)
             text += f" m={sign}{whole}.{frac:09d}"
-        return clip(f"{self.type_name} {text}" if depth == 0 else text, budget)
+        return text
 
     def _zone(self, unix: int) -> tuple[int, str] | str:
         """(offset from UTC in seconds, zone name) of the time's Location at `unix`, or only the

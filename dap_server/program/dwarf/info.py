@@ -410,6 +410,24 @@ class DwarfInfo:
             return None
         return self.struct_of_die(die)
 
+    def package_constants(self, package: str, limit: int = 4096) -> list[tuple[str, int | None, int]]:
+        """(name, type offset, value) of the integer constants of `package` (an import path)
+        that DWARF describes, at most `limit` of them."""
+        self._open()
+        wanted = frozenset({"DW_TAG_constant"})
+        codes = self._naming_codes(wanted)
+        prefix = package.encode() + b"."
+        needle = re.compile(b"(" + re.escape(prefix) + b"[^\\x00/]{1,256})\\x00")
+        found: list[tuple[str, int | None, int]] = []
+        for hit, name in self._matches(needle, 0, self._info.size, len(prefix) + 257):
+            die = self._named_die(hit, name, wanted, codes)
+            value = die.attributes.get("DW_AT_const_value") if die is not None else None
+            if die is not None and value is not None and isinstance(value.value, int):
+                found.append((name.decode("utf-8", "replace"), self.type_offset(die), value.value))
+                if len(found) >= limit:
+                    break
+        return found
+
     def constant(self, name: str) -> int | None:
         """The value of a typed package constant (`DW_TAG_constant`), e.g. `runtime._Grunning`."""
         die = self.find_one(name, ("DW_TAG_constant",))
