@@ -42,6 +42,7 @@ CACHE_SUFFIX = ".godap-heap"
 @dataclass
 class Heap:
     core: Core
+    path: Path  # the core as this module opens it: a link of its own, so its saved analysis is too
     session: OpenCore
     facts: dict[str, int]
 
@@ -75,16 +76,24 @@ def _facts(stdout: str) -> dict[str, int]:
     }
 
 
+def _private(core: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A link to the (shared, cached) core in a folder of this test's own: the analysis is saved
+    beside the link, so tests running at once in other workers neither see nor remove it."""
+    link = tmp_path_factory.mktemp("heap") / core.name
+    link.symlink_to(core)
+    return link
+
+
 def _core(make_core: MakeCore, release: Release) -> Core:
     return make_core("heapzoo", [str(N)], release, trigger=Trigger.SIGABRT)
 
 
 @pytest.fixture(scope="module")
-def heap(make_core: MakeCore, go_release: Release) -> Iterator[Heap]:
+def heap(make_core: MakeCore, go_release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Heap]:
     core = _core(make_core, go_release)
-    Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)  # made by this module's own first question
-    with open_core(core.exe, core.core) as session:
-        yield Heap(core, session, _facts(core.stdout))
+    path = _private(core.core, tmp_path_factory)
+    with open_core(core.exe, path) as session:
+        yield Heap(core, path, session, _facts(core.stdout))
         session.client.assert_no_violations()
 
 
@@ -165,9 +174,9 @@ def test_heap_top_shows_the_largest_objects_with_their_paths(heap: Heap) -> None
 
 def test_a_second_session_reads_the_analysis_saved_beside_the_core(heap: Heap) -> None:
     first = heap.text("heap 50")
-    saved = Path(str(heap.core.core) + CACHE_SUFFIX)
+    saved = Path(str(heap.path) + CACHE_SUFFIX)
     assert saved.is_file()
-    with open_core(heap.core.exe, heap.core.core) as again:
+    with open_core(heap.core.exe, heap.path) as again:
         started = time.monotonic()
         response = again.client.request("evaluate", {"expression": "heap 50", "context": "repl"})
         elapsed = time.monotonic() - started
@@ -193,7 +202,7 @@ def test_bad_heap_questions_get_error_responses(heap: Heap, line: str, message: 
 
 
 def test_report_heap_json_has_the_histogram_and_the_largest_objects(heap: Heap) -> None:
-    result = run_godap("report", str(heap.core.exe), str(heap.core.core), "--heap", "--json")
+    result = run_godap("report", str(heap.core.exe), str(heap.path), "--heap", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     jsonschema.validate(report, schema())
@@ -211,7 +220,7 @@ def test_report_heap_json_has_the_histogram_and_the_largest_objects(heap: Heap) 
 
 @pytest.mark.go_releases("local")
 def test_report_heap_text_shows_the_histogram(heap: Heap) -> None:
-    result = run_godap("report", str(heap.core.exe), str(heap.core.core), "--heap")
+    result = run_godap("report", str(heap.core.exe), str(heap.path), "--heap")
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "\nLive heap: " in text
@@ -228,14 +237,13 @@ VARIANTS = [
 
 @pytest.mark.parametrize(("release_name", "options"), VARIANTS)
 def test_histogram_is_exact_for_pie_and_either_garbage_collector(
-    make_core: MakeCore, release_name: str, options: BuildOptions
+    make_core: MakeCore, release_name: str, options: BuildOptions, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """A PIE binary (its symbols move with the load bias) and both garbage collectors, whichever is
     the release's default: Green Tea keeps mark bits at the end of small-object spans, below which
     the heap bits move."""
     core = make_core("heapzoo", [str(N)], release_named(release_name), trigger=Trigger.SIGABRT, options=options)
-    Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)
-    with open_core(core.exe, core.core) as session:
+    with open_core(core.exe, _private(core.core, tmp_path_factory)) as session:
         rows = _histogram(session)
         session.client.assert_no_violations()
     assert rows["main.Node"] == (N, N * NODE_BYTES)
@@ -243,13 +251,14 @@ def test_histogram_is_exact_for_pie_and_either_garbage_collector(
     assert rows["main.Ring"] == (3, 3 * RING_BYTES)
 
 
-def test_a_binary_without_dwarf_is_typed_by_what_the_runtime_records(make_core: MakeCore) -> None:
+def test_a_binary_without_dwarf_is_typed_by_what_the_runtime_records(
+    make_core: MakeCore, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Without DWARF the layouts come from the release's tables and types from the runtime's own
     records: malloc headers, largeType, and the type descriptors they lead to (the []*Item's
     backing array leads to the Items); the list, reached only from a global, is unknown by size."""
     core = make_core("heapzoo", [str(N)], trigger=Trigger.SIGABRT, options=BuildOptions(ldflags="-w"))
-    Path(str(core.core) + CACHE_SUFFIX).unlink(missing_ok=True)
-    with open_core(core.exe, core.core) as session:
+    with open_core(core.exe, _private(core.core, tmp_path_factory)) as session:
         rows = _histogram(session)
         session.client.assert_no_violations()
     assert rows["main.Big"] == (64, 64 * 1152)
@@ -270,12 +279,13 @@ def test_retainers_expand_from_the_object_to_its_root(heap: Heap) -> None:
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.9])
-def test_a_truncated_core_answers_what_it_can_or_says_why(make_core: MakeCore, keep: float) -> None:
+def test_a_truncated_core_answers_what_it_can_or_says_why(
+    make_core: MakeCore, keep: float, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A core cut short loses heap pages: the analysis counts what remains and says how many spans
     it could not read, or refuses with the reason, and never fails inside."""
     core = _core(make_core, release_named("local"))
-    truncated = truncated_copy(core, int(core.core.stat().st_size * keep))
-    Path(str(truncated) + CACHE_SUFFIX).unlink(missing_ok=True)
+    truncated = _private(truncated_copy(core, int(core.core.stat().st_size * keep)), tmp_path_factory)
     with open_core(core.exe, truncated) as session:
         for line in ("heap", "heap top 3", "path main.head", "retainers main.ring"):
             response = session.client.request("evaluate", {"expression": line, "context": "repl"}, timeout=300)
