@@ -20,7 +20,9 @@ from .adapter import GoAdapter
 from .adapter.go_adapter import NO_GOROUTINE
 from .dap.loopback import LoopbackClient, RequestFailed
 
-REPORT_FORMAT = 3  # 3: the blocking section
+REPORT_FORMAT = 3  # 3: the blocking and heap sections
+HEAP_ROWS = 50  # histogram rows in the report
+HEAP_TOP = 10  # largest objects and retainers
 MAX_VALUES_PER_SCOPE = 64
 MAX_IDS = 20  # goroutine ids printed per finding in the text report
 
@@ -88,9 +90,9 @@ class _Collector:
         return [{"name": v["name"], "type": v.get("type", ""), "value": v["value"]} for v in body["variables"]]
 
 
-def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> dict[str, Any]:
+def collect(exe: str, core: str | int, progress: ProgressLine | None = None, heap: bool = False) -> dict[str, Any]:
     """Everything the report prints, gathered over DAP; `core` may be the id of a running process
-    (then a snapshot of it is explained, and it runs on)."""
+    (then a snapshot of it is explained, and it runs on); with `heap`, the heap analysis too."""
     client = LoopbackClient(GoAdapter, on_event=progress)
     try:
         client.request(
@@ -127,8 +129,9 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
         ]
         stopped_frames = collector.frames_with_values(goroutine) if goroutine else []
         blocking = _blocking(client)
+        heap_summary = client.request("heapSummary", {"rows": HEAP_ROWS, "top": HEAP_TOP}) if heap else None
         client.request("disconnect")
-        return {
+        report = {
             "format": REPORT_FORMAT,
             "program": module.get("path") or exe,
             "core": f"process {core} (a snapshot; it runs on)" if isinstance(core, int) else core,
@@ -145,6 +148,9 @@ def collect(exe: str, core: str | int, progress: ProgressLine | None = None) -> 
             "stopped": {"goroutine": goroutine, "reason": stopped.get("reason"), "frames": stopped_frames},
             "blocking": blocking,
         }
+        if heap_summary is not None:
+            report["heap"] = heap_summary
+        return report
     finally:
         client.close()
 
@@ -194,6 +200,29 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
             continue
         out.write(f"\n{group['name']}\n")
         _render_frames(group["frames"], out)
+    if "heap" in report:
+        _render_heap(report["heap"], out)
+
+
+def _render_heap(heap: dict[str, Any], out: TextIO) -> None:
+    out.write(
+        f"\nLive heap: {heap['liveObjects']:,} objects, {heap['liveBytes']:,} bytes (allocated: "
+        f"{heap['allocatedObjects']:,} objects, {heap['allocatedBytes']:,} bytes); untyped: "
+        f"{heap['untypedObjects']:,} objects, {heap['untypedBytes']:,} bytes\n"
+    )
+    out.write(f"{'count':>12} {'bytes':>14} {'share':>7}  type\n")
+    for row in heap["histogram"]:
+        out.write(f"{row['count']:>12,} {row['bytes']:>14,} {row['share']:>7.1%}  {row['type']}\n")
+    for title, key in (("Largest objects", "largestObjects"), ("Largest retainers", "largestRetainers")):
+        out.write(f"\n{title}:\n")
+        for obj in heap[key]:
+            out.write(f"  {obj['address']} {obj['type']}: {obj['size']:,} bytes, retains {obj['retained']:,}\n")
+            out.write(f"      path: {' → '.join(obj['path']) or '(unreachable)'}\n")
+    out.write("\nRoots that retain the most:\n")
+    for root in heap["rootRetainers"]:
+        out.write(f"  {root['retained']:>14,} {root['name']}\n")
+    for note in heap["notes"]:
+        out.write(f"note: {note}\n")
 
 
 def _render_blocking(blocking: dict[str, Any], out: TextIO) -> None:
@@ -253,15 +282,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("program", help="the executable that produced the core (may be compressed), or a process id")
     parser.add_argument("core", nargs="?", help="the core dump (plain, gzip, xz or zstd)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (see report.schema.json)")
+    parser.add_argument(
+        "--heap", action="store_true", help="add the heap analysis: type histogram, largest objects and retainers"
+    )
     args = parser.parse_args(argv)
     if args.core is None and not args.program.isdigit():
         parser.error("give EXE CORE, or the PID of a running Go process")
     progress = ProgressLine(sys.stderr)
     try:
         if args.core is None:
-            report = collect("", int(args.program), progress)
+            report = collect("", int(args.program), progress, args.heap)
         else:
-            report = collect(os.path.abspath(args.program), os.path.abspath(args.core), progress)
+            report = collect(os.path.abspath(args.program), os.path.abspath(args.core), progress, args.heap)
     except RequestFailed as exc:
         print(f"godap report: {exc.message}", file=sys.stderr)
         return 1

@@ -39,6 +39,7 @@ from .sources import PathRule, SourceMap
 if TYPE_CHECKING:
     from .goruntime.disassembly import Disassembler
     from .goruntime.expr.evaluate_scope import ExpressionScope
+    from .goruntime.heap.analysis import HeapAnalysis
     from .goruntime.values.base import Value
 
 Progress = Callable[[str, int, int], None]
@@ -121,6 +122,7 @@ class Session:
         self._crash_frames: list[Frame] | None = None
         self._disassembler: Disassembler | None = None
         self._blocking_view: BlockingView | None = None
+        self._heap: HeapAnalysis | None = None
 
     @property
     def can_run(self) -> bool:
@@ -302,6 +304,31 @@ class Session:
 
             self._disassembler = Disassembler(self._process)
         return self._disassembler
+
+    @property
+    def heap_analysed(self) -> bool:
+        """Whether `heap` would answer at once."""
+        return self._heap is not None
+
+    def heap(self, progress: Progress | None = None) -> HeapAnalysis:
+        """The heap analysis of this stop: made on first use (numpy and igraph load then); a core's
+        is saved beside it and read back by the next session on the same core."""
+        if self._heap is None:
+            from .goruntime.heap import store
+            from .goruntime.heap.analysis import HeapAnalysis
+            from .goruntime.heap.layout import HeapError
+
+            core = self.options.core  # empty for a live process or a snapshot: nothing to save beside
+            facts = store.load(core, self._program.path) if core else None
+            if facts is None:
+                try:
+                    facts = HeapAnalysis.build(self._process, progress).facts
+                except HeapError as exc:
+                    raise SessionError(str(exc)) from exc
+                if core:
+                    store.save(facts, core, self._program.path)
+            self._heap = HeapAnalysis(facts)
+        return self._heap
 
     def shared_libraries(self) -> list[tuple[str, int, int]]:
         """Shared objects the process had mapped, with their address ranges, lowest first."""

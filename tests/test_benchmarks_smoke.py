@@ -46,3 +46,18 @@ def test_quick_harness_runs_on_the_smallest_input(tmp_path: Path, capsys: pytest
         assert session["threads listed"] > 0
         assert session["peak anon"] > 0
     assert raw["godap report"][0]["lines"] > 0
+
+
+def test_heap_benchmark_runs_on_the_smallest_input(tmp_path: Path) -> None:
+    from benchmarks import heap
+
+    try:
+        status = heap.main(["--inputs", "10k:1", "--out", str(tmp_path)])
+    except CoreDumpUnavailable as exc:
+        missing(f"this machine cannot make cores: {exc}")
+    assert status == 0
+    document = json.loads((tmp_path / "results-heap.json").read_text())
+    (row,) = document["rows"]
+    assert row["input"] == "10k" and row["objects"] > 10_000
+    assert row["peak_anon_mib_median"] > 0 and row["cached_seconds"] >= 0
+    assert (tmp_path / "results-heap.md").read_text().startswith("# Heap analysis benchmark")

@@ -13,6 +13,7 @@ from conftest import BuildProgram
 from support.toolchains import Release
 
 from dap_server.goruntime.goroutines import _G_FIELDS
+from dap_server.goruntime.heap.layout import SPAN_FIELDS
 from dap_server.goruntime.layouts import RuntimeLayouts
 from dap_server.goruntime.threads import _M_FIELDS
 from dap_server.program.layout_tables import DIRECT_IFACE, FALLBACK, NESTED, SIZES
@@ -46,6 +47,18 @@ _READ_BY_BLOCKING = (
     + [("runtime.notifyList", path) for path in ("wait", "notify", "head")]
     + [("runtime.pollDesc", path) for path in ("fd", "rg", "wg", "self")]
 )
+
+# The heap walk's (goruntime/heap/layout.py).
+_READ_ELSEWHERE += [("runtime.mspan", path) for path in (*SPAN_FIELDS, "largeType", "specials")] + [
+    ("runtime.mheap", "allspans"),
+    ("runtime.mheap", "arenas"),
+    ("runtime.heapArena", "bitmap"),
+    ("runtime.heapArena", "pageUseSpanInlineMarkBits"),
+    *(("internal/abi.Type", path) for path in ("Size_", "PtrBytes", "TFlag", "Kind_", "GCData")),
+    *(("runtime.moduledata", path) for path in ("data", "edata", "bss", "ebss", "gcdatamask", "gcbssmask")),
+    *(("runtime.special", path) for path in ("next", "offset", "kind")),
+    ("runtime.specialfinalizer", "fn"),
+]
 READ_BY_GODAP = (
     [("runtime.g", path) for _, path, _, _ in _G_FIELDS]
     + [("runtime.m", path) for _, path, _ in _M_FIELDS]

@@ -7,11 +7,13 @@ watch view or the console and, for hovers, answers by showing no hover at all.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
 from ..console.base import STACKS, THREADS, ConsoleError, ConsoleResult
 from ..console.console import NAMES, Console
+from ..console.heap import HEAP_COMMANDS
 from ..dap.bodies import CompletionsResponseBody, EvaluateResponseBody
 from ..dap.context import RequestContext
 from ..dap.errors import DapError
@@ -24,7 +26,8 @@ from ..goruntime.expr.evaluate_scope import ExpressionScope
 from ..goruntime.values.base import Value
 from ..goruntime.values.format import quote
 from ..program.dwarf.types import Kind
-from ..session import Session
+from ..session import Session, SessionError
+from .heap import analysed
 from .variables import VariableRefs, to_variable
 
 FULL_TEXT = 1 << 16  # characters of a compound value copied to the clipboard
@@ -49,6 +52,9 @@ class EvaluationSite:
 def evaluate_request(site: EvaluationSite, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
     try:
         if args.context in (None, "repl"):
+            if args.expression.split()[:1] and args.expression.split()[0] in HEAP_COMMANDS:
+                with contextlib.suppress(SessionError):  # the command itself says why
+                    analysed(site.session, ctx)
             result = site.console.run(args.expression, site.origin)
             _refresh(site, result, ctx)
         else:

@@ -59,9 +59,11 @@ from ..program.dwarf.dies import DwarfError
 from ..session import GoroutineView, ProcessExited, Progress, Session, SessionError
 from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds
+from .heap import analysed, heap_summary
 from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
 from .options import add_log_file, attach_options, launch_options
+from .progress import reporter
 from .stack import created_by_frame, stack_frame
 from .variables import ScopeRef, VariableRefs, children, frame_scopes, page, scope_values, to_variable
 
@@ -170,16 +172,8 @@ class GoAdapter:
         if args.logFile:
             self._remove_log_file = add_log_file(args.logFile)
         with ctx.progress(title, message=message) as progress:
-
-            def report(title: str, done: int, total: int) -> None:
-                ctx.check_cancelled()
-                progress.update(
-                    message=f"{title}: {done:,}" + (f" of {total:,}" if total else ""),
-                    percentage=100.0 * done / total if total else None,
-                )
-
             try:
-                session = open_session(report)
+                session = open_session(reporter(ctx, progress))
             except SessionError as exc:
                 raise DapError(str(exc), show_user=True) from exc
             session.crash()  # explained while the progress bar shows
@@ -418,6 +412,19 @@ class GoAdapter:
             ],
             "limits": session.reference_limits(),
         }
+
+    def heapSummary_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        """godap's own request (`godap report --heap` sends it): the heap analysis as fields;
+        arguments `rows` (histogram rows, default 50) and `top` (largest objects, default 10)."""
+        session = self._require()
+        rows, top = args.get("rows", 50), args.get("top", 10)
+        if not isinstance(rows, int) or not isinstance(top, int) or rows < 0 or top < 0:
+            raise DapError("heapSummary: rows and top must be non-negative integers")
+        try:
+            found = analysed(session, ctx)
+        except SessionError as exc:
+            raise DapError(str(exc), show_user=True) from exc
+        return heap_summary(found, rows, top)
 
     def _views(self, ctx: RequestContext | None) -> list[GoroutineView]:
         session = self._session

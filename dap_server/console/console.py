@@ -16,7 +16,7 @@ from ..goruntime.expr.evaluate import evaluate
 from ..goruntime.expr.parser import parse
 from ..goruntime.goroutines import Goroutine
 from ..session import Session
-from . import blocking, catalog, inspect, memory, settings, stacks
+from . import blocking, catalog, heap, inspect, memory, settings, stacks
 from .base import Command, ConsoleError, ConsoleResult, Where, integer
 
 FORCE = "dlv"  # `dlv CMD` runs the command even where a variable has its name (Delve's DAP prefix)
@@ -192,6 +192,13 @@ _TABLE = (
     Command(
         "deadlocks", "deadlocks", "deadlock cycles, leaked goroutines, the biggest groups of waits", blocking.deadlocks
     ),
+    Command(
+        "heap", "heap [N] | heap top [N]", "the live heap by type, or its biggest objects and retainers", heap.heap
+    ),
+    Command("refs", "refs EXPR", "what points to the heap object EXPR names", heap.refs),
+    Command("retainers", "retainers EXPR", "what keeps the object alive, as a tree to expand", heap.retainers),
+    Command("path", "path EXPR", "one chain of references from a root to the object", heap.path),
+    Command("retained", "retained EXPR", "the bytes the object (or global) keeps alive", heap.retained),
     Command("sources", "sources [regexp]", "the program's source files", catalog.sources),
     Command("funcs", "funcs [regexp]", "the program's functions", catalog.functions),
     Command("types", "types [regexp]", "the program's types", catalog.types),

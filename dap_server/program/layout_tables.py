@@ -196,6 +196,25 @@ FALLBACK: dict[int, dict[str, dict[str, int]]] = {
         "runtime.moduledata": _MODULEDATA_127,
     },
 }
+# The heap's bookkeeping (goruntime/heap/layout.py).
+_MSPAN_121 = {"startAddr": 24, "npages": 32, "freeindex": 48, "nelems": 56, "allocBits": 72, "spanclass": 106}
+_MSPAN_121 |= {"state": 107, "elemsize": 112, "specials": 136}
+_MSPAN_122 = {"startAddr": 24, "npages": 32, "freeindex": 48, "nelems": 50, "allocBits": 64, "spanclass": 98}
+_MSPAN_122 |= {"state": 99, "elemsize": 104, "specials": 128, "largeType": 152}  # largeType: allocation headers
+_MODULE_SECTIONS = {"data": 208, "edata": 216, "bss": 224, "ebss": 232}
+_GC_MASKS = {26: {"gcdatamask": 544, "gcbssmask": 560}, 27: {"gcdatamask": 520, "gcbssmask": 536}}
+for _minor, _tables in FALLBACK.items():
+    _tables["runtime.mspan"] = _MSPAN_121 if _minor == 21 else _MSPAN_122
+    _tables["runtime.mheap"] = {"allspans": 65864, "arenas": 65944 if _minor == 21 else 66008}
+    # heapArena: the heap bitmap (≤ 1.21); Green Tea's per-page inline-mark flags (1.25+)
+    _tables["runtime.heapArena"] = (
+        {"bitmap": 0} if _minor == 21 else {} if _minor <= 24 else {"pageUseSpanInlineMarkBits": 68608}
+    )
+    _tables["internal/abi.Type"] = {"Size_": 0, "PtrBytes": 8, "TFlag": 20, "Kind_": 23, "GCData": 32}
+    _tables["runtime.special"] = {"next": 0, "offset": 8, "kind": 10 if _minor <= 23 else 16}
+    _tables["runtime.specialfinalizer"] = {"fn": 16 if _minor <= 23 else 24}
+    _masks = _GC_MASKS.get(_minor, {"gcdatamask": 536, "gcbssmask": 552})
+    _tables["runtime.moduledata"] = {**_tables["runtime.moduledata"], **_MODULE_SECTIONS, **_masks}
 for _minor, _tables in FALLBACK.items():
     _tables["runtime.stack"] = _STACK
     _tables["runtime.sigTabT"] = _SIGTAB
@@ -239,6 +258,36 @@ SIZES: dict[int, dict[str, int]] = {
     25: {**_ABI_SIZES, "internal/abi.MapType": _SWISS_MAP_TYPE, "runtime.moduledata": 584},
     26: {**_ABI_SIZES, "internal/abi.MapType": _SWISS_MAP_TYPE, "runtime.moduledata": 592},
     27: {**_ABI_SIZES, "internal/abi.MapType": 136, "runtime.moduledata": 568},  # keys and elems apart
+}
+
+for _minor, _sizes in SIZES.items():
+    _sizes["runtime.mspan"] = 168 if _minor == 21 else 160
+
+# Field widths the heap walk needs where they are not 8 bytes, and constants DWARF would give.
+HEAP_FIELD_SIZES: dict[int, dict[tuple[str, str], int]] = {
+    minor: {
+        ("runtime.mspan", "freeindex"): 8 if minor == 21 else 2,  # uintptr → uint16 in Go 1.22
+        ("runtime.mspan", "nelems"): 8 if minor == 21 else 2,
+        ("runtime.mspan", "spanclass"): 1,
+        ("runtime.mspan", "state"): 1,
+        ("runtime.special", "offset"): 2 if minor <= 23 else 8,  # uint16 → uintptr in Go 1.24
+        ("runtime.special", "kind"): 1,
+        ("runtime.heapArena", "bitmap"): 1 << 20,
+        ("runtime.heapArena", "pageUseSpanInlineMarkBits"): 1024,
+        ("internal/abi.Type", "TFlag"): 1,
+        ("internal/abi.Type", "Kind_"): 1,
+        ("runtime.moduledata", "gcdatamask"): 16,
+        ("runtime.moduledata", "gcbssmask"): 16,
+    }
+    for minor in FALLBACK
+}
+HEAP_CONSTANTS: dict[int, dict[str, int]] = {
+    minor: {
+        "runtime.minSizeForMallocHeader": 0 if minor == 21 else 512,  # 0: no allocation headers
+        "internal/abi.TFlagGCMaskOnDemand": 16 if minor >= 24 else 0,
+        "runtime._KindSpecialFinalizer": 1 if minor <= 24 else 2,
+    }
+    for minor in FALLBACK
 }
 
 # Where a type descriptor keeps its direct-interface bit (internal/abi.KindDirectIface in Kind_

@@ -330,23 +330,20 @@ class Pclntab:
         self._locations[pc] = result
         return result
 
-    def read_funcdata(self, func: Func, index: int, offset: int, size: int) -> bytes | None:
-        """`size` bytes at `offset` into the function's funcdata `index` (stack maps, the inline
-        tree), read from the executable; None when the function has none."""
+    def _inline_tree(self, func: Func) -> int | None:
+        if len(func.pcdata) <= PCDATA_INL_TREE_INDEX or func.pcdata[PCDATA_INL_TREE_INDEX] == 0:
+            return None
+        return self.funcdata_address(func, FUNCDATA_INL_TREE)
+
+    def funcdata_address(self, func: Func, index: int) -> int | None:
+        """Where the function's funcdata `index` lies (go:func.* data), None when it has none."""
         if self._gofunc is None or len(func.funcdata) <= index or func.funcdata[index] == _NO_FUNCDATA:
             return None
-        return self._read_link(self._gofunc + func.funcdata[index] + offset, size)
+        return self._gofunc + func.funcdata[index]
 
-    def _inline_tree(self, func: Func) -> int | None:
-        if (
-            self._gofunc is None
-            or len(func.pcdata) <= PCDATA_INL_TREE_INDEX
-            or func.pcdata[PCDATA_INL_TREE_INDEX] == 0
-            or len(func.funcdata) <= FUNCDATA_INL_TREE
-            or func.funcdata[FUNCDATA_INL_TREE] == _NO_FUNCDATA
-        ):
-            return None
-        return self._gofunc + func.funcdata[FUNCDATA_INL_TREE]
+    def read_funcdata(self, addr: int, size: int) -> bytes | None:
+        """`size` bytes of funcdata at `addr` (from `funcdata_address`), None if unreadable."""
+        return self._read_link(addr, size)
 
     def _inlined_call(self, tree: int, index: int) -> tuple[int, int] | None:
         raw = self._read_link(tree + index * _INLINED_CALL.size, _INLINED_CALL.size)

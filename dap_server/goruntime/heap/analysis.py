@@ -1,0 +1,217 @@
+"""One heap analysis: the objects, their types, the reference graph and the dominator tree, built
+once per stop (and cached beside a core), then asked many questions: the type histogram, the
+largest objects and retainers, who points to an address, one path from a root, retained size."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..process import GoProcess
+from .graph import UNREACHED, Edges, HeapGraph, build_graph
+from .image import WordImage
+from .layout import read_layout
+from .objtypes import UNKNOWN, ObjectTyper
+from .pointers import TypeMasks, pointer_words
+from .roots import Roots, read_roots
+from .spans import ObjectTable, read_objects, read_spans
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class HistogramRow:
+    type: str
+    count: int
+    bytes: int
+    share: float  # of the live heap's bytes
+    typed: bool
+
+
+@dataclass(frozen=True)
+class HeapNode:
+    """One node of the graph as a user sees it: a root or an object."""
+
+    index: int
+    name: str  # the root's name, or the object's type
+    address: int | None  # the object's address (None for a root)
+    size: int
+    retained: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    referrer: HeapNode
+    offset: int  # of the pointer word in the object, or the word's address in a root
+
+
+@dataclass
+class HeapFacts:
+    """Everything an analysis computed: the arrays it is cached as."""
+
+    objects: ObjectTable
+    types: npt.NDArray[np.int32]
+    type_names: list[str]
+    root_names: list[str]
+    graph: HeapGraph
+    retained: npt.NDArray[np.int64]
+    notes: list[str]
+    seconds: float
+
+
+class HeapAnalysis:
+    def __init__(self, facts: HeapFacts) -> None:
+        self.facts = facts
+        self._first_object = 1 + len(facts.root_names)
+
+    @classmethod
+    def build(cls, process: GoProcess, progress: Progress | None = None) -> HeapAnalysis:
+        return cls(analyse(process, progress))
+
+    # nodes ------------------------------------------------------------------------------------
+    def node(self, index: int) -> HeapNode:
+        facts = self.facts
+        retained = int(facts.retained[index])
+        if index < self._first_object:
+            return HeapNode(index, facts.root_names[index - 1] if index else "(roots)", None, 0, retained)
+        obj = index - self._first_object
+        return HeapNode(
+            index, self._type_name(obj), int(facts.objects.addr[obj]), int(facts.objects.size[obj]), retained
+        )
+
+    def _type_name(self, obj: int) -> str:
+        typ = int(self.facts.types[obj])
+        return self.facts.type_names[typ] if typ != UNKNOWN else f"unknown ({int(self.facts.objects.size[obj])} B)"
+
+    def object_at(self, addr: int) -> HeapNode | None:
+        """The object containing `addr`, if it is a heap object."""
+        found = int(self.facts.objects.containing(np.array([addr], dtype=np.uint64))[0])
+        return self.node(self._first_object + found) if found >= 0 else None
+
+    def root_named(self, name: str) -> HeapNode | None:
+        try:
+            return self.node(1 + self.facts.root_names.index(name))
+        except ValueError:
+            return None
+
+    # questions --------------------------------------------------------------------------------
+    @property
+    def live(self) -> npt.NDArray[np.bool_]:
+        """Which objects are reachable from a root."""
+        return self.facts.graph.parent[self._first_object :] != UNREACHED
+
+    def histogram(self) -> list[HistogramRow]:
+        """Live objects by type, most bytes first; untyped objects by size."""
+        facts = self.facts
+        live = self.live
+        sizes = facts.objects.size[live]
+        types = facts.types[live].astype(np.int64)
+        keys = np.where(types != UNKNOWN, types, -1 - sizes)  # untyped: one row per slot size
+        unique, inverse = np.unique(keys, return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(unique))
+        totals = np.bincount(inverse, weights=sizes, minlength=len(unique)).astype(np.int64)
+        heap = int(sizes.sum()) or 1
+        rows = []
+        for key, count, total in zip(unique.tolist(), counts.tolist(), totals.tolist(), strict=True):
+            typed = key >= 0
+            name = facts.type_names[key] if typed else f"unknown ({-1 - key} B)"
+            rows.append(HistogramRow(name, count, total, total / heap, typed))
+        rows.sort(key=lambda r: (-r.bytes, r.type))
+        return rows
+
+    def totals(self) -> tuple[int, int, int, int]:
+        """(live objects, live bytes, allocated objects, allocated bytes)."""
+        live = self.live
+        sizes = self.facts.objects.size
+        return int(live.sum()), int(sizes[live].sum()), len(sizes), int(sizes.sum())
+
+    def largest_objects(self, count: int) -> list[HeapNode]:
+        sizes = np.where(self.live, self.facts.objects.size, -1)
+        top = np.argsort(-sizes, kind="stable")[:count]
+        return [self.node(self._first_object + int(i)) for i in top if sizes[i] >= 0]
+
+    def largest_retainers(self, count: int, roots: bool = False) -> list[HeapNode]:
+        """Objects (or roots) keeping the most bytes alive."""
+        start = 1 if roots else self._first_object
+        end = self._first_object if roots else len(self.facts.retained)
+        retained = self.facts.retained[start:end]
+        top = np.argsort(-retained, kind="stable")[:count]
+        return [self.node(start + int(i)) for i in top if retained[i] > 0]
+
+    def referrers(self, node: HeapNode) -> list[Reference]:
+        sources, offsets = self.facts.graph.predecessors(node.index)
+        return [Reference(self.node(int(s)), int(o)) for s, o in zip(sources, offsets, strict=True) if s > 0]
+
+    def path(self, node: HeapNode) -> list[HeapNode]:
+        """From a root to `node` (empty when nothing reaches it)."""
+        return [self.node(i) for i in self.facts.graph.path(node.index)]
+
+
+def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
+    started = time.monotonic()
+    memory, program = process.memory, process.program
+    layout = read_layout(program, process.layouts)
+    spans = read_spans(memory, layout, progress)
+    objects, missing_bits = read_objects(memory, spans)
+    notes = []
+    if spans.unreadable or missing_bits:
+        notes.append(
+            f"{spans.unreadable + missing_bits:,} spans could not be read from the core: their objects are missing"
+        )
+    if progress is not None:
+        progress("Reading heap pointers", 0, len(objects))
+    image = WordImage(memory, list(zip(spans.base.tolist(), spans.limit.tolist(), strict=True)))
+    words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
+    values, ok = image.gather(words.addr)
+    targets = objects.containing(values)
+    keep = ok & (targets >= 0)
+    if image.missing:
+        notes.append(
+            f"{image.missing:,} bytes of heap spans are missing from the core: their pointers are not followed"
+        )
+    roots = read_roots(process, layout, spans)
+    if roots.missing:
+        shown = ", ".join(roots.missing[:5]) + (f" and {len(roots.missing) - 5} more" if len(roots.missing) > 5 else "")
+        notes.append(f"roots missing from the core ({shown}): what only they reach counts as garbage")
+    first = 1 + len(roots.names)
+    edges = _edges(roots, objects, first, words.source[keep], targets[keep], words.addr[keep])
+    del words, values, targets, keep, roots.addrs[:], roots.values[:]
+    graph = build_graph(first + len(objects), edges, progress)
+    del edges
+    if progress is not None:
+        progress("Typing objects", 0, len(objects))
+    typer = ObjectTyper(memory, program, layout, spans, objects, image)
+    typer.type_from_headers(spans)
+    typer.type_from_globals(roots.globals)
+    typer.propagate(progress)
+    if progress is not None:
+        progress("Summing retained sizes", 0, graph.nodes)
+    sizes = np.concatenate([np.zeros(first, np.int64), objects.size])
+    retained = graph.retained(sizes)
+    return HeapFacts(
+        objects, typer.types, typer.names.names, roots.names, graph, retained, notes, time.monotonic() - started
+    )
+
+
+def _edges(
+    roots: Roots,
+    objects: ObjectTable,
+    first: int,
+    sources: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.int64],
+    word_addrs: npt.NDArray[np.uint64],
+) -> Edges:
+    src = [np.zeros(first - 1, np.int64), sources + first]
+    dst = [np.arange(1, first, dtype=np.int64), targets + first]
+    off = [np.zeros(first - 1, np.int64), (word_addrs - objects.addr[sources]).astype(np.int64)]
+    for addrs, values, owners in zip(roots.addrs, roots.values, roots.owners, strict=True):
+        hit = objects.containing(values)
+        inside = hit >= 0
+        src.append(owners[inside] + 1)
+        dst.append(hit[inside] + first)
+        off.append(addrs[inside].astype(np.int64))
+    return Edges(np.concatenate(src), np.concatenate(dst), np.concatenate(off))
