@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from support import cache, delve, scoreboard, toolchains
-from support.build import Binary, BuildOptions, Mode, build
+from support.build import Binary, BuildOptions, CrossCompilerMissing, Mode, build
 from support.cores import RUN_TIMEOUT, Core, CoreDumpUnavailable, Trigger
 from support.cores import make_core as make_core_from_binary
 from support.prerequisites import missing
@@ -94,9 +94,9 @@ def build_program() -> BuildProgram:
     ) -> Binary:
         try:
             release = release or toolchains.local_release()
-        except toolchains.ToolchainError as exc:
+            return build(program, release, mode, options)
+        except (toolchains.ToolchainError, CrossCompilerMissing) as exc:
             missing(str(exc))
-        return build(program, release, mode, options)
 
     return run
 

@@ -145,3 +145,18 @@ def test_position_independent_binary_matches_go_traceback(
         BuildOptions(pie=True),
         "stacks vs Go traceback, position-independent binaries",
     )
+
+
+ARM64 = BuildOptions(arch="arm64")
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
+def test_arm64_zoo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """linux/arm64, run under qemu-user: the link register, frames saved at their own SP, the
+    signal frame's sigcontext and sigpanic's pushed LR, in every Go release and build mode."""
+    scenario = case.split("-")[0]
+    _check_core(
+        "zoo", (scenario, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
+    )

@@ -3,6 +3,11 @@
 The program runs with ``GOTRACEBACK=crash`` (so a fatal panic or a SIGABRT
 ends in a core) and ``RLIMIT_CORE`` raised in the child. Its stdout and
 stderr (Go's own traceback) go to files kept next to the core.
+
+A program of another architecture (arm64) runs under Debian's qemu-user, which
+writes the guest's core itself (``qemu_<prog>_<time>_<pid>.core`` in the
+working directory) and then dies of the same signal, leaving a core of qemu
+too, which is deleted.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from .build import Binary
 log = logging.getLogger(__name__)
 
 CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
+EM_X86_64 = 62
+# ELF e_machine -> the qemu-user emulator that runs it on this (x86-64) machine.
+EMULATORS = {183: "qemu-aarch64"}
 CORE_USES_PID = Path("/proc/sys/kernel/core_uses_pid")
 READY_LINE = "READY"
 
@@ -197,12 +205,41 @@ def _locate_core(pattern: str, workdir: Path, exe: Path, pid: int, returncode: i
     return candidates[0]
 
 
+def emulator_for(exe: Path) -> str | None:
+    """The emulator an executable of another architecture runs under (None: it runs natively).
+
+    Raises CoreDumpUnavailable when that emulator is not installed.
+    """
+    with exe.open("rb") as handle:
+        machine = int.from_bytes(handle.read(20)[18:20], "little")
+    if machine == EM_X86_64:
+        return None
+    name = EMULATORS.get(machine)
+    if name is None:
+        raise CoreDumpUnavailable(f"no emulator known for ELF machine {machine} ({exe})")
+    path = shutil.which(name)
+    if path is None:
+        raise CoreDumpUnavailable(f"{name} is not installed (Debian: apt-get install qemu-user); it runs {exe.name}")
+    return path
+
+
+def _emulated_core(workdir: Path, pattern: str, exe: Path, pid: int, returncode: int) -> Path | None:
+    """The guest core qemu-user wrote; the core of qemu itself that the kernel wrote is removed."""
+    for host_core in _core_candidates(pattern, workdir, exe, pid, -returncode if returncode < 0 else None):
+        host_core.unlink()
+    found = sorted(workdir.glob(f"qemu_*_{pid}.core"))
+    return found[0] if found else None
+
+
 def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path, timeout: float) -> Core:
     pattern = ensure_core_pattern()
+    emulator = emulator_for(exe)
+    if emulator is not None and trigger is Trigger.GCORE:
+        raise CoreDumpUnavailable(f"gcore cannot snapshot a process run under {emulator}")
     stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            [str(exe), *args],
+            [*([emulator] if emulator else []), str(exe), *args],
             cwd=workdir,
             env=_crash_env(),
             stdin=subprocess.DEVNULL,
@@ -227,6 +264,8 @@ def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path
         if process.returncode is None:
             proc.kill_group(process)
     stderr_text = stderr_path.read_text(errors="replace")
+    if emulator is not None:
+        core_path = _emulated_core(workdir, pattern, Path(emulator), process.pid, returncode)
     if core_path is None:
         core_path = _locate_core(pattern, workdir, exe, process.pid, returncode, stderr_text)
     final_core = workdir / "core"
