@@ -12,7 +12,7 @@ import pytest
 from conftest import MakeCore
 from support import traceback
 from support.build import BuildOptions, Mode
-from support.cores import Trigger
+from support.cores import Core, Trigger
 from support.session import open_core
 from support.toolchains import Release
 
@@ -62,6 +62,32 @@ def test_exception_info_says_what_go_said(
     make_core: MakeCore,
 ) -> None:
     core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger)
+    _check_explanation(core, exception_id)
+
+
+ARM64_CASES = [c for c in CASES if c[0] == "zoo"]
+
+
+@pytest.mark.build_modes("opt")
+@pytest.mark.parametrize(
+    ("program", "args", "trigger", "exception_id"), ARM64_CASES, ids=[f"{c[0]}-{'-'.join(c[1])}" for c in ARM64_CASES]
+)
+def test_arm64_exception_info_says_what_go_said(
+    program: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    exception_id: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
+) -> None:
+    """linux/arm64 cores made under qemu-user: the same words as Go's."""
+    options = BuildOptions(arch="arm64")
+    core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger, options=options)
+    _check_explanation(core, exception_id)
+
+
+def _check_explanation(core: Core, exception_id: str) -> None:
     printed = traceback.parse(core.stderr)
     expected = _go_first_lines(core.stderr)
     with open_core(core.exe, core.core) as session:

@@ -49,6 +49,7 @@ class Arch:
     sigframe_regs: int
     sigframe_siginfo: int
     return_address_pushed: bool  # a call pushes the return address (x86) rather than setting lr
+    display_order: tuple[str, ...]  # the general registers as a registers view lists them
     capstone: tuple[str, str]  # capstone's CS_ARCH_* and CS_MODE_* names
 
     @property
@@ -79,6 +80,9 @@ AMD64 = Arch(
     sigframe_regs=40,
     sigframe_siginfo=304,
     return_address_pushed=True,
+    display_order=tuple(
+        "rip rsp rbp rax rbx rcx rdx rsi rdi r8 r9 r10 r11 r12 r13 r14 r15 eflags fs_base gs_base".split()
+    ),
     capstone=("CS_ARCH_X86", "CS_MODE_64"),
 )
 
@@ -98,6 +102,7 @@ ARM64 = Arch(
     sigframe_regs=128 + 176 + 8,
     sigframe_siginfo=0,
     return_address_pushed=False,
+    display_order=("pc", "sp", "x29", "x30", *(f"x{i}" for i in range(29)), "pstate"),
     capstone=("CS_ARCH_ARM64", "CS_MODE_ARM"),
 )
 
