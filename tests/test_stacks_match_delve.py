@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore, RunDelve
 from support import delve, scoreboard
-from support.build import Mode
+from support.build import BuildOptions, Mode
 from support.cores import Trigger
 from support.session import open_core
 from support.stack_compare import Location, dap_locations, normalize_function
@@ -32,20 +32,24 @@ def _delve_locations(frames: list[delve.DelveFrame]) -> list[Location]:
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 @pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[" ".join(c[1]) for c in CASES])
 def test_goroutines_and_frames_match_delve(
     program: str,
     args: tuple[str, ...],
     trigger: Trigger,
+    arch: str,
     go_release: Release,
     build_mode: Mode,
     make_core: MakeCore,
     run_delve: RunDelve,
 ) -> None:
-    core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger)
+    """arm64 cores (qemu-user) are read by the amd64 build of dlv as well."""
+    options = BuildOptions(arch=arch)
+    core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger, options=options)
     listing = run_delve(core.exe, core.core, ["goroutines"])[0]
     theirs = delve.parse_goroutines(listing.output)
-    board = scoreboard.tally("stacks vs Delve", go_release.minor)
+    board = scoreboard.tally("stacks vs Delve" + ("" if arch == "amd64" else f", {arch}"), go_release.minor)
     board.cores += 1
     with open_core(core.exe, core.core) as session:
         ours = {t["id"]: t["name"] for t in session.threads()}
