@@ -160,3 +160,14 @@ def test_arm64_zoo_core_matches_go_traceback(
     _check_core(
         "zoo", (scenario, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
     )
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
+def test_arm64_cgo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """linux/arm64 cgo (built with aarch64-linux-gnu-gcc): C frames unwound with the executable's
+    .eh_frame, calls from C back into Go."""
+    _check_core(
+        "cgozoo", (case, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
+    )

@@ -42,6 +42,9 @@ class Arch:
     fp: str
     lr: str | None  # the link register, on machines whose calls leave the return address there
     dwarf: dict[int, str]  # DWARF register number -> name; vector registers hold bytes
+    dwarf_sp: int  # the DWARF numbers of sp and the frame pointer, and the return address column
+    dwarf_fp: int
+    dwarf_ra: int
     vector_prefix: str
     mcontext_gregs: tuple[str, ...]  # the registers of a signal frame's mcontext, in order
     # Where the kernel's signal frame puts the saved registers and the siginfo, relative to the
@@ -74,6 +77,9 @@ AMD64 = Arch(
     fp="rbp",
     lr=None,
     dwarf=dict(enumerate(_AMD64_DWARF)),
+    dwarf_sp=7,
+    dwarf_fp=6,
+    dwarf_ra=16,
     vector_prefix="xmm",
     mcontext_gregs=tuple(_AMD64_MCONTEXT_GREGS),
     # rt_sigframe: the return address (pretcode), then the ucontext (mcontext at 40), then siginfo.
@@ -95,6 +101,9 @@ ARM64 = Arch(
     fp="x29",
     lr="x30",
     dwarf=_ARM64_DWARF,
+    dwarf_sp=31,
+    dwarf_fp=29,
+    dwarf_ra=30,
     vector_prefix="v",
     mcontext_gregs=tuple(_ARM64_GREGS),
     # rt_sigframe: siginfo (128 bytes), then the ucontext; its sigcontext is at 176 and starts

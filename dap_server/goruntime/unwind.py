@@ -27,7 +27,7 @@ from ..debuggee.api import (
     parse_siginfo,
     signal_name,
 )
-from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
+from ..program.cfi import CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
 from .frames import STACK_GOROUTINE, STACK_SIGNAL, STACK_SYSTEM, Frame
@@ -494,21 +494,23 @@ class Unwinder:
         """Step from a C frame to its caller with the executable's CFI; the reason if impossible."""
         lookup = state.pc if state.trap else state.pc - 1
         rule = self._cfi.rule_at(lookup - self._program.bias)
-        if rule is None or rule.ra_offset is None:
+        # A leaf function on arm64 never saves its return address: it is still in the link register.
+        if rule is None or (rule.ra_offset is None and not state.lr):
             return f"no unwind information for C code at {state.pc:#x} ({self._where(state.pc)})"
-        base = {DWARF_RSP: state.sp, DWARF_RBP: state.bp}.get(rule.cfa_register)
+        arch = self._arch
+        base = {arch.dwarf_sp: state.sp, arch.dwarf_fp: state.bp}.get(rule.cfa_register)
         if base is None:
             return f"C frame at {state.pc:#x} uses an unsupported CFA rule"
         cfa = base + rule.cfa_offset
         try:
-            ret = self._memory.u64(cfa + rule.ra_offset)
-            if rule.rbp_offset is not None:
-                state.bp = self._memory.u64(cfa + rule.rbp_offset)
+            ret = self._memory.u64(cfa + rule.ra_offset) if rule.ra_offset is not None else state.lr
+            if rule.fp_offset is not None:
+                state.bp = self._memory.u64(cfa + rule.fp_offset)
         except UnreadableMemory as exc:
             return f"cannot read the return address of a C frame: {exc.reason}"
-        if cfa <= state.sp or ret == 0:
+        if cfa < state.sp or (cfa == state.sp and self._pushed) or ret == 0:
             return "the C stack ends here"
-        state.pc, state.sp, state.trap, state.registers = ret, cfa, False, None
+        state.pc, state.sp, state.trap, state.registers, state.lr = ret, cfa, False, None, 0
         return None
 
     def _leave_cgo(self, state: _State, m: MachineThread | None) -> bool:

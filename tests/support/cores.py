@@ -38,8 +38,10 @@ log = logging.getLogger(__name__)
 
 CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
 EM_X86_64 = 62
-# ELF e_machine -> the qemu-user emulator that runs it on this (x86-64) machine.
+# ELF e_machine -> the qemu-user emulator that runs it on this (x86-64) machine, and where the
+# guest's dynamic loader and C library are (Debian's cross toolchain: libc6-arm64-cross).
 EMULATORS = {183: "qemu-aarch64"}
+GUEST_ROOTS = {"qemu-aarch64": "/usr/aarch64-linux-gnu"}
 CORE_USES_PID = Path("/proc/sys/kernel/core_uses_pid")
 READY_LINE = "READY"
 
@@ -156,10 +158,12 @@ def _raise_core_limit() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
 
-def _crash_env() -> dict[str, str]:
+def _crash_env(emulator: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["GOTRACEBACK"] = "crash"
     env.pop("GODEBUG", None)
+    if emulator is not None:  # a cgo program's dynamic loader and libc (QEMU_LD_PREFIX, qemu -L)
+        env["QEMU_LD_PREFIX"] = GUEST_ROOTS[Path(emulator).name]
     return env
 
 
@@ -241,7 +245,7 @@ def _run_to_core(exe: Path, args: Sequence[str], trigger: Trigger, workdir: Path
         process = subprocess.Popen(
             [*([emulator] if emulator else []), str(exe), *args],
             cwd=workdir,
-            env=_crash_env(),
+            env=_crash_env(emulator),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
