@@ -106,10 +106,12 @@ def _check_explanation(core: Core, exception_id: str) -> None:
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("args", [("nilderef",), ("panicstruct",), ("mapwrites",), ("deadlock",)], ids=" ".join)
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 def test_stripped_binary_explains_the_crash(
-    args: tuple[str, ...], go_release: Release, build_mode: Mode, make_core: MakeCore
+    args: tuple[str, ...], arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
-    core = make_core("zoo", args, release=go_release, mode=build_mode, options=BuildOptions(ldflags="-s -w"))
+    options = BuildOptions(ldflags="-s -w", arch=arch)
+    core = make_core("zoo", args, release=go_release, mode=build_mode, options=options)
     with open_core(core.exe, core.core) as session:
         info = session.client.request("exceptionInfo", {"threadId": session.stopped["threadId"]})["body"]
         assert info["description"].splitlines() == _go_first_lines(core.stderr)

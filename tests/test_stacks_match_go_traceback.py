@@ -72,6 +72,10 @@ def _check_core(
                 problems.append(f"goroutine {goid} [{printed_g.status}] is not a thread")
                 continue
             state, locked = thread_state(threads[goid])
+            if _preempted_after_printing(printed_g, state, session.stack(goid)):
+                board.notes.append(f"{program} {' '.join(args)} {mode}: goroutine {goid} preempted after Go printed it")
+                board.goroutines_matched += 1
+                continue
             if state != printed_g.wait_reason or locked != printed_g.locked_to_thread:
                 problems.append(f"goroutine {goid}: ours [{state}] locked={locked}, Go [{printed_g.status}]")
                 continue
@@ -87,6 +91,20 @@ def _check_core(
     goroutine_problems = [p for p in problems if "is not a thread" in p or "ours [" in p]
     assert not goroutine_problems, "\n".join(goroutine_problems)
     assert matched >= FRAME_AGREEMENT * compared, "\n".join(problems)
+
+
+def _preempted_after_printing(printed: traceback.Goroutine, state: str, frames: list[dict[str, object]]) -> bool:
+    """A goroutine Go printed as running on another M, with no stack ("goroutine running on other
+    thread; stack unavailable"), is still running until the crash's SIGQUIT reaches that M: the
+    core may show it runnable, asynchronously preempted in between (seen under qemu-user, go1.23
+    arm64 "abort"). Only that transition, with asyncPreempt2 innermost, is accepted."""
+    return (
+        printed.wait_reason == "running"
+        and not printed.frames
+        and state == "runnable"
+        and bool(frames)
+        and frames[0].get("name") == "runtime.asyncPreempt2"
+    )
 
 
 @pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
@@ -108,12 +126,20 @@ STRIPPED_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SEL
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 @pytest.mark.parametrize(("case", "args", "trigger"), STRIPPED_CASES, ids=[c[0] for c in STRIPPED_CASES])
 def test_stripped_binary_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
     """-ldflags='-s -w': no symbols, no DWARF; goroutines and stacks come from pclntab and the
-    runtime variables found through the code that uses them."""
+    runtime variables found through the code that uses them (RIP-relative on amd64, ADRP pages
+    on arm64)."""
     _check_core(
         "zoo",
         (case, *args),
@@ -121,8 +147,8 @@ def test_stripped_binary_matches_go_traceback(
         go_release,
         build_mode,
         make_core,
-        BuildOptions(ldflags="-s -w"),
-        "stacks vs Go traceback, stripped binaries",
+        BuildOptions(ldflags="-s -w", arch=arch),
+        "stacks vs Go traceback, stripped binaries" + ("" if arch == "amd64" else f", {arch}"),
     )
 
 
@@ -130,11 +156,19 @@ PIE_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF)]
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 @pytest.mark.parametrize(("case", "args", "trigger"), PIE_CASES, ids=[c[0] for c in PIE_CASES])
 def test_position_independent_binary_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
-    """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY)."""
+    """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY); on
+    arm64 the executable's segments (which a qemu core does not list) are placed by it too."""
     _check_core(
         "zoo",
         (case, *args),
@@ -142,8 +176,8 @@ def test_position_independent_binary_matches_go_traceback(
         go_release,
         build_mode,
         make_core,
-        BuildOptions(pie=True),
-        "stacks vs Go traceback, position-independent binaries",
+        BuildOptions(pie=True, arch=arch),
+        "stacks vs Go traceback, position-independent binaries" + ("" if arch == "amd64" else f", {arch}"),
     )
 
 

@@ -30,7 +30,7 @@ from ..binfmt.elf import (
 from .errors import DebuggeeError
 from .mappings import FileMapping
 from .memory import SegmentMemory, Span, file_spans, layer_spans
-from .notes import CoreNotes, ThreadNote, decode_notes
+from .notes import NT_PRSTATUS, CoreNotes, ThreadNote, decode_notes
 from .signals import SigInfo
 
 CANNOT_RUN = "a core dump cannot run: it is what a process left when it stopped"
@@ -208,6 +208,11 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
         notes.extend(iter_notes(memoryview(data)[ph.offset : end]))
     decoded = decode_notes(notes, arch)
     if not decoded.threads:
+        if any(note.type == NT_PRSTATUS for note in notes):
+            raise DebuggeeError(
+                f"{path} says it is a core of an {arch.description} process, but its thread notes (NT_PRSTATUS) "
+                f"are too short to hold {arch.description} registers: it is not a usable core dump"
+            )
         raise DebuggeeError(f"{path} has no thread notes (NT_PRSTATUS): it is not a usable Linux core dump")
     loads = [ph for ph in phdrs if ph.type == PT_LOAD]
     missing = sum(max(0, ph.offset + ph.filesz - size) for ph in loads if ph.filesz)
