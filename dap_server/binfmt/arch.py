@@ -46,6 +46,7 @@ class Arch:
     dwarf_fp: int
     dwarf_ra: int
     vector_prefix: str
+    fpregset_vectors: tuple[int, int]  # NT_FPREGSET: where the 16-byte vector registers start, how many
     mcontext_gregs: tuple[str, ...]  # the registers of a signal frame's mcontext, in order
     # Where the kernel's signal frame puts the saved registers and the siginfo, relative to the
     # stack pointer the handler was entered with (Go's sigtramp: its CFA).
@@ -81,6 +82,7 @@ AMD64 = Arch(
     dwarf_fp=6,
     dwarf_ra=16,
     vector_prefix="xmm",
+    fpregset_vectors=(160, 16),  # the 512-byte FXSAVE area
     mcontext_gregs=tuple(_AMD64_MCONTEXT_GREGS),
     # rt_sigframe: the return address (pretcode), then the ucontext (mcontext at 40), then siginfo.
     sigframe_regs=40,
@@ -105,6 +107,7 @@ ARM64 = Arch(
     dwarf_fp=29,
     dwarf_ra=30,
     vector_prefix="v",
+    fpregset_vectors=(0, 32),  # user_fpsimd_state
     mcontext_gregs=tuple(_ARM64_GREGS),
     # rt_sigframe: siginfo (128 bytes), then the ucontext; its sigcontext is at 176 and starts
     # with fault_address, then regs[31], sp, pc, pstate.

@@ -61,10 +61,7 @@ def from_mcontext(raw: bytes, arch: Arch) -> Registers:
 def vectors_from_fpregset(raw: bytes, arch: Arch = AMD64) -> dict[str, bytes]:
     """The vector registers of an NT_FPREGSET (ptrace's GETFPREGS): xmm0–xmm15 from amd64's
     512-byte FXSAVE area, v0–v31 from arm64's `user_fpsimd_state`."""
-    if arch is AMD64:
-        start, count = 160, 16
-    else:
-        start, count = 0, 32
+    start, count = arch.fpregset_vectors
     if len(raw) < start + 16 * count:
         return {}
     return {f"{arch.vector_prefix}{i}": raw[start + 16 * i : start + 16 * i + 16] for i in range(count)}
