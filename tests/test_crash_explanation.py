@@ -65,12 +65,9 @@ def test_exception_info_says_what_go_said(
     _check_explanation(core, exception_id)
 
 
-ARM64_CASES = [c for c in CASES if c[0] == "zoo"]
-
-
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize(
-    ("program", "args", "trigger", "exception_id"), ARM64_CASES, ids=[f"{c[0]}-{'-'.join(c[1])}" for c in ARM64_CASES]
+    ("program", "args", "trigger", "exception_id"), CASES, ids=[f"{c[0]}-{'-'.join(c[1])}" for c in CASES]
 )
 def test_arm64_exception_info_says_what_go_said(
     program: str,
