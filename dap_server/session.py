@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from .binfmt.elf import Buffer
 from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, FileMapping, UnreadableMemory
 from .debuggee.core import CoreFile, open_core
+from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
 from .goruntime.bulk import gc_paused
 from .goruntime.crash import CrashExplainer, CrashExplanation
+from .goruntime.crash_stack import go_traceback_order
 from .goruntime.describe import CreatedBy, Describer, GoroutineSummary
 from .goruntime.filters import FilterError, matches_all, parse_filters
 from .goruntime.frames import Frame
@@ -102,6 +104,7 @@ class Session:
         self._filters = parse_filters(options.goroutine_filters)
         self._recorded: frozenset[str] | None = None
         self._running = False
+        self._exit_watch: ExitWatch | None = None
         self._load_stop(progress)
         self.warnings: list[str] = list(debuggee.warnings) + list(self._process.warnings)
 
@@ -112,6 +115,7 @@ class Session:
         self._describer = Describer(self._process)
         self._summaries: dict[int, GoroutineSummary] = {}
         self._crash: CrashExplanation | None = None
+        self._crash_frames: list[Frame] | None = None
         self._disassembler: Disassembler | None = None
 
     @property
@@ -134,16 +138,25 @@ class Session:
         """How long the last stop took to make (0 for a core)."""
         return self._debuggee.stop_seconds
 
-    def resume(self) -> None:
-        """Let the debuggee run (SessionError for a core)."""
+    def resume(self, on_exit: Callable[[], None] | None = None) -> None:
+        """Let the debuggee run (SessionError for a core). `on_exit()` is called, from another
+        thread, if the process ends before `stop` or `close`."""
         try:
             self._debuggee.resume()
         except DebuggeeError as exc:
             raise SessionError(str(exc)) from exc
         self._running = True
+        if on_exit is not None and self._debuggee.pid is not None:
+            self._exit_watch = ExitWatch(self._debuggee.pid, on_exit)
+
+    def _unwatch(self) -> None:
+        if self._exit_watch is not None:
+            self._exit_watch.cancel()
+            self._exit_watch = None
 
     def stop(self) -> None:
         """Stop the debuggee again and read the new stop."""
+        self._unwatch()
         try:
             self._debuggee.stop()
         except DebuggeeExited as exc:
@@ -239,6 +252,7 @@ class Session:
             raise
 
     def close(self) -> None:
+        self._unwatch()
         _close(self._debuggee, self._program)
 
     # the debuggee -----------------------------------------------------------------------------
@@ -424,7 +438,13 @@ class Session:
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
 
     def frames(self, g: Goroutine) -> list[Frame]:
-        return self._process.frames(g)
+        """Innermost first; the crashing goroutine's start where Go's traceback starts (crash_stack.py)."""
+        crash = self.crash()
+        if not crash.crashed or crash.goid != g.goid:
+            return self._process.frames(g)
+        if self._crash_frames is None:
+            self._crash_frames = go_traceback_order(self._process.frames(g), self._debuggee.pid or 0)
+        return self._crash_frames
 
     def stopped_goroutine(self) -> Goroutine | None:
         """The goroutine the reporting thread was running (the thread that dumped a core)."""

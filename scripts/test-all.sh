@@ -2,8 +2,10 @@
 # Install everything the tests need, then run them all. `.ci/run` calls exactly this.
 #   Debian: qemu-user and gcc-aarch64-linux-gnu (arm64 cores); Python: godap with its test
 #   extras; Go: every release under test (through the go command's toolchain switching) and
-#   Delve; Node: the VS Code extension's dependencies.
-# Environment: GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
+#   Delve; Node: the VS Code extension's dependencies; code-server, Node 24, chromium and
+#   Playwright for the test in a real VS Code (scripts/install-code-server.sh).
+# Environment: GODAP_TEST_WORKERS sets pytest-xdist's worker count (default: one per CPU),
+# GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
 # the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,10 +36,15 @@ fi
 step "VS Code extension: install, compile, lint, unit tests, package"
 (cd vscode-extension && npm ci --no-audit --no-fund && npm run compile && npm run lint && npm test && npm run package)
 
+step "code-server, Node 24, chromium and Playwright for the VS Code UI test (cached)"
+bash scripts/install-code-server.sh | tail -n 1
+
 step "Lint and types"
 ruff check .
 ruff format --check .
 mypy
 
 step "Tests"
-python3 -m pytest -ra "$@"
+# One worker per CPU (GODAP_TEST_WORKERS=0 runs them in this process): most tests wait on a server,
+# a Go build or dlv, and the fixture cache's per-entry locks let workers share what either builds.
+python3 -m pytest -ra -n "${GODAP_TEST_WORKERS:-auto}" "$@"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import cache, delve, scoreboard, toolchains
@@ -140,6 +141,19 @@ def run_delve() -> RunDelve:
 def require_dlv() -> None:
     if delve.find_dlv() is None:
         missing(f"dlv not found on PATH or in ~/go/bin (go install {DELVE_PACKAGE})")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker sends its agreement figures to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["godap_scoreboard"] = scoreboard.dump()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's hook on the controller, as each worker ends."""
+    scoreboard.merge(getattr(node, "workeroutput", {}).get("godap_scoreboard", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

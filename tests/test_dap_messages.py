@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import subprocess
+import sys
 import types
 import typing
 from typing import Any, Literal
@@ -24,6 +26,7 @@ from support.dap_validation import SchemaValidator, format_checker
 from dap_server.adapter import arguments
 from dap_server.dap import bodies, events, messages, requests
 from dap_server.dap.converter import StructureError, structure, to_json_body
+from dap_server.dap.message_class import build
 
 DEFINITIONS = SchemaValidator().definitions
 # Required by the spec but accepted when absent (see the class).
@@ -39,11 +42,12 @@ def attrs_classes(module: types.ModuleType) -> list[type]:
     return [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if attrs.has(cls) and cls.__module__ == module.__name__
+        if build(cls) and cls.__module__ == module.__name__
     ]
 
 
 def wire_names(cls: type) -> dict[str, attrs.Attribute[Any]]:
+    assert build(cls), cls
     return {field.metadata.get("godap.wire_name", field.name): field for field in attrs.fields(cls)}
 
 
@@ -144,7 +148,7 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
         return st.dictionaries(strategy(args[0]), strategy(args[1]), max_size=2)
     if annotation is type(None):
         return st.none()
-    if attrs.has(annotation):
+    if build(annotation):
         return instances(annotation)
     raise AssertionError(f"no strategy for {annotation!r}")
 
@@ -152,6 +156,7 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
 @functools.cache  # one strategy per class, so recursive types (Source.sources) refer back to it
 def instances(cls: type) -> st.SearchStrategy[Any]:
     hints = typing.get_type_hints(cls)
+    assert build(cls), cls
     return st.builds(cls, **{f.name: deferred(hints[f.name]) for f in attrs.fields(cls)})
 
 
@@ -292,3 +297,17 @@ def test_renamed_fields_use_their_json_names_both_ways() -> None:
     assert launch.restart_data == [1]
     assert launch.substitutePath == [arguments.SubstitutePath(from_="/a", to="/b")]
     assert to_json_body(launch) == {"__restart": [1], "substitutePath": [{"from": "/a", "to": "/b"}]}
+
+
+def test_serving_builds_no_message_class_before_it_is_used() -> None:
+    """Importing the server builds none of the ~100 message classes (start-up time): each is built
+    when a session first uses it."""
+    script = (
+        "import dap_server.cli, dap_server.adapter, dap_server.dap\n"
+        "from dap_server.dap import message_class\n"
+        "print(len(message_class._PENDING))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    pending = int(done.stdout)
+    declared = sum(len(attrs_classes(module)) for module in (bodies, events, messages, requests, arguments))
+    assert pending == declared, done.stderr

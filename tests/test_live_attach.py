@@ -403,11 +403,13 @@ def test_a_process_that_exits_while_it_runs_ends_the_session(
         assert client.request("continue", {"threadId": 1})["success"]
         program.process.terminate()
         program.process.wait(10)
+        client.wait_event("terminated")  # noticed while it ran, before anyone pauses
+        assert f"process {program.pid}" in _console(client) and "ended while it ran" in _console(client)
         paused = client.request("pause", {"threadId": 1})
         assert not paused["success"] and f"process {program.pid}" in paused["message"], paused
         assert "has exited" in paused["message"], paused
-        client.wait_event("terminated")
         assert client.request("disconnect", {})["success"]
+        assert sum(event["event"] == "terminated" for event in client.events) == 1
 
 
 @pytest.mark.go_releases("local")

@@ -43,7 +43,7 @@ SCRIPT: list[tuple[str, dict[str, Any] | None, list[str]]] = [
     ("threads", None, []),
     ("stackTrace", {"threadId": 19, "startFrame": 0, "levels": 20}, []),
     ("exceptionInfo", {"threadId": 19}, []),
-    ("scopes", {"frameId": 14}, []),
+    ("scopes", {"frameId": 4}, []),  # main.(*Store).reserve, the crashing frame
     ("variables", {"variablesReference": 1}, []),
     ("variables", {"variablesReference": 3}, []),
     ("variables", {"variablesReference": 4}, []),

@@ -8,9 +8,10 @@ from typing import Any
 import attrs
 
 from ..dap.converter import wire_name
+from ..dap.message_class import message
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SubstitutePath:
     """One `substitutePath` rule: source paths starting with `from` are shown starting with `to`."""
 
@@ -18,7 +19,7 @@ class SubstitutePath:
     to: str
 
 
-@attrs.frozen(kw_only=True)
+@message
 class GoArguments:
     """The keys `launch` and `attach` share."""
 
@@ -37,7 +38,7 @@ class GoArguments:
     mode: str | None = None  # launch: "core"; attach: "local" (vscode-go's word)
 
 
-@attrs.frozen(kw_only=True)
+@message
 class LaunchArguments(GoArguments):
     """`launch` opens a core dump."""
 
@@ -45,7 +46,7 @@ class LaunchArguments(GoArguments):
     coreFilePath: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class AttachArguments(GoArguments):
     """`attach` stops a running process; `processId` is a number or, from a picker, a string."""
 

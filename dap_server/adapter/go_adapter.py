@@ -52,6 +52,7 @@ from ..dap.requests import (
     TerminateArguments,
     VariablesArguments,
 )
+from ..goruntime.frames import STACK_DUMP
 from ..goruntime.goroutines import Goroutine
 from ..goruntime.grouping import GoroutineGroup
 from ..program.dwarf.dies import DwarfError
@@ -99,6 +100,7 @@ class GoAdapter:
         self._vars = VariableRefs()
         self._console: Console | None = None  # the debug console, made on first use
         self._terminated = False
+        self._end_lock = threading.Lock()  # `_end` runs on the request thread or the exit watch's
         self._remove_log_file: Callable[[], None] | None = None
         self._listed: list[dict[str, Any]] = []  # the last thread list sent: what `threads` shows while running
         self._killed = False
@@ -203,7 +205,7 @@ class GoAdapter:
             self._output(crash.description + "\n", "stderr")
             body = StoppedEventBody(
                 reason="exception",
-                description=crash.headline,
+                description=crash.summary,
                 text=crash.description,
                 threadId=tid,
                 allThreadsStopped=True,
@@ -220,22 +222,31 @@ class GoAdapter:
         if args.terminateDebuggee and session is not None and session.can_run:
             session.kill()
             self._killed = True
-        self._end(ctx)
+        self._end(ctx.send_event)
         self.close()
 
     def terminate_request(self, args: TerminateArguments, ctx: RequestContext) -> None:
-        self._end(ctx)
+        self._end(ctx.send_event)
 
-    def _end(self, ctx: RequestContext) -> None:
-        if self._terminated:
-            return
-        self._terminated = True
+    def _end(self, send: Callable[[str, object], None]) -> None:
+        """The session's last events (once, whichever thread ends it first)."""
+        with self._end_lock:
+            if self._terminated:
+                return
+            self._terminated = True
         session = self._session
         if session is not None and self._killed:
-            ctx.send_event("exited", ExitedEventBody(exitCode=KILLED_EXIT_CODE))
+            send("exited", ExitedEventBody(exitCode=KILLED_EXIT_CODE))
         elif session is not None and not session.can_run:
-            ctx.send_event("exited", ExitedEventBody(exitCode=session.exit_code()))
-        ctx.send_event("terminated", TerminatedEventBody())
+            send("exited", ExitedEventBody(exitCode=session.exit_code()))
+        send("terminated", TerminatedEventBody())
+
+    def _ended_while_running(self) -> None:
+        """The exit watch's call: a resumed process ended (its exit status is its parent's to read)."""
+        session = self._session
+        if session is not None:
+            self._output(f"{session.description} ended while it ran: there is nothing left to look at.\n", "important")
+        self._end(self._client.send_event)
 
     def close(self) -> None:
         with self._lock:
@@ -255,7 +266,7 @@ class GoAdapter:
         try:
             session.stop()
         except ProcessExited as exc:
-            self._end(ctx)  # nothing is left to look at: the session ends
+            self._end(ctx.send_event)  # nothing is left to look at: the session ends
             raise DapError(str(exc), show_user=True) from exc
         except SessionError as exc:
             raise DapError(str(exc), show_user=True) from exc
@@ -267,7 +278,7 @@ class GoAdapter:
         if not session.running:
             self._listed_goids()  # keep the thread list to show (and compare with) while it runs
             try:
-                session.resume()
+                session.resume(on_exit=self._ended_while_running)
             except SessionError as exc:
                 raise DapError(str(exc), show_user=True) from exc
             self._forget_stop()
@@ -399,7 +410,9 @@ class GoAdapter:
         ]
         created = session.created_by(g)
         if created is not None:
-            entries.append(created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
+            # after the goroutine's own frames, before those of a core dump's re-raise
+            at = next((i for i, frame in enumerate(frames) if frame.stack == STACK_DUMP), len(frames))
+            entries.insert(at, created_by_frame(session, self._frames.id_for((g.goid, len(frames))), created))
         start = max(0, args.startFrame)
         levels = args.levels if args.levels > 0 else len(entries)
         return StackTraceResponseBody(stackFrames=entries[start : start + levels], totalFrames=len(entries))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import attrs
-
+from .message_class import message
 from .messages import (
     Breakpoint,
     BreakpointLocation,
@@ -22,34 +21,34 @@ from .messages import (
 )
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ThreadsResponseBody:
     threads: list[Thread]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StackTraceResponseBody:
     stackFrames: list[StackFrame]
     totalFrames: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ScopesResponseBody:
     scopes: list[Scope]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class VariablesResponseBody:
     variables: list[Variable]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SourceResponseBody:
     content: str
     mimeType: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class EvaluateResponseBody:
     result: str
     type: str | None = None
@@ -60,7 +59,7 @@ class EvaluateResponseBody:
     memoryReference: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionInfoResponseBody:
     exceptionId: str
     description: str | None = None
@@ -68,7 +67,7 @@ class ExceptionInfoResponseBody:
     details: ExceptionDetails | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetVariableResponseBody:
     value: str
     type: str | None = None
@@ -78,7 +77,7 @@ class SetVariableResponseBody:
     memoryReference: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetExpressionResponseBody:
     value: str
     type: str | None = None
@@ -89,46 +88,46 @@ class SetExpressionResponseBody:
     memoryReference: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class CompletionsResponseBody:
     targets: list[CompletionItem]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ReadMemoryResponseBody:
     address: str
     unreadableBytes: int | None = None
     data: str | None = None  # base64
 
 
-@attrs.frozen(kw_only=True)
+@message
 class WriteMemoryResponseBody:
     offset: int | None = None
     bytesWritten: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DisassembleResponseBody:
     instructions: list[DisassembledInstruction]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class LoadedSourcesResponseBody:
     sources: list[Source]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ModulesResponseBody:
     modules: list[Module]
     totalModules: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ContinueResponseBody:
     allThreadsContinued: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class BreakpointsResponseBody:
     """The body of setBreakpoints, setFunctionBreakpoints, setExceptionBreakpoints,
     setInstructionBreakpoints and setDataBreakpoints responses (the same shape in the spec)."""
@@ -136,12 +135,12 @@ class BreakpointsResponseBody:
     breakpoints: list[Breakpoint]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class BreakpointLocationsResponseBody:
     breakpoints: list[BreakpointLocation]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DataBreakpointInfoResponseBody:
     dataId: str | None  # required, null when no data breakpoint is possible
     description: str

@@ -19,6 +19,8 @@ from cattrs.cols import is_mapping, is_sequence, list_structure_factory, mapping
 from cattrs.errors import AttributeValidationNote, BaseValidationError, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .message_class import build
+
 T = TypeVar("T")
 
 _WIRE_NAME = "godap.wire_name"
@@ -143,8 +145,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == (int | str | None), _structure_int_or_str)
     converter.register_structure_hook_factory(is_sequence, _checked(list, "array", list_structure_factory))
     converter.register_structure_hook_factory(is_mapping, _checked(dict, "object", mapping_structure_factory))
-    converter.register_structure_hook_factory(attrs.has, _checked(dict, "object", _attrs_structure_fn))
-    converter.register_unstructure_hook_factory(attrs.has, _attrs_unstructure_factory)
+    converter.register_structure_hook_factory(build, _checked(dict, "object", _attrs_structure_fn))
+    converter.register_unstructure_hook_factory(build, _attrs_unstructure_factory)
     return converter
 
 
@@ -169,7 +171,7 @@ def to_json_body(body: object) -> Any:
     """The JSON form of a response or event body: an attrs object, a mapping, or None."""
     if body is None:
         return None
-    if attrs.has(type(body)):
+    if build(type(body)):
         return converter.unstructure(body)
     if isinstance(body, Mapping):
         return dict(body)

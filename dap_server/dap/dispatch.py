@@ -19,6 +19,7 @@ import attrs
 from .context import RequestContext
 from .converter import StructureError, structure
 from .errors import InvalidArguments
+from .message_class import is_message_class
 
 SUFFIX = "_request"
 _RAW_ANNOTATIONS: tuple[object, ...] = (dict, Mapping, dict[str, Any], Mapping[str, Any])
@@ -75,7 +76,7 @@ def _arguments_type(cls: type, name: str, function: Callable[..., object]) -> ty
         annotation = typing.get_type_hints(function).get(parameters[1].name)
     except NameError as exc:
         raise TypeError(f"{where}: cannot resolve the annotation of its arguments ({exc})") from exc
-    if isinstance(annotation, type) and attrs.has(annotation):
+    if isinstance(annotation, type) and is_message_class(annotation):
         return annotation
     if annotation in _RAW_ANNOTATIONS:
         return None

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import attrs
-
+from .message_class import message
 from .messages import Capabilities, Module, Source
 
 ChangeReason = Literal["new", "changed", "removed"]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StoppedEventBody:
     reason: str  # "exception", "pause", "entry", ... (open enumeration)
     description: str | None = None
@@ -22,29 +21,29 @@ class StoppedEventBody:
     hitBreakpointIds: list[int] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ContinuedEventBody:
     threadId: int
     allThreadsContinued: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExitedEventBody:
     exitCode: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class TerminatedEventBody:
     restart: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ThreadEventBody:
     reason: str  # "started", "exited" or another
     threadId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class OutputEventBody:
     category: str | None = None  # "console", "important", "stdout", "stderr", "telemetry" or another
     output: str
@@ -56,7 +55,7 @@ class OutputEventBody:
     data: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ProcessEventBody:
     name: str
     systemProcessId: int | None = None
@@ -65,26 +64,26 @@ class ProcessEventBody:
     pointerSize: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ModuleEventBody:
     reason: ChangeReason
     module: Module
 
 
-@attrs.frozen(kw_only=True)
+@message
 class LoadedSourceEventBody:
     reason: ChangeReason
     source: Source
 
 
-@attrs.frozen(kw_only=True)
+@message
 class InvalidatedEventBody:
     areas: list[str] | None = None  # "all", "stacks", "threads", "variables" or another
     threadId: int | None = None
     stackFrameId: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ProgressStartEventBody:
     progressId: str
     title: str
@@ -94,25 +93,25 @@ class ProgressStartEventBody:
     percentage: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ProgressUpdateEventBody:
     progressId: str
     message: str | None = None
     percentage: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ProgressEndEventBody:
     progressId: str
     message: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class CapabilitiesEventBody:
     capabilities: Capabilities
 
 
-@attrs.frozen(kw_only=True)
+@message
 class MemoryEventBody:
     memoryReference: str
     offset: int

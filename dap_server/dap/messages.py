@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import attrs
+from .message_class import message
 
 ChecksumAlgorithm = Literal["MD5", "SHA1", "SHA256", "timestamp"]
 ExceptionBreakMode = Literal["never", "always", "unhandled", "userUnhandled"]
@@ -37,13 +37,13 @@ CompletionItemType = Literal[
 ]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Checksum:
     algorithm: ChecksumAlgorithm
     checksum: str
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Source:
     name: str | None = None
     path: str | None = None
@@ -55,18 +55,18 @@ class Source:
     checksums: list[Checksum] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Thread:
     id: int
     name: str
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ValueFormat:
     hex: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StackFrameFormat(ValueFormat):
     parameters: bool | None = None
     parameterTypes: bool | None = None
@@ -77,7 +77,7 @@ class StackFrameFormat(ValueFormat):
     includeAll: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StackFrame:
     id: int
     name: str
@@ -92,7 +92,7 @@ class StackFrame:
     presentationHint: Literal["normal", "label", "subtle"] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Scope:
     name: str
     presentationHint: str | None = None  # "arguments", "locals", "registers" or another
@@ -107,7 +107,7 @@ class Scope:
     endColumn: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class VariablePresentationHint:
     kind: str | None = None
     attributes: list[str] | None = None
@@ -115,7 +115,7 @@ class VariablePresentationHint:
     lazy: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Variable:
     name: str
     value: str
@@ -128,7 +128,7 @@ class Variable:
     memoryReference: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionDetails:
     message: str | None = None
     typeName: str | None = None
@@ -138,7 +138,7 @@ class ExceptionDetails:
     innerException: list[ExceptionDetails] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Module:
     id: int | str
     name: str
@@ -152,7 +152,7 @@ class Module:
     addressRange: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DisassembledInstruction:
     address: str
     instructionBytes: str | None = None
@@ -166,7 +166,7 @@ class DisassembledInstruction:
     presentationHint: Literal["normal", "invalid"] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class CompletionItem:
     label: str
     text: str | None = None
@@ -179,7 +179,7 @@ class CompletionItem:
     selectionLength: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Breakpoint:
     id: int | None = None
     verified: bool
@@ -194,7 +194,7 @@ class Breakpoint:
     reason: Literal["pending", "failed"] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class BreakpointLocation:
     line: int
     column: int | None = None
@@ -202,7 +202,7 @@ class BreakpointLocation:
     endColumn: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SourceBreakpoint:
     line: int
     column: int | None = None
@@ -211,14 +211,14 @@ class SourceBreakpoint:
     logMessage: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class FunctionBreakpoint:
     name: str
     condition: str | None = None
     hitCondition: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class InstructionBreakpoint:
     instructionReference: str
     offset: int | None = None
@@ -226,7 +226,7 @@ class InstructionBreakpoint:
     hitCondition: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DataBreakpoint:
     dataId: str
     accessType: DataBreakpointAccessType | None = None
@@ -234,25 +234,25 @@ class DataBreakpoint:
     hitCondition: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionFilterOptions:
     filterId: str
     condition: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionPathSegment:
     negate: bool | None = None
     names: list[str]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionOptions:
     path: list[ExceptionPathSegment] | None = None
     breakMode: ExceptionBreakMode
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionBreakpointsFilter:
     filter: str
     label: str
@@ -262,7 +262,7 @@ class ExceptionBreakpointsFilter:
     conditionDescription: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ColumnDescriptor:
     attributeName: str
     label: str
@@ -271,7 +271,7 @@ class ColumnDescriptor:
     width: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Message:
     """The `error` of an error response's body."""
 
@@ -284,7 +284,7 @@ class Message:
     urlLabel: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class Capabilities:
     """The body of the `initialize` response and of the `capabilities` event."""
 

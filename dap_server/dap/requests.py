@@ -12,6 +12,7 @@ from typing import Any, Literal
 import attrs
 
 from .converter import wire_name
+from .message_class import message
 from .messages import (
     DataBreakpoint,
     ExceptionFilterOptions,
@@ -27,7 +28,7 @@ from .messages import (
 SteppingGranularity = Literal["statement", "line", "instruction"]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class InitializeRequestArguments:
     clientID: str | None = None
     clientName: str | None = None
@@ -48,7 +49,7 @@ class InitializeRequestArguments:
     supportsStartDebuggingRequest: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class LaunchRequestArguments:
     """The spec's own launch arguments; an adapter's configuration adds its keys (godap's are in
     `adapter/arguments.py`)."""
@@ -58,40 +59,40 @@ class LaunchRequestArguments:
     noDebug: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class AttachRequestArguments:
     restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ConfigurationDoneArguments:
     pass
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DisconnectArguments:
     restart: bool = False
     terminateDebuggee: bool | None = None
     suspendDebuggee: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class TerminateArguments:
     restart: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class RestartArguments:
     arguments: dict[str, Any] | None = None  # the launch or attach arguments
 
 
-@attrs.frozen(kw_only=True)
+@message
 class CancelArguments:
     requestId: int | None = None
     progressId: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StackTraceArguments:
     threadId: int
     startFrame: int = 0
@@ -99,12 +100,12 @@ class StackTraceArguments:
     format: StackFrameFormat | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ScopesArguments:
     frameId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class VariablesArguments:
     variablesReference: int
     filter: Literal["indexed", "named"] | None = None
@@ -113,13 +114,13 @@ class VariablesArguments:
     format: ValueFormat | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SourceArguments:
     source: Source | None = None
     sourceReference: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class EvaluateArguments:
     expression: str
     frameId: int | None = None
@@ -127,12 +128,12 @@ class EvaluateArguments:
     format: ValueFormat | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ExceptionInfoArguments:
     threadId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetVariableArguments:
     variablesReference: int
     name: str
@@ -140,7 +141,7 @@ class SetVariableArguments:
     format: ValueFormat | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetExpressionArguments:
     expression: str
     value: str
@@ -148,7 +149,7 @@ class SetExpressionArguments:
     format: ValueFormat | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class CompletionsArguments:
     frameId: int | None = None
     text: str
@@ -156,14 +157,14 @@ class CompletionsArguments:
     line: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ReadMemoryArguments:
     memoryReference: str
     offset: int = 0
     count: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class WriteMemoryArguments:
     memoryReference: str
     offset: int = 0
@@ -171,7 +172,7 @@ class WriteMemoryArguments:
     data: str
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DisassembleArguments:
     memoryReference: str
     offset: int = 0
@@ -180,36 +181,36 @@ class DisassembleArguments:
     resolveSymbols: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class LoadedSourcesArguments:
     pass
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ModulesArguments:
     startModule: int = 0
     moduleCount: int = 0  # 0: all
 
 
-@attrs.frozen(kw_only=True)
+@message
 class PauseArguments:
     threadId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ContinueArguments:
     threadId: int
     singleThread: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class NextArguments:
     threadId: int
     singleThread: bool = False
     granularity: SteppingGranularity | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StepInArguments:
     threadId: int
     singleThread: bool = False
@@ -217,43 +218,43 @@ class StepInArguments:
     granularity: SteppingGranularity | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StepOutArguments:
     threadId: int
     singleThread: bool = False
     granularity: SteppingGranularity | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class StepBackArguments:
     threadId: int
     singleThread: bool = False
     granularity: SteppingGranularity | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class ReverseContinueArguments:
     threadId: int
     singleThread: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class RestartFrameArguments:
     frameId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class GotoArguments:
     threadId: int
     targetId: int
 
 
-@attrs.frozen(kw_only=True)
+@message
 class TerminateThreadsArguments:
     threadIds: list[int] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetBreakpointsArguments:
     source: Source
     breakpoints: list[SourceBreakpoint] = attrs.field(factory=list)
@@ -261,36 +262,36 @@ class SetBreakpointsArguments:
     sourceModified: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetFunctionBreakpointsArguments:
     breakpoints: list[FunctionBreakpoint]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetExceptionBreakpointsArguments:
     filters: list[str]
     filterOptions: list[ExceptionFilterOptions] = attrs.field(factory=list)
     exceptionOptions: list[ExceptionOptions] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetInstructionBreakpointsArguments:
     breakpoints: list[InstructionBreakpoint]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class SetDataBreakpointsArguments:
     breakpoints: list[DataBreakpoint]
 
 
-@attrs.frozen(kw_only=True)
+@message
 class DataBreakpointInfoArguments:
     variablesReference: int | None = None
     name: str
     frameId: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@message
 class BreakpointLocationsArguments:
     source: Source
     line: int

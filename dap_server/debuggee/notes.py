@@ -17,6 +17,11 @@ NT_PRPSINFO = 3
 NT_AUXV = 6
 NT_SIGINFO = 0x53494749
 NT_FILE = 0x46494C45
+NT_X86_XSTATE = 0x202
+# The kernel and gdb name their process and thread notes "CORE"; Delve's `dump` writes the same
+# notes with an empty name (and the x87/SSE registers in an XSAVE note instead of NT_FPREGSET).
+_CORE_OWNERS = frozenset({b"CORE", b""})
+DELVE_OWNER = b""
 
 _PRSTATUS_REGS_OFFSET = 112
 
@@ -102,13 +107,15 @@ def decode_notes(notes: list[Note], arch: Arch = AMD64) -> CoreNotes:
     result = CoreNotes()
     current: ThreadNote | None = None
     for note in notes:
-        if note.type == NT_PRSTATUS and note.owner == b"CORE":
+        if note.type == NT_PRSTATUS and note.owner in _CORE_OWNERS:
             current = parse_prstatus(note.desc, arch)
             if current is not None:
                 result.threads.append(current)
-        elif note.type == NT_FPREGSET and note.owner == b"CORE" and current is not None:
+        elif note.type == NT_FPREGSET and note.owner in _CORE_OWNERS and current is not None:
             add_fpregs(current, note.desc)
-        elif note.type == NT_PRPSINFO and note.owner == b"CORE":
+        elif note.type == NT_X86_XSTATE and note.owner == DELVE_OWNER and current is not None:
+            add_fpregs(current, note.desc)  # its first 512 bytes are the FXSAVE area
+        elif note.type == NT_PRPSINFO and note.owner in _CORE_OWNERS:
             result.process = parse_prpsinfo(note.desc)
         elif note.type == NT_SIGINFO:
             info = parse_siginfo(note.desc)

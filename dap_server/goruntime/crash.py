@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..debuggee.api import SigInfo, Thread, UnreadableMemory, signal_name
+from .crash_stack import sent_by_runtime
 from .frames import Frame
 from .goprint import indented, print_complex, print_float
 from .goroutines import Goroutine
@@ -80,6 +81,14 @@ class CrashExplanation:
     def description(self) -> str:
         return "\n".join(self.lines)
 
+    @property
+    def summary(self) -> str:
+        """A few words for the stop's badge ("panic", "fatal error", "signal SIGSEGV"); the badge
+        sits beside the thread's name, which a whole panic message would hide."""
+        if self.kind.endswith("signal"):
+            return f"signal {self.exception_id}"
+        return self.kind
+
 
 class CrashExplainer:
     def __init__(self, process: GoProcess) -> None:
@@ -106,7 +115,7 @@ class CrashExplainer:
             if explained is not None:
                 return explained
         for thread in ordered:
-            signal = self._outside_signal(thread)
+            signal = self._received_signal(thread)
             if signal is not None:
                 return signal
         return CrashExplanation(
@@ -323,15 +332,16 @@ class CrashExplainer:
         code = g.sigcode0 - (1 << 64) if g.sigcode0 >= 1 << 63 else g.sigcode0
         return SigInfo(g.sig, 0, code, g.sigcode1, 0, 0)
 
-    def _outside_signal(self, thread: Thread) -> CrashExplanation | None:
-        """A signal the process did not send itself: the outermost signal frame of the dumping thread."""
+    def _received_signal(self, thread: Thread) -> CrashExplanation | None:
+        """A signal the runtime did not send itself (from another process, the kernel, or the
+        program's own kill(getpid(), …)): the outermost signal frame of the dumping thread."""
         m = self._m_by_lwp.get(thread.lwp)
         frames = self._process.unwinder.thread_frames(thread, m)
         notes = [(i, f) for i, f in enumerate(frames) if f.siginfo is not None]
         for index, note in reversed(notes):
             info = note.siginfo
             assert info is not None
-            if info.sent_by_process and info.sender_pid == self._pid:
+            if sent_by_runtime(info, self._pid):
                 continue  # the runtime's own crash() or the SIGQUIT it relays between threads
             interrupted = next((f for f in frames[index + 1 :] if not f.is_synthetic), None)
             pc = interrupted.pc if interrupted is not None else 0
@@ -343,7 +353,9 @@ class CrashExplainer:
                 lines.append("signal arrived during cgo execution")
             details = []
             kind = "signal"
-            if info.sent_by_process:
+            if info.sent_by_process and info.sender_pid == self._pid:
+                details.append(f"sent by the process itself (pid {info.sender_pid})")
+            elif info.sent_by_process:
                 kind = "external signal"
                 details.append(f"sent by process {info.sender_pid} (uid {info.sender_uid})")
             g = self._process.goroutine_on_thread(thread)

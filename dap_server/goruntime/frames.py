@@ -10,6 +10,7 @@ from ..program.pclntab import Func
 STACK_GOROUTINE = "goroutine"
 STACK_SYSTEM = "system"
 STACK_SIGNAL = "signal"
+STACK_DUMP = "core dump"  # the label before the frames of the runtime's re-raise (crash_stack.py)
 
 
 @dataclass(slots=True)

@@ -25,6 +25,20 @@ def tally(board: str, key: str) -> Tally:
     return BOARDS[board][key]
 
 
+def dump() -> dict[str, dict[str, dict[str, object]]]:
+    """The boards as JSON data (what a pytest-xdist worker hands to the controller)."""
+    return {board: {key: dict(t.__dict__) for key, t in rows.items()} for board, rows in BOARDS.items()}
+
+
+def merge(data: dict[str, dict[str, dict[str, object]]]) -> None:
+    """Add a worker's `dump()` to these boards."""
+    for board, rows in data.items():
+        for key, fields in rows.items():
+            mine = tally(board, key)
+            for name, value in fields.items():
+                setattr(mine, name, getattr(mine, name) + value)
+
+
 def render() -> list[str]:
     lines: list[str] = []
     for board, rows in sorted(BOARDS.items()):
@@ -41,5 +55,5 @@ def render() -> list[str]:
     path = os.environ.get("GODAP_SCOREBOARD")
     if path and BOARDS:
         with open(path, "w") as handle:
-            json.dump({b: {k: t.__dict__ for k, t in rows.items()} for b, rows in BOARDS.items()}, handle, indent=2)
+            json.dump(dump(), handle, indent=2)
     return lines

@@ -9,6 +9,7 @@ from typing import Any
 from .traceback import Goroutine
 
 INLINED_SUFFIX = " (inlined)"
+DUMP_LABEL = "to dump the core"  # the label before the frames of the runtime's re-raise
 _TYPE_ARGS = re.compile(r"\[.*\]")
 _STATE = re.compile(r"^Goroutine \d+ \[(?P<state>[^\]]*)\]")
 
@@ -33,10 +34,14 @@ class Comparison:
 
 
 def dap_locations(frames: list[dict[str, Any]]) -> list[Location]:
-    """Real frames of a DAP stackTrace (label frames dropped), names as Go prints them."""
+    """Real frames of a DAP stackTrace (label frames dropped), names as Go prints them. The frames
+    of the runtime's re-raise that dumped the core, behind the label that says so, are the signal
+    handler's, not the goroutine's: they end the list."""
     result = []
     for frame in frames:
         if frame.get("presentationHint") == "label":
+            if DUMP_LABEL in frame["name"]:
+                break
             continue
         name = frame["name"].removesuffix(INLINED_SUFFIX)
         source = frame.get("source") or {}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { coreDumpConfiguration } from './config';
-import { pickCoreFile, pickProgram, type OpenDialog } from './pickers';
+import { pickCoreFile, pickProgram, windowPickerUi, type OpenDialog } from './pickers';
 
 export interface OpenCoreDumpDeps {
   readonly openDialog: OpenDialog;
@@ -18,7 +18,7 @@ export async function openCoreDump(deps: OpenCoreDumpDeps, given?: unknown): Pro
   if (core === undefined) {
     return false;
   }
-  const program = await pickProgram(deps.openDialog, core);
+  const program = await pickProgram(windowPickerUi(deps.openDialog), core);
   if (program === undefined) {
     return false;
   }

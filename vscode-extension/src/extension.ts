@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { defaultOpenCoreDumpDeps, openCoreDump } from './commands';
 import { COMMANDS, DEBUG_TYPE } from './constants';
+import { showDebugViewOnStart } from './debugView';
 import { GodapAdapterFactory, type LaunchDeps } from './factory';
-import { coreFileFromCommandArgument, pickCoreFile, pickProgram } from './pickers';
+import { coreFileFromCommandArgument, pickCoreFile, pickProgram, windowPickerUi } from './pickers';
 import { configurationFromCommandArgument, pickGoProcess } from './processPicker';
 import { defaultProviderExtras, GodapConfigurationProvider, GodapDynamicConfigurationProvider } from './provider';
 import { activeInterpreterFromPythonExtension } from './pythonExtension';
@@ -23,10 +24,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     output,
+    showDebugViewOnStart(),
     vscode.commands.registerCommand(COMMANDS.openCoreDump, (uri?: unknown) => openCoreDump(defaultOpenCoreDumpDeps(), uri)),
     vscode.commands.registerCommand(COMMANDS.pickCoreFile, () => pickCoreFile(openDialog)),
     vscode.commands.registerCommand(COMMANDS.pickProgram, (config?: unknown) =>
-      pickProgram(openDialog, coreFileFromCommandArgument(config))),
+      pickProgram(windowPickerUi(openDialog, providerDeps.showError), coreFileFromCommandArgument(config))),
     vscode.commands.registerCommand(COMMANDS.pickGoProcess, (config?: unknown) =>
       pickGoProcess(vscode.workspace.workspaceFolders?.[0], configurationFromCommandArgument(config), providerDeps)),
     vscode.debug.registerDebugConfigurationProvider(

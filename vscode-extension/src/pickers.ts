@@ -1,8 +1,24 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { fileKind, listExecutables } from './executables';
 
 /** The part of `vscode.window` the pickers use (injectable for tests). */
 export type OpenDialog = (options: vscode.OpenDialogOptions) => Thenable<vscode.Uri[] | undefined>;
+
+/** One entry of the executable list: a file, or "Browse…". */
+export interface ProgramItem extends vscode.QuickPickItem {
+  readonly file: string | undefined;
+}
+
+export type ShowProgramPick = (items: ProgramItem[], options: vscode.QuickPickOptions) => Thenable<ProgramItem | undefined>;
+
+export interface ProgramPickerUi {
+  readonly openDialog: OpenDialog;
+  readonly showQuickPick: ShowProgramPick;
+  readonly showError: (message: string) => void;
+}
+
+export const BROWSE_LABEL = 'Browse…';
 
 function firstPath(uris: readonly vscode.Uri[] | undefined): string | undefined {
   const uri = uris?.[0];
@@ -11,6 +27,14 @@ function firstPath(uris: readonly vscode.Uri[] | undefined): string | undefined 
 
 function defaultFolder(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/** The window's quick pick and error messages, with the given dialog. */
+export function windowPickerUi(
+  openDialog: OpenDialog,
+  showError: (message: string) => void = (message) => { void vscode.window.showErrorMessage(message); },
+): ProgramPickerUi {
+  return { openDialog, showQuickPick: (items, options) => vscode.window.showQuickPick(items, options), showError };
 }
 
 /** Asks for the core dump; undefined when the user cancels. */
@@ -27,22 +51,48 @@ export async function pickCoreFile(showOpenDialog: OpenDialog, defaultUri = defa
 }
 
 /**
- * Asks for the executable that produced the core; the dialog opens next to the core
- * (where the binary usually is) when its path is known. Undefined when the user cancels.
+ * Asks for the executable that produced the core. The executables (ELF programs with an execute
+ * bit: never a core) next to the core and in the workspace folder are listed first, with
+ * "Browse…" for any other; the dialog opens next to the core (where the binary usually is). A
+ * browsed file that is no executable is refused. Undefined when the user cancels.
  */
-export async function pickProgram(showOpenDialog: OpenDialog, coreFile?: string): Promise<string | undefined> {
-  const defaultUri = coreFile !== undefined && path.isAbsolute(coreFile)
-    ? vscode.Uri.file(path.dirname(coreFile))
-    : defaultFolder();
-  const picked = await showOpenDialog({
+export async function pickProgram(ui: ProgramPickerUi, coreFile?: string): Promise<string | undefined> {
+  const coreDir = coreFile !== undefined && path.isAbsolute(coreFile) ? path.dirname(coreFile) : undefined;
+  const workspaceDir = defaultFolder()?.fsPath;
+  const candidates = await listExecutables([coreDir, workspaceDir].filter((d): d is string => d !== undefined));
+  if (candidates.length > 0) {
+    const items: ProgramItem[] = candidates.map((file) => ({ label: path.basename(file), description: path.dirname(file), file }));
+    items.push({ label: BROWSE_LABEL, description: 'choose another file', file: undefined });
+    const chosen = await ui.showQuickPick(items, {
+      title: 'Select the Go executable that produced the core dump',
+      placeHolder: 'Executables next to the core and in the workspace',
+      matchOnDescription: true,
+    });
+    if (chosen === undefined) {
+      return undefined;
+    }
+    if (chosen.file !== undefined) {
+      return chosen.file;
+    }
+  }
+  const picked = firstPath(await ui.openDialog({
     title: 'Select the Go executable that produced the core dump',
     openLabel: 'Use Executable',
     canSelectFiles: true,
     canSelectFolders: false,
     canSelectMany: false,
-    defaultUri,
-  });
-  return firstPath(picked);
+    defaultUri: coreDir !== undefined ? vscode.Uri.file(coreDir) : defaultFolder(),
+  }));
+  if (picked === undefined) {
+    return undefined;
+  }
+  const kind = await fileKind(picked);
+  if (kind !== 'executable') {
+    const what = kind === 'core' ? 'a core dump' : 'not an executable';
+    ui.showError(`godap: ${picked} is ${what}; pick the Go program that produced the core.`);
+    return undefined;
+  }
+  return picked;
 }
 
 /**

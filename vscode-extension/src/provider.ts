@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { absolutizePaths, attachPickerConfiguration, debugServerPort, pickerConfiguration, resolveConfiguration } from './config';
 import { adapterLaunch, serverProblem, type LaunchDeps } from './factory';
 import { pickGoProcess, type PickProcessDeps } from './processPicker';
-import { pickCoreFile, pickProgram, type OpenDialog } from './pickers';
+import { pickCoreFile, pickProgram, windowPickerUi, type OpenDialog } from './pickers';
 import { runProcess } from './python';
 
 export interface ProviderDeps extends PickProcessDeps {
@@ -31,7 +31,7 @@ export class GodapConfigurationProvider implements vscode.DebugConfigurationProv
   ): Promise<vscode.DebugConfiguration | undefined> {
     return resolveConfiguration(config, {
       pickCoreFile: () => pickCoreFile(this.deps.openDialog),
-      pickProgram: (coreFile) => pickProgram(this.deps.openDialog, coreFile),
+      pickProgram: (coreFile) => pickProgram(windowPickerUi(this.deps.openDialog, this.deps.showError), coreFile),
       pickProcess: () => pickGoProcess(folder, config, this.deps),
       showError: this.deps.showError,
       defaultLogFile: this.deps.settings(folder).logFile,

@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
 import { openCoreDump, type OpenCoreDumpDeps } from '../commands';
 
+/** A real executable, as the executable picker accepts nothing else. */
+const PROGRAM = process.execPath;
+
 function deps(answers: (string | undefined)[]) {
   const started: { folder: unknown; config: vscode.DebugConfiguration }[] = [];
   const dialogs: vscode.OpenDialogOptions[] = [];
@@ -22,12 +25,12 @@ function deps(answers: (string | undefined)[]) {
 describe('godap.openCoreDump', () => {
   it('picks the core, then the executable, then starts a godap session', async () => {
     resetStub();
-    const { d, started, dialogs } = deps(['/dumps/core.7', '/dumps/server']);
+    const { d, started, dialogs } = deps(['/dumps/core.7', PROGRAM]);
     assert.equal(await openCoreDump(d), true);
     assert.equal(dialogs.length, 2);
     assert.deepEqual(started[0]?.config, {
       type: 'godap', request: 'launch', name: 'Core dump: core.7', mode: 'core',
-      program: '/dumps/server', coreFilePath: '/dumps/core.7',
+      program: PROGRAM, coreFilePath: '/dumps/core.7',
     });
     assert.equal((started[0].folder as { name: string }).name, 'ws');
   });
@@ -42,7 +45,7 @@ describe('godap.openCoreDump', () => {
   });
 
   it('uses a core given from the explorer and only asks for the executable', async () => {
-    const { d, started, dialogs } = deps(['/dumps/app']);
+    const { d, started, dialogs } = deps([PROGRAM]);
     assert.equal(await openCoreDump(d, Uri.file('/dumps/core')), true);
     assert.equal(dialogs.length, 1);
     assert.equal(started[0]?.config.coreFilePath, '/dumps/core');

@@ -37,17 +37,26 @@ describe('activate', () => {
     assert.deepEqual([...state.registeredCommands.keys()].sort(), Object.values(COMMANDS).sort());
     assert.deepEqual(state.configurationProviders.map((p) => [p.type, p.trigger]), [[DEBUG_TYPE, undefined], [DEBUG_TYPE, 2]]);
     assert.deepEqual(state.adapterFactories.map((f) => f.type), [DEBUG_TYPE]);
-    assert.equal(subscriptions.length, 8);
+    assert.equal(subscriptions.length, 9);
+  });
+
+  it('opens the Run and Debug view when a godap session starts, and only then', () => {
+    const { state } = activated();
+    for (const listener of state.sessionStartListeners) {
+      listener({ type: 'python' });
+      listener({ type: DEBUG_TYPE });
+    }
+    assert.deepEqual(state.executedCommands, [{ command: 'workbench.view.debug', args: [] }]);
   });
 
   it('the picker commands return the chosen path, or undefined to cancel the launch', async () => {
     const { state } = activated();
-    state.openDialogAnswers.push([Uri.file('/d/core')], undefined, [Uri.file('/d/app')]);
+    state.openDialogAnswers.push([Uri.file('/d/core')], undefined, [Uri.file(process.execPath)]);
     const pickCore = state.registeredCommands.get(COMMANDS.pickCoreFile);
     const pickProgram = state.registeredCommands.get(COMMANDS.pickProgram);
     assert.equal(await pickCore?.(), '/d/core');
     assert.equal(await pickCore?.(), undefined);
-    assert.equal(await pickProgram?.({ coreFilePath: '/d/core' }), '/d/app');
+    assert.equal(await pickProgram?.({ coreFilePath: '/d/core' }), process.execPath);
     assert.equal((state.openDialogCalls[2]?.defaultUri as Uri).fsPath, '/d');
   });
 
@@ -148,6 +157,18 @@ describe('package.json', () => {
       type: 'godap', request: 'attach', name: 'Attach to Go process', mode: 'local',
       processId: '^"\\${command:godap.pickGoProcess}"',
     });
+  });
+
+  it('substitutePath says what the server reads, as Delve: "from" is local, "to" as recorded in the binary', () => {
+    assert.ok(dbg);
+    for (const request of ['launch', 'attach']) {
+      const rule = dbg.configurationAttributes[request]?.properties.substitutePath as unknown as {
+        description: string; items: { properties: Record<string, { description: string }> };
+      };
+      assert.match(rule.description, /"from" is the path on this machine, "to" the path recorded in the executable/, request);
+      assert.match(rule.items.properties.from?.description ?? '', /^Local path prefix/, request);
+      assert.match(rule.items.properties.to?.description ?? '', /recorded in the executable/, request);
+    }
   });
 
   it('declares the three settings', () => {

@@ -43,11 +43,11 @@ const ws = folder('/ws') as unknown as vscode.WorkspaceFolder;
 
 describe('GodapConfigurationProvider.resolveDebugConfiguration', () => {
   it('F5 with no launch.json: asks for the core, then the executable next to it', async () => {
-    const { p, dialogs } = provider({ answers: ['/dumps/core', '/dumps/app'], logFile: '/tmp/g.log' });
+    const { p, dialogs } = provider({ answers: ['/dumps/core', process.execPath], logFile: '/tmp/g.log' });
     const config = await p.resolveDebugConfiguration(ws, { type: '', request: '', name: '' });
     assert.deepEqual(config, {
       type: 'godap', request: 'launch', name: 'Open core dump', mode: 'core',
-      coreFilePath: '/dumps/core', program: '/dumps/app', logFile: '/tmp/g.log',
+      coreFilePath: '/dumps/core', program: process.execPath, logFile: '/tmp/g.log',
     });
     assert.equal(dialogs.length, 2);
     assert.equal((dialogs[1]?.defaultUri as unknown as Uri).fsPath, '/dumps');

@@ -2,7 +2,7 @@ import { resetStub } from '../testSupport/vscodeStub';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { ImportCheck } from '../python';
-import { COPY_INSTALL, missingServerMessage, OPEN_SETTINGS, ServerCheckCache, showMissingServer } from '../serverCheck';
+import { COPY_INSTALL, missingServerMessage, OPEN_REMOTE_SETTINGS, OPEN_SETTINGS, ServerCheckCache, showMissingServer } from '../serverCheck';
 
 describe('missing godap server message', () => {
   beforeEach(() => { resetStub(); });
@@ -30,6 +30,22 @@ describe('missing godap server message', () => {
     await showMissingServer('python3', 'x');
     assert.deepEqual(state.executedCommands, [{ command: 'workbench.action.openSettings', args: ['godap.pythonPath'] }]);
     assert.equal(state.clipboard, '');
+  });
+
+  it('in a remote window, points at the Remote and Workspace settings, where VS Code reads the setting', async () => {
+    const state = resetStub();
+    state.remoteName = 'ssh-remote';
+    state.errorChoice = OPEN_REMOTE_SETTINGS;
+    await showMissingServer('python3', 'x');
+    const shown = state.errorMessages[0];
+    assert.match(shown?.message ?? '', /Remote settings \(ssh-remote\) or the Workspace settings/);
+    assert.match(shown?.message ?? '', /User setting does not apply/);
+    assert.deepEqual(shown?.items, [COPY_INSTALL, OPEN_REMOTE_SETTINGS]);
+    assert.deepEqual(state.executedCommands, [{ command: 'workbench.action.openRemoteSettings', args: [{ query: 'godap.pythonPath' }] }]);
+  });
+
+  it('in a local window, the message names the setting and not the Remote settings', () => {
+    assert.doesNotMatch(missingServerMessage('python3', 'x', undefined), /Remote/);
   });
 
   it('dismissing does nothing', async () => {

@@ -73,6 +73,10 @@ export interface StubState {
   extensions: Record<string, StubExtension | undefined>;
   workspaceFolders: Folder[] | undefined;
   outputLines: string[];
+  /** `vscode.env.remoteName`: undefined in a local window, e.g. "ssh-remote" in a remote one. */
+  remoteName: string | undefined;
+  /** Listeners of `vscode.debug.onDidStartDebugSession`. */
+  sessionStartListeners: ((session: { type: string }) => void)[];
 }
 
 function freshState(): StubState {
@@ -94,6 +98,8 @@ function freshState(): StubState {
     extensions: {},
     workspaceFolders: undefined,
     outputLines: [],
+    remoteName: undefined,
+    sessionStartListeners: [],
   };
 }
 
@@ -146,6 +152,9 @@ const vscodeApi = {
     }),
   },
   env: {
+    get remoteName(): string | undefined {
+      return stub.state.remoteName;
+    },
     clipboard: {
       writeText: (text: string): Promise<void> => {
         stub.state.clipboard = text;
@@ -170,6 +179,10 @@ const vscodeApi = {
     },
     registerDebugAdapterDescriptorFactory: (type: string, factory: unknown) => {
       stub.state.adapterFactories.push({ type, factory });
+      return disposable;
+    },
+    onDidStartDebugSession: (listener: (session: { type: string }) => void) => {
+      stub.state.sessionStartListeners.push(listener);
       return disposable;
     },
     startDebugging: (folderArg: unknown, config: Record<string, unknown>): Promise<boolean> => {
