@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .binfmt.elf import Buffer
-from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, UnreadableMemory
-from .debuggee.core import open_core
+from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, FileMapping, UnreadableMemory
+from .debuggee.core import CoreFile, open_core
 from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
 from .goruntime.blocking.objects import ObjectState
@@ -233,11 +233,14 @@ class Session:
         try:
             debuggee = open_debuggee()
             program = Program(options.program)
+            _check_arch(debuggee, program)
             if program.dwarf.present:
                 program.dwarf.inflate_in_background()
             entry = debuggee.auxv.get(AT_ENTRY)
             if program.image.is_pie and entry:
                 program.set_load_bias(entry - program.image.entry)
+            if isinstance(debuggee, CoreFile):
+                debuggee.assume_mapped(_executable_mappings(program))
             warnings = _check_match(debuggee, program)
             if settle is not None:
                 debuggee = settle(debuggee)
@@ -603,6 +606,15 @@ class Session:
         return self._recorded
 
 
+def _check_arch(debuggee: Debuggee, program: Program) -> None:
+    """Refuse an executable of another architecture than the debuggee's."""
+    if debuggee.arch is not program.image.arch:
+        raise SessionError(
+            f"{debuggee.description} is of an {debuggee.arch.description} process, but {program.path} "
+            f"is an {program.image.arch.description} executable; pass the executable that produced it"
+        )
+
+
 def _check_match(debuggee: Debuggee, program: Program) -> list[str]:
     """Refuse an executable that did not produce the debuggee; returns warnings when unsure."""
     own_memory = debuggee.memory()
@@ -624,6 +636,21 @@ def _check_match(debuggee: Debuggee, program: Program) -> list[str]:
             f"the process was {command!r}"
         ]
     return [f"could not verify the executable against {debuggee.description} (no build id in its memory)"]
+
+
+def _executable_mappings(program: Program) -> list[FileMapping]:
+    """Where the executable's PT_LOAD segments map it (page-aligned, as mmap maps them)."""
+    page = 0x1000
+    return [
+        FileMapping(
+            (seg.vaddr + program.bias) & ~(page - 1),
+            seg.vaddr + program.bias + seg.filesz,
+            seg.offset & ~(page - 1),
+            program.path,
+        )
+        for seg in program.image.segments
+        if seg.filesz
+    ]
 
 
 def _backing_files(debuggee: Debuggee, program: Program) -> dict[str, Buffer]:

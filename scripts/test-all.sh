@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run them all. `.ci/run` calls exactly this.
-#   Python: godap with its test extras; Go: every release under test (through the go command's
-#   toolchain switching) and Delve; Node: the VS Code extension's dependencies; code-server,
-#   Node 24, chromium and Playwright for the test in a real VS Code (scripts/install-code-server.sh).
+#   Debian: qemu-user and gcc-aarch64-linux-gnu (arm64 cores); Python: godap with its test
+#   extras; Go: every release under test (through the go command's toolchain switching) and
+#   Delve; Node: the VS Code extension's dependencies; code-server, Node 24, chromium and
+#   Playwright for the test in a real VS Code (scripts/install-code-server.sh).
 # Environment: GODAP_TEST_WORKERS sets pytest-xdist's worker count (default: one per CPU),
 # GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
 # the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
@@ -10,6 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "System packages: qemu-user and the arm64 cross C compiler (arm64 cores)"
+# arm64 fixtures are cross-compiled (GOARCH=arm64; cgo with aarch64-linux-gnu-gcc) and run under
+# qemu-aarch64, which writes the guest's core. CI runs as root with network to Debian.
+if ! command -v qemu-aarch64 >/dev/null || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user gcc-aarch64-linux-gnu
+fi
 
 step "Python dependencies"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'

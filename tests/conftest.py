@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from support import cache, delve, scoreboard, toolchains
-from support.build import Binary, BuildOptions, Mode, build
+from support.build import Binary, BuildOptions, CrossCompilerMissing, Mode, build
 from support.cores import RUN_TIMEOUT, Core, CoreDumpUnavailable, Trigger
 from support.cores import make_core as make_core_from_binary
 from support.prerequisites import missing
@@ -95,9 +95,9 @@ def build_program() -> BuildProgram:
     ) -> Binary:
         try:
             release = release or toolchains.local_release()
-        except toolchains.ToolchainError as exc:
+            return build(program, release, mode, options)
+        except (toolchains.ToolchainError, CrossCompilerMissing) as exc:
             missing(str(exc))
-        return build(program, release, mode, options)
 
     return run
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import MakeCore
 from support import traceback
 from support.build import BuildOptions, Mode
-from support.cores import Trigger
+from support.cores import Core, Trigger
 from support.session import open_core
 from support.stack_compare import DUMP_LABEL, compare_stack, dap_locations, normalize_function
 from support.toolchains import Release
@@ -66,6 +66,29 @@ def test_exception_info_says_what_go_said(
     make_core: MakeCore,
 ) -> None:
     core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger)
+    _check_explanation(core, exception_id)
+
+
+@pytest.mark.build_modes("opt")
+@pytest.mark.parametrize(
+    ("program", "args", "trigger", "exception_id"), CASES, ids=[f"{c[0]}-{'-'.join(c[1])}" for c in CASES]
+)
+def test_arm64_exception_info_says_what_go_said(
+    program: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    exception_id: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
+) -> None:
+    """linux/arm64 cores made under qemu-user: the same words as Go's."""
+    options = BuildOptions(arch="arm64")
+    core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger, options=options)
+    _check_explanation(core, exception_id)
+
+
+def _check_explanation(core: Core, exception_id: str) -> None:
     printed = traceback.parse(core.stderr)
     expected = _go_first_lines(core.stderr)
     with open_core(core.exe, core.core) as session:
@@ -86,10 +109,12 @@ def test_exception_info_says_what_go_said(
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("args", [("nilderef",), ("panicstruct",), ("mapwrites",), ("deadlock",)], ids=" ".join)
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 def test_stripped_binary_explains_the_crash(
-    args: tuple[str, ...], go_release: Release, build_mode: Mode, make_core: MakeCore
+    args: tuple[str, ...], arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
-    core = make_core("zoo", args, release=go_release, mode=build_mode, options=BuildOptions(ldflags="-s -w"))
+    options = BuildOptions(ldflags="-s -w", arch=arch)
+    core = make_core("zoo", args, release=go_release, mode=build_mode, options=options)
     with open_core(core.exe, core.core) as session:
         info = session.client.request("exceptionInfo", {"threadId": session.stopped["threadId"]})["body"]
         assert info["description"].splitlines() == _go_first_lines(core.stderr)

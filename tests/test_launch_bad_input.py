@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeCore
 from support import cache
+from support.build import BuildOptions
 from support.cores import Core, Trigger, compressed_copy, truncated_copy
 from support.dap_client import DapClient
 from support.prerequisites import missing
@@ -47,6 +48,12 @@ def c_core(make_core: MakeCore) -> Core:
         exe.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["gcc", "-O0", "-o", str(exe), str(C_PROGRAM)], check=True, timeout=120)
     return make_core_of(exe, (), Trigger.SELF)
+
+
+@pytest.fixture(scope="module")
+def arm64(make_core: MakeCore) -> Core:
+    """The same program and crash, built for linux/arm64 and run under qemu-user."""
+    return make_core("zoo", ("nilderef",), options=BuildOptions(arch="arm64"))
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +111,11 @@ def test_core_is_empty(server: DapClient, good: Core, tmp_path: Path) -> None:
 
 def test_program_does_not_match_core(server: DapClient, good: Core, other: Core) -> None:
     _expect_error(server, other.exe, good.core, "does not match the core")
+
+
+def test_core_and_executable_of_different_architectures(server: DapClient, good: Core, arm64: Core) -> None:
+    _expect_error(server, arm64.exe, good.core, "x86-64 process", "arm64 executable")
+    _expect_error(server, good.exe, arm64.core, "arm64 process", "x86-64 executable")
 
 
 def test_core_of_a_non_go_program(server: DapClient, good: Core, c_core: Core) -> None:

@@ -73,12 +73,20 @@ STRIPPED_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SEL
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 @pytest.mark.parametrize(("case", "args", "trigger"), STRIPPED_CASES, ids=[c[0] for c in STRIPPED_CASES])
 def test_stripped_binary_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
     """-ldflags='-s -w': no symbols, no DWARF; goroutines and stacks come from pclntab and the
-    runtime variables found through the code that uses them."""
+    runtime variables found through the code that uses them (RIP-relative on amd64, ADRP pages
+    on arm64)."""
     _check_core(
         "zoo",
         (case, *args),
@@ -86,8 +94,8 @@ def test_stripped_binary_matches_go_traceback(
         go_release,
         build_mode,
         make_core,
-        BuildOptions(ldflags="-s -w"),
-        "stacks vs Go traceback, stripped binaries",
+        BuildOptions(ldflags="-s -w", arch=arch),
+        "stacks vs Go traceback, stripped binaries" + ("" if arch == "amd64" else f", {arch}"),
     )
 
 
@@ -95,11 +103,19 @@ PIE_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF)]
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
 @pytest.mark.parametrize(("case", "args", "trigger"), PIE_CASES, ids=[c[0] for c in PIE_CASES])
 def test_position_independent_binary_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
-    """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY)."""
+    """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY); on
+    arm64 the executable's segments (which a qemu core does not list) are placed by it too."""
     _check_core(
         "zoo",
         (case, *args),
@@ -107,6 +123,32 @@ def test_position_independent_binary_matches_go_traceback(
         go_release,
         build_mode,
         make_core,
-        BuildOptions(pie=True),
-        "stacks vs Go traceback, position-independent binaries",
+        BuildOptions(pie=True, arch=arch),
+        "stacks vs Go traceback, position-independent binaries" + ("" if arch == "amd64" else f", {arch}"),
+    )
+
+
+ARM64 = BuildOptions(arch="arm64")
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
+def test_arm64_zoo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """linux/arm64, run under qemu-user: the link register, frames saved at their own SP, the
+    signal frame's sigcontext and sigpanic's pushed LR, in every Go release and build mode."""
+    scenario = case.split("-")[0]
+    _check_core(
+        "zoo", (scenario, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
+    )
+
+
+@pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
+def test_arm64_cgo_core_matches_go_traceback(
+    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+) -> None:
+    """linux/arm64 cgo (built with aarch64-linux-gnu-gcc): C frames unwound with the executable's
+    .eh_frame, calls from C back into Go."""
+    _check_core(
+        "cgozoo", (case, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
     )

@@ -6,19 +6,26 @@ import gzip
 import hashlib
 import lzma
 import os
+import re
+import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import MakeCore, RunDelve
+from conftest import BuildProgram, MakeCore, RunDelve
 from support import delve, programs
 from support import traceback as tb
-from support.build import Mode
-from support.cores import Core, compressed_copy, truncated_copy
+from support.build import BuildOptions, Mode
+from support.cores import Core, CoreDumpUnavailable, Trigger, compressed_copy, emulator_for, truncated_copy
+from support.prerequisites import missing
 from support.toolchains import Release
 
+from dap_server.session import Session, SessionOptions
+
 ET_CORE = 4
+EM_AARCH64 = 183
 
 
 def _assert_elf_core(path: Path) -> None:
@@ -161,3 +168,43 @@ def test_gcore_snapshot(make_core: MakeCore, run_delve: RunDelve, go_release: Re
     assert stat.st_blocks * 512 < stat.st_size // 10, "zero pages should be holes"
     manifest = programs.parse_manifest(core.stdout)
     assert set(manifest) <= _delve_ids(run_delve, core)
+
+
+def _note_types(core: Path) -> list[str]:
+    """The note types binutils' readelf finds in a core (an oracle independent of godap)."""
+    readelf = shutil.which("readelf")
+    if readelf is None:
+        missing("readelf (binutils) is not installed")
+    listing = subprocess.run([readelf, "-n", str(core)], capture_output=True, text=True, check=True, timeout=60)
+    return re.findall(r"\b(NT_[A-Z_]+)\b", listing.stdout)
+
+
+@pytest.mark.go_releases("local", "1.21")
+def test_qemu_user_arm64_core_carries_what_godap_needs(go_release: Release, make_core: MakeCore) -> None:
+    """qemu-aarch64's core of a signal death: an ELF core for AArch64 with one NT_PRSTATUS per
+    thread (one per M that Go printed), NT_PRPSINFO and NT_AUXV. It lists no mapped files (no
+    NT_FILE), which godap says while reading the executable's code from the executable."""
+    core = make_core("zoo", ("blocked",), go_release, trigger=Trigger.SIGABRT, options=BuildOptions(arch="arm64"))
+    _assert_elf_core(core.core)
+    with core.core.open("rb") as f:
+        assert int.from_bytes(f.read(20)[18:20], "little") == EM_AARCH64
+    notes = _note_types(core.core)
+    printed = tb.parse(core.stderr)
+    assert notes.count("NT_PRSTATUS") == len(printed.sections) >= 2
+    assert notes.count("NT_PRPSINFO") == 1 and notes.count("NT_AUXV") == 1
+    session = Session.open(SessionOptions(program=str(core.exe), core=str(core.core)))
+    try:
+        assert len(session.process.debuggee.threads) == notes.count("NT_PRSTATUS")
+        says_no_files = any("no NT_FILE" in warning for warning in session.warnings)
+        assert says_no_files == ("NT_FILE" not in notes)
+    finally:
+        session.close()
+
+
+def test_without_qemu_an_arm64_core_is_a_missing_prerequisite(
+    build_program: BuildProgram, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    binary = build_program("zoo", options=BuildOptions(arch="arm64"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(CoreDumpUnavailable, match=r"qemu-aarch64 is not installed .*qemu-user"):
+        emulator_for(binary.exe)

@@ -14,7 +14,7 @@ from conftest import MakeCore
 from support.build import Mode
 from support.cores import Trigger
 from support.toolchains import Release
-from test_values_support import OPTIMIZED_AWAY, ValuesCore, open_values_core, values_core
+from test_values_support import ARCHES, OPTIMIZED_AWAY, ValuesCore, arch_options, open_values_core, values_core
 
 from dap_server.goruntime import variables
 from dap_server.goruntime.values.base import Value
@@ -227,8 +227,9 @@ def test_blocked_senders_arguments(values_core: ValuesCore) -> None:
 def test_outer_frames_have_only_pc_sp_and_cfa_registers(values_core: ValuesCore) -> None:
     frame = values_core.frame("holdScalars")
     regs = {v.name: v.summary for v in variables.registers(values_core.process, frame)}
-    assert list(regs) == ["rip", "rsp", "cfa"]
-    assert int(regs["rip"], 16) == frame.pc and int(regs["cfa"], 16) == frame.cfa
+    pc, sp = ("pc", "sp") if values_core.arm64 else ("rip", "rsp")
+    assert list(regs) == [pc, sp, "cfa"]
+    assert int(regs[pc], 16) == frame.pc and int(regs["cfa"], 16) == frame.cfa
 
 
 def test_innermost_thread_frame_has_every_register(values_core: ValuesCore) -> None:
@@ -236,21 +237,33 @@ def test_innermost_thread_frame_has_every_register(values_core: ValuesCore) -> N
     thread = process.debuggee.threads[0]
     frame = process.unwinder.thread_frames(thread, process.thread_machines.get(thread.lwp))[0]
     regs = {v.name: v.summary for v in variables.registers(process, frame)}
-    assert {"rip", "rsp", "rax", "rbx", "r14", "xmm0"} <= set(regs)
-    assert int(regs["rip"], 16) == thread.registers.pc
+    if values_core.arm64:  # qemu-user's cores carry no NT_FPREGSET: no vector registers
+        assert {"pc", "sp", "x29", "x30", "x0", "x28", "pstate"} <= set(regs)
+        assert int(regs["pc"], 16) == thread.registers.pc
+        assert int(regs["x30"], 16) == thread.registers.lr
+    else:
+        assert {"rip", "rsp", "rax", "rbx", "r14", "xmm0"} <= set(regs)
+        assert int(regs["rip"], 16) == thread.registers.pc
 
 
 @pytest.mark.build_modes("noopt", "opt")
+@pytest.mark.parametrize("arch", ARCHES)
 def test_spinning_frame_reads_registers_when_the_signal_lands_on_it(
-    make_core: MakeCore, go_release: Release, build_mode: Mode
+    make_core: MakeCore, go_release: Release, build_mode: Mode, arch: str
 ) -> None:
-    vc = open_values_core(make_core, go_release, build_mode, ("spin",))
+    vc = open_values_core(make_core, go_release, build_mode, ("spin",), arch_options(arch))
     g = vc.session.goroutine(1)
     assert g is not None
     frame = next(f for f in vc.session.frames(g) if f.function == "main.spinner")
     args = {v.name: v for v in variables.arguments(vc.process, frame)}
     local = {v.name: v for v in variables.locals(vc.process, frame)}
     vc.expect(args["step"], "7")
+    if arch == "arm64" and vc.optimized and go_release.at_least(1, 25):
+        # go1.25.5, 1.26.8 and 1.27.3 for GOARCH=arm64 (1.21-1.24 are right): the location lists of
+        # main.spinner put step, total and i all in DW_OP_reg0 (objdump --dwarf=loc says the same),
+        # while the code keeps i in R1 and total in R2. godap follows the DWARF: x0, which holds step.
+        assert all(v.summary in ("7", OPTIMIZED_AWAY) for v in local.values()), local
+        return
     if not vc.optimized:
         assert set(local) == {"total", "i"}
     if {"total", "i"} <= set(local) and OPTIMIZED_AWAY not in (local["total"].summary, local["i"].summary):
@@ -258,10 +271,11 @@ def test_spinning_frame_reads_registers_when_the_signal_lands_on_it(
         assert total in (7 * i * (i - 1) // 2, 7 * i * (i + 1) // 2)
 
 
+@pytest.mark.parametrize("arch", ARCHES)
 def test_faulting_frame_never_shows_clobbered_registers(
-    make_core: MakeCore, go_release: Release, build_mode: Mode
+    make_core: MakeCore, go_release: Release, build_mode: Mode, arch: str
 ) -> None:
-    core = make_core("values", ["crash"], go_release, build_mode, trigger=Trigger.SELF)
+    core = make_core("values", ["crash"], go_release, build_mode, trigger=Trigger.SELF, options=arch_options(arch))
     session = Session.open(SessionOptions(program=str(core.exe), core=str(core.core)))
     try:
         g = session.stopped_goroutine()

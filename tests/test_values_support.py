@@ -1,7 +1,7 @@
 """Helpers shared by the test_values_* modules (no tests here).
 
 `values_core` opens a session on a core of tests/fixtures/programs/values, built by one Go release
-in one mode and killed by SIGABRT after its manifest; `ValuesCore` finds the holder frames and
+in one mode for amd64 or arm64 and killed by SIGABRT after its manifest; `ValuesCore` finds the holder frames and
 checks summaries, allowing `<optimized away>` (never a wrong value) in optimized builds.
 """
 
@@ -41,6 +41,10 @@ class ValuesCore:
     @property
     def optimized(self) -> bool:
         return self.mode == Mode.OPT
+
+    @property
+    def arm64(self) -> bool:
+        return self.session.process.program.image.arch.name == "arm64"
 
     @property
     def process(self) -> GoProcess:
@@ -97,9 +101,20 @@ def open_values_core(
     return found
 
 
-@pytest.fixture
-def values_core(make_core: MakeCore, go_release: Release, build_mode: Mode) -> ValuesCore:
-    return open_values_core(make_core, go_release, build_mode)
+ARCHES = ("amd64", "arm64")
+
+
+def arch_options(arch: str) -> BuildOptions | None:
+    """Build options for a values core of `arch` (None: the native amd64 build)."""
+    return None if arch == "amd64" else BuildOptions(arch=arch)
+
+
+@pytest.fixture(params=ARCHES)
+def values_core(
+    make_core: MakeCore, go_release: Release, build_mode: Mode, request: pytest.FixtureRequest
+) -> ValuesCore:
+    """Both architectures: an arm64 core (run under qemu-user) must read the same values."""
+    return open_values_core(make_core, go_release, build_mode, options=arch_options(request.param))
 
 
 def walk(value: Value, depth: int = 3, width: int = 16) -> Iterator[Value]:

@@ -12,17 +12,18 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from ..binfmt.arch import Arch
 from ..binfmt.elf import Buffer
 from .errors import DebuggeeError, DebuggeeExited, UnreadableMemory
 from .mappings import FileMapping
-from .registers import AMD64_MCONTEXT_GREGS, Registers, amd64_from_mcontext
+from .registers import Registers, from_mcontext
 from .signals import SigInfo, parse_siginfo, signal_name
 
 AT_ENTRY = 9  # auxv: the program's entry point as loaded (gives a PIE's load bias)
 
 __all__ = [
-    "AMD64_MCONTEXT_GREGS",
     "AT_ENTRY",
+    "Arch",
     "Debuggee",
     "DebuggeeError",
     "DebuggeeExited",
@@ -32,7 +33,7 @@ __all__ = [
     "SigInfo",
     "Thread",
     "UnreadableMemory",
-    "amd64_from_mcontext",
+    "from_mcontext",
     "parse_siginfo",
     "signal_name",
 ]
@@ -88,6 +89,11 @@ class Debuggee(Protocol):
 
     @property
     def pid(self) -> int | None: ...
+
+    @property
+    def arch(self) -> Arch:
+        """The architecture of its threads' registers."""
+        ...
 
     @property
     def command(self) -> str | None:

@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from ..binfmt.arch import Arch, arch_for_machine, supported_description
 from ..binfmt.compressed import DecompressionError, compression_of, inflate_to_temp
 from ..binfmt.elf import (
-    EM_X86_64,
     ET_CORE,
     MACHINE_NAMES,
     PF_R,
@@ -30,7 +30,7 @@ from ..binfmt.elf import (
 from .errors import DebuggeeError
 from .mappings import FileMapping
 from .memory import SegmentMemory, Span, file_spans, layer_spans
-from .notes import CoreNotes, ThreadNote, decode_notes
+from .notes import NT_PRSTATUS, CoreNotes, ThreadNote, decode_notes
 from .signals import SigInfo
 
 CANNOT_RUN = "a core dump cannot run: it is what a process left when it stopped"
@@ -45,6 +45,7 @@ class CoreFile:
     compression: str | None
     segments: list[ProgramHeader]
     notes: CoreNotes
+    arch: Arch
     warnings: list[str] = field(default_factory=list)
     _data: Buffer = b""
     _keepalive: list[object] = field(default_factory=list, repr=False)
@@ -98,6 +99,18 @@ class CoreFile:
                 reason = _missing_reason(seg, present)
                 spans.append(Span(seg.vaddr + present, end, None, 0, reason))
         return SegmentMemory(layer_spans(spans, file_spans(self.mappings, backing)))
+
+    def assume_mapped(self, mappings: list[FileMapping]) -> None:
+        """For a core without NT_FILE (qemu-user writes none; the kernel always does): take these
+        file mappings (the executable's own segments) as the process's, as gdb reads such a core,
+        so that the pages the core left out are read from the file."""
+        if self.notes.files or not mappings:
+            return
+        self.notes.files = list(mappings)
+        self.warnings.append(
+            "the core lists no mapped files (no NT_FILE note); its executable is taken to be mapped where "
+            "its program headers say, and pages missing from the core are read from it"
+        )
 
     @property
     def stop_seconds(self) -> float:
@@ -179,9 +192,10 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
             f"{path} is an ELF file but not a core dump (ELF type {header.file_type}); "
             "pass the core as coreFilePath and the executable as program"
         )
-    if header.machine != EM_X86_64:
-        arch = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
-        raise DebuggeeError(f"{path} is a core of a {arch} process; godap reads x86-64 Linux cores")
+    arch = arch_for_machine(header.machine)
+    if arch is None:
+        name = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
+        raise DebuggeeError(f"{path} is a core of a {name} process; godap reads {supported_description()} Linux cores")
     phdrs = program_headers(data, header, what)
     warnings: list[str] = []
     notes: list[Note] = []
@@ -192,8 +206,13 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
         if end < ph.offset + ph.filesz:
             warnings.append("the core's note segment is truncated; some threads may be missing")
         notes.extend(iter_notes(memoryview(data)[ph.offset : end]))
-    decoded = decode_notes(notes)
+    decoded = decode_notes(notes, arch)
     if not decoded.threads:
+        if any(note.type == NT_PRSTATUS for note in notes):
+            raise DebuggeeError(
+                f"{path} says it is a core of an {arch.description} process, but its thread notes (NT_PRSTATUS) "
+                f"are too short to hold {arch.description} registers: it is not a usable core dump"
+            )
         raise DebuggeeError(f"{path} has no thread notes (NT_PRSTATUS): it is not a usable Linux core dump")
     loads = [ph for ph in phdrs if ph.type == PT_LOAD]
     missing = sum(max(0, ph.offset + ph.filesz - size) for ph in loads if ph.filesz)
@@ -204,5 +223,12 @@ def _parse(path: str, data: Buffer, size: int, kind: str | None) -> CoreFile:
             f"(first at {cut[0].vaddr:#x}); values stored there read as unreadable"
         )
     return CoreFile(
-        path=path, size=size, compression=kind, segments=loads, notes=decoded, warnings=warnings, _data=data
+        path=path,
+        size=size,
+        compression=kind,
+        segments=loads,
+        notes=decoded,
+        arch=arch,
+        warnings=warnings,
+        _data=data,
     )

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from signal import SIGKILL
 
+from ..binfmt.arch import AMD64
 from ..binfmt.elf import Buffer
 from . import ptrace
 from .errors import DebuggeeError, DebuggeeExited
@@ -25,7 +26,7 @@ from .notes import parse_auxv
 from .permissions import explain_denied, refuse_early
 from .proc_maps import read_maps
 from .process_memory import ProcessMemory
-from .registers import Registers, amd64_from_prstatus, amd64_vectors_from_fxsave
+from .registers import Registers, from_prstatus, vectors_from_fpregset
 from .signals import SigInfo, parse_siginfo
 
 _SETTLE_ROUNDS = 100  # listings of /proc/PID/task before giving up on a process that keeps cloning
@@ -49,6 +50,7 @@ class LiveProcess:
     def __init__(self, pid: int) -> None:
         refuse_early(pid)
         self.pid = pid
+        self.arch = AMD64  # ptrace's register sets are read as the host's (godap runs on x86-64)
         self.command = _read_text(f"/proc/{pid}/comm").strip() or None
         self.executable = _executable(pid)
         self.warnings: list[str] = []
@@ -192,9 +194,9 @@ def _seize_one(pid: int, tid: int) -> int | None:
 
 def _read_thread(tid: int, signal: int) -> LiveThread | None:
     try:
-        registers = amd64_from_prstatus(ptrace.general_registers(tid))
+        registers = from_prstatus(ptrace.general_registers(tid))
         fxsave = ptrace.fp_registers(tid)
-        registers.vectors = amd64_vectors_from_fxsave(fxsave)
+        registers.vectors = vectors_from_fpregset(fxsave)
         info = parse_siginfo(ptrace.siginfo(tid)) if signal else None
     except ptrace.PtraceError:
         return None  # the thread ended between its stop and now

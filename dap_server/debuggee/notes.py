@@ -5,9 +5,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from ..binfmt.arch import AMD64, Arch
 from ..binfmt.elf import Note, c_string
 from .mappings import FileMapping
-from .registers import Registers, amd64_from_prstatus, amd64_vectors_from_fxsave
+from .registers import Registers, from_prstatus, vectors_from_fpregset
 from .signals import SigInfo, parse_siginfo
 
 NT_PRSTATUS = 1
@@ -35,17 +36,18 @@ class ThreadNote:
     siginfo: SigInfo | None = None
 
 
-def parse_prstatus(desc: bytes) -> ThreadNote | None:
-    if len(desc) < _PRSTATUS_REGS_OFFSET + 27 * 8:
+def parse_prstatus(desc: bytes, arch: Arch = AMD64) -> ThreadNote | None:
+    """`struct elf_prstatus`: the same head on every 64-bit Linux, then `arch`'s registers."""
+    if len(desc) < _PRSTATUS_REGS_OFFSET + arch.gregs_struct.size:
         return None
     (signal,) = struct.unpack_from("<h", desc, 12)
     (lwp,) = struct.unpack_from("<i", desc, 32)
-    regs = amd64_from_prstatus(desc[_PRSTATUS_REGS_OFFSET:])
+    regs = from_prstatus(desc[_PRSTATUS_REGS_OFFSET:], arch)
     return ThreadNote(lwp=lwp, signal=signal, registers=regs)
 
 
 def add_fpregs(thread: ThreadNote, desc: bytes) -> None:
-    thread.registers.vectors = amd64_vectors_from_fxsave(desc)
+    thread.registers.vectors = vectors_from_fpregset(desc, thread.registers.arch)
 
 
 @dataclass(slots=True)
@@ -100,13 +102,13 @@ class CoreNotes:
     files: list[FileMapping] = field(default_factory=list)
 
 
-def decode_notes(notes: list[Note]) -> CoreNotes:
+def decode_notes(notes: list[Note], arch: Arch = AMD64) -> CoreNotes:
     """Decode the notes in file order; gdb's gcore writes a SIGINFO after each thread's PRSTATUS."""
     result = CoreNotes()
     current: ThreadNote | None = None
     for note in notes:
         if note.type == NT_PRSTATUS and note.owner in _CORE_OWNERS:
-            current = parse_prstatus(note.desc)
+            current = parse_prstatus(note.desc, arch)
             if current is not None:
                 result.threads.append(current)
         elif note.type == NT_FPREGSET and note.owner in _CORE_OWNERS and current is not None:

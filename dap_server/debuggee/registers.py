@@ -1,26 +1,11 @@
-"""Register sets of a stopped thread, named as the kernel's `user_regs_struct` names them."""
+"""Register sets of a stopped thread, named as the kernel's register structs name them (the
+architecture's layouts are binfmt/arch.py's)."""
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass, field
 
-AMD64_GREGS = (
-    "r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax "
-    "rip cs eflags rsp ss fs_base gs_base ds es fs gs"
-).split()
-_AMD64_GREGS_STRUCT = struct.Struct(f"<{len(AMD64_GREGS)}Q")
-
-# The ucontext_t mcontext gregs order of linux/amd64 (sys/ucontext.h), as a signal frame saves them.
-AMD64_MCONTEXT_GREGS = (
-    "r8 r9 r10 r11 r12 r13 r14 r15 rdi rsi rbp rbx rdx rax rcx rsp rip eflags csgsfs err trapno oldmask cr2"
-).split()
-MCONTEXT_STRUCT = struct.Struct(f"<{len(AMD64_MCONTEXT_GREGS)}Q")
-
-# DWARF register numbers of amd64 (System V psABI), as Go's compiler emits them.
-AMD64_DWARF_NAMES = "rax rdx rcx rbx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip".split() + [
-    f"xmm{i}" for i in range(16)
-]
+from ..binfmt.arch import AMD64, Arch
 
 
 @dataclass(slots=True)
@@ -29,44 +14,54 @@ class Registers:
 
     values: dict[str, int]
     vectors: dict[str, bytes] = field(default_factory=dict)
+    arch: Arch = AMD64
 
     @property
     def pc(self) -> int:
-        return self.values.get("rip", 0)
+        return self.values.get(self.arch.pc, 0)
 
     @property
     def sp(self) -> int:
-        return self.values.get("rsp", 0)
+        return self.values.get(self.arch.sp, 0)
 
     @property
     def bp(self) -> int:
-        return self.values.get("rbp", 0)
+        return self.values.get(self.arch.fp, 0)
+
+    @property
+    def lr(self) -> int:
+        """The link register (0 on machines without one)."""
+        return self.values.get(self.arch.lr, 0) if self.arch.lr else 0
 
     def by_dwarf_number(self, number: int) -> int | bytes | None:
-        """The value of DWARF register `number`: an int for general registers, bytes for xmm."""
-        if number < 0 or number >= len(AMD64_DWARF_NAMES):
+        """The value of DWARF register `number`: an int for general registers, bytes for vectors."""
+        name = self.arch.dwarf.get(number)
+        if name is None:
             return None
-        name = AMD64_DWARF_NAMES[number]
-        if name.startswith("xmm"):
+        if name.startswith(self.arch.vector_prefix):
             return self.vectors.get(name)
         return self.values.get(name)
 
 
-def amd64_from_prstatus(raw: bytes) -> Registers:
-    return Registers(dict(zip(AMD64_GREGS, _AMD64_GREGS_STRUCT.unpack_from(raw), strict=True)))
+def from_prstatus(raw: bytes, arch: Arch = AMD64) -> Registers:
+    """The general registers of an NT_PRSTATUS `pr_reg` (or ptrace's GETREGS) of `arch`."""
+    return Registers(dict(zip(arch.gregs, arch.gregs_struct.unpack_from(raw), strict=True)), arch=arch)
 
 
 def amd64_to_prstatus(registers: Registers) -> bytes:
     """The `user_regs_struct` bytes of `registers` (a register not known is written as 0)."""
-    return _AMD64_GREGS_STRUCT.pack(*(registers.values.get(name, 0) for name in AMD64_GREGS))
+    return AMD64.gregs_struct.pack(*(registers.values.get(name, 0) for name in AMD64.gregs))
 
 
-def amd64_from_mcontext(raw: bytes) -> Registers:
-    return Registers(dict(zip(AMD64_MCONTEXT_GREGS, MCONTEXT_STRUCT.unpack_from(raw), strict=True)))
+def from_mcontext(raw: bytes, arch: Arch) -> Registers:
+    """The registers a signal frame saved (the mcontext's general registers of `arch`)."""
+    return Registers(dict(zip(arch.mcontext_gregs, arch.mcontext_struct.unpack_from(raw), strict=True)), arch=arch)
 
 
-def amd64_vectors_from_fxsave(raw: bytes) -> dict[str, bytes]:
-    """xmm0–xmm15 from a 512-byte FXSAVE area (NT_FPREGSET)."""
-    if len(raw) < 160 + 16 * 16:
+def vectors_from_fpregset(raw: bytes, arch: Arch = AMD64) -> dict[str, bytes]:
+    """The vector registers of an NT_FPREGSET (ptrace's GETFPREGS): xmm0–xmm15 from amd64's
+    512-byte FXSAVE area, v0–v31 from arm64's `user_fpsimd_state`."""
+    start, count = arch.fpregset_vectors
+    if len(raw) < start + 16 * count:
         return {}
-    return {f"xmm{i}": raw[160 + 16 * i : 176 + 16 * i] for i in range(16)}
+    return {f"{arch.vector_prefix}{i}": raw[start + 16 * i : start + 16 * i + 16] for i in range(count)}

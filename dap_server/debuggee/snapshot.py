@@ -64,6 +64,7 @@ class Snapshot:
         self, process: LiveProcess, copied: list[CopiedMapping], files: list[FileMapping], reserved: Buffer | None
     ) -> None:
         self.pid = process.pid
+        self.arch = process.arch
         self.command = process.command
         self.executable = process.executable
         self.command_line = _command_line(process.pid)

@@ -1,7 +1,8 @@
-"""Machine code of the dumped process as x86-64 instructions, with Go functions and lines.
+"""Machine code of the dumped process as x86-64 or arm64 instructions, with Go functions and lines.
 
 Bytes come from the core's memory (text is read from the executable where the kernel left it
-out); decoding is capstone's, Intel syntax; function names and file:line come from pclntab.
+out); decoding is capstone's (Intel syntax on x86-64), for the executable's architecture;
+function names and file:line come from pclntab.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ..checkpoints import checkpoint
 from ..debuggee.api import UnreadableMemory
 from .process import GoProcess
 
-MAX_INSTRUCTION = 15
+MAX_INSTRUCTION = 15  # bytes: the longest x86-64 instruction (arm64's are all 4)
 MAX_INSTRUCTIONS = 100_000
 _PAGE = 4096
 _ADDRESS_END = 1 << 64
@@ -50,7 +51,8 @@ class Disassembler:
         if self._engine is None:
             import capstone  # loaded on the first disassembly
 
-            self._engine = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+            arch, mode = self._process.program.image.arch.capstone
+            self._engine = capstone.Cs(getattr(capstone, arch), getattr(capstone, mode))
         return self._engine
 
     def around(self, address: int, instruction_offset: int, count: int) -> list[Instruction]:

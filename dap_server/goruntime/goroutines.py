@@ -40,6 +40,7 @@ _G_FIELDS: list[tuple[str, str, str, bool]] = [
     ("sched_sp", "sched.sp", "Q", True),
     ("sched_pc", "sched.pc", "Q", True),
     ("sched_bp", "sched.bp", "Q", True),
+    ("sched_lr", "sched.lr", "Q", False),
     ("sched_ctxt", "sched.ctxt", "Q", False),
     ("syscallsp", "syscallsp", "Q", True),
     ("syscallpc", "syscallpc", "Q", True),
@@ -79,6 +80,7 @@ class Goroutine(NamedTuple):
     sched_sp: int = 0
     sched_pc: int = 0
     sched_bp: int = 0
+    sched_lr: int = 0  # the link register saved with the context (arm64; 0 on amd64)
     sched_ctxt: int = 0
     syscallsp: int = 0
     syscallpc: int = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 
 from ..debuggee.api import Memory, Thread, UnreadableMemory
-from ..program.code_refs import rip_targets, slice_header
+from ..program.code_refs import data_refs, slice_header
 from ..program.moduledata import find_moduledata
 from ..program.program import Program
 from .layouts import RuntimeLayouts
@@ -62,7 +62,7 @@ def recover_runtime_symbols(
 
 def _allgs(memory: Memory, program: Program) -> int | None:
     for function in ("runtime.allgadd", "runtime.forEachG"):
-        address = slice_header(rip_targets(program, function))
+        address = slice_header(data_refs(program, function))
         if address is None:
             continue
         try:
@@ -81,7 +81,7 @@ def _allm(memory: Memory, program: Program, layouts: RuntimeLayouts, lwps: set[i
     if procid is None or alllink is None:
         return None
     best, best_hits = None, 0
-    for candidate in sorted(set(rip_targets(program, "runtime.mcommoninit"))):
+    for candidate in sorted(set(data_refs(program, "runtime.mcommoninit"))):
         hits = 0
         try:
             cursor = memory.u64(candidate)

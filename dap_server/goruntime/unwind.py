@@ -1,7 +1,9 @@
-"""Walking a goroutine's stack on linux/amd64 with pclntab's pcsp tables (no DWARF needed).
+"""Walking a goroutine's stack on linux/amd64 and linux/arm64 with pclntab's pcsp tables (no
+DWARF needed).
 
 Follows the rules of Go's own unwinder (src/runtime/traceback.go): frame size from pcsp, the
-return address just below the caller's SP, pc−1 for symbolization except at a trap; and crosses
+return address just below the caller's SP (amd64) or saved at the frame's own SP, else still in
+the link register (arm64), pc−1 for symbolization except at a trap; and crosses
 what Go's traceback crosses on a core: signal frames (sigtramp's ucontext), systemstack and
 morestack switches from g0 to the user goroutine. Facts about each pc are cached, so walking
 100,000 similar stacks costs little more than reading their return addresses.
@@ -15,18 +17,17 @@ from dataclasses import dataclass
 
 from ..checkpoints import checkpoint
 from ..debuggee.api import (
-    AMD64_MCONTEXT_GREGS,
     FileMapping,
     Memory,
     Registers,
     SigInfo,
     Thread,
     UnreadableMemory,
-    amd64_from_mcontext,
+    from_mcontext,
     parse_siginfo,
     signal_name,
 )
-from ..program.cfi import DWARF_RBP, DWARF_RSP, CallFrameTable
+from ..program.cfi import CallFrameTable
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
 from .code_roles import CodeRoles, Roles
@@ -35,9 +36,10 @@ from .goroutines import G_RUNNING, G_SYSCALL, Goroutine, GoroutineReader
 from .threads import MachineThread
 
 MAX_FRAMES = 50_000
-_UCONTEXT_MCONTEXT = 40
-_UCONTEXT_SIZE = 304
 _SIGINFO_SIZE = 128
+# On a link-register machine, the signal handler that injects a call (sigpanic) first pushes the
+# interrupted function's LR: alignUp(sys.MinFrameSize, sys.StackAlign) bytes (traceback.go).
+_INJECTED_LR_PAD = 16
 _PC_CACHE_LIMIT = 1_000_000
 _CHECKPOINT_EVERY = 1023  # frames between checks of the request's cancellation and time budget
 
@@ -58,6 +60,7 @@ class _State:
     registers: Registers | None
     lo: int = 0
     hi: int = 0
+    lr: int = 0  # the return address still in the link register (arm64), 0 when not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,8 @@ class Unwinder:
         self._thread_by_lwp = {t.lwp: t for t in threads}
         self._pc_info = facts.pc_info
         self._code = facts.code
+        self._arch = program.image.arch
+        self._pushed = program.image.arch.return_address_pushed
 
     def thread_of(self, g: Goroutine) -> Thread | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
@@ -179,13 +184,21 @@ class Unwinder:
             if info.kind == _TOP:
                 return
             cfa = sp + info.cfa_delta
+            if self._pushed:
+                slot = cfa - 8
+            elif info.cfa_delta:
+                slot = sp
+            else:
+                raise _NeedsFullWalk  # a frameless function: its return address is in a register
             try:
-                if stack is not None and lo + 8 <= cfa <= hi:
-                    (pc,) = _U64.unpack_from(stack[0], stack[1] + cfa - 8 - lo)
+                if stack is not None and lo <= slot and slot + 8 <= hi:
+                    (pc,) = _U64.unpack_from(stack[0], stack[1] + slot - lo)
                 else:
-                    (pc,) = read(_U64, cfa - 8)
+                    (pc,) = read(_U64, slot)
             except UnreadableMemory:
                 return
+            if info.injected and not self._pushed:
+                raise _NeedsFullWalk
             sp, trap = cfa, info.injected
             if not pc:
                 return
@@ -254,7 +267,9 @@ class Unwinder:
         if g.syscallsp:
             state = _State(g.syscallpc, g.syscallsp, g.syscallbp, False, STACK_GOROUTINE, None, g.stack_lo, g.stack_hi)
         else:
-            state = _State(g.sched_pc, g.sched_sp, g.sched_bp, False, STACK_GOROUTINE, None, g.stack_lo, g.stack_hi)
+            state = _State(
+                g.sched_pc, g.sched_sp, g.sched_bp, False, STACK_GOROUTINE, None, g.stack_lo, g.stack_hi, g.sched_lr
+            )
         steps = self._steps(state, None, limit)
         if g.status == G_RUNNING and not g.syscallsp:
             note = _note(
@@ -267,7 +282,7 @@ class Unwinder:
     def _thread_state(self, thread: Thread, m: MachineThread | None) -> _State:
         regs = thread.registers
         kind, lo, hi = self._bounds_for(regs.sp, m)
-        return _State(regs.pc, regs.sp, regs.bp, True, kind, regs, lo, hi)
+        return _State(regs.pc, regs.sp, regs.bp, True, kind, regs, lo, hi, regs.lr)
 
     def _bounds_for(self, sp: int, m: MachineThread | None) -> tuple[str, int, int]:
         if m is None:
@@ -301,14 +316,14 @@ class Unwinder:
                 kind = _SPWRITE
             else:
                 kind = _NORMAL
-            info = _PcInfo(func, self._pcln.sp_delta(func, pc) + 8, kind, name in _INJECTED)
+            pushed = 8 if self._pushed else 0  # the CFA is the SP before the call
+            info = _PcInfo(func, self._pcln.sp_delta(func, pc) + pushed, kind, name in _INJECTED)
         if len(self._pc_info) > _PC_CACHE_LIMIT:
             self._pc_info.clear()
         self._pc_info[pc] = info
         return info
 
     def _steps(self, state: _State, m: MachineThread | None, limit: int) -> Iterator[Step | Frame]:
-        memory = self._memory
         count = 0
         while count < limit:
             if count & _CHECKPOINT_EVERY == _CHECKPOINT_EVERY:
@@ -337,7 +352,8 @@ class Unwinder:
                 continue
             if kind == _TOP:
                 return
-            if kind in (_SWITCH, _CGO_SWITCH) and state.stack == STACK_SYSTEM:
+            # On arm64, a switcher with no frame yet (prologue, epilogue) has not switched.
+            if kind in (_SWITCH, _CGO_SWITCH) and state.stack == STACK_SYSTEM and (self._pushed or info.cfa_delta):
                 failure = self._switch_to_curg(state, m, syscall=kind == _CGO_SWITCH)
                 if failure is not None:
                     if failure:
@@ -348,7 +364,7 @@ class Unwinder:
                 yield _note(state, f"the stack ends at {info.func.name}, which switches stacks")
                 return
             try:
-                ret = memory.u64(cfa - 8)
+                ret = self._return_address(state, cfa)
             except UnreadableMemory as exc:
                 yield _note(
                     state, f"unwinding stopped: cannot read the return address of {info.func.name}: {exc.reason}"
@@ -359,33 +375,64 @@ class Unwinder:
             if state.hi and not state.lo <= cfa <= state.hi:
                 yield _note(state, f"unwinding stopped: the frame of {info.func.name} leaves its stack")
                 return
-            if info.cfa_delta > 8:
-                try:
-                    state.bp = memory.u64(cfa - 16)
-                except UnreadableMemory:
-                    state.bp = 0
+            state.bp = self._saved_frame_pointer(state, cfa)
             state.pc = ret
             state.sp = cfa
             state.trap = info.injected
             state.registers = None
+            state.lr = 0
+            if info.injected and not self._pushed:
+                self._skip_pushed_lr(state)
         yield _note(state, f"stack truncated after {limit} frames")
+
+    def _return_address(self, state: _State, cfa: int) -> int:
+        """Where the frame at `state` returns to: the word below its CFA on amd64; on arm64 the
+        word its prologue saved at its SP, or the link register while it has no frame."""
+        if self._pushed:
+            return self._memory.u64(cfa - 8)
+        if cfa > state.sp or not state.lr:
+            return self._memory.u64(state.sp)
+        return state.lr
+
+    def _saved_frame_pointer(self, state: _State, cfa: int) -> int:
+        """The caller's frame pointer, which a Go prologue saved (0 when the frame has none)."""
+        frame = cfa - state.sp
+        if frame <= (8 if self._pushed else 0):
+            return 0
+        try:
+            return self._memory.u64(cfa - 16 if self._pushed else state.sp - 8)
+        except UnreadableMemory:
+            return 0
+
+    def _skip_pushed_lr(self, state: _State) -> None:
+        """Past an injected call on arm64: the handler pushed the interrupted function's LR
+        below its SP; a function interrupted before it had a frame still returns through it."""
+        try:
+            saved = self._memory.u64(state.sp)
+        except UnreadableMemory:
+            saved = 0
+        state.sp += _INJECTED_LR_PAD
+        info = self._info(state.pc)
+        if info is not None and info.cfa_delta == 0:
+            state.lr = saved
 
     def _resume_from_signal(self, state: _State, cfa: int, m: MachineThread | None) -> Frame:
         """Continue with the registers the kernel saved in sigtramp's ucontext (at its CFA).
 
         Returns the note frame marking the signal; its `signal` is 0 when the context is unreadable.
         """
+        arch = self._arch
         try:
-            raw = self._memory.read(cfa + _UCONTEXT_MCONTEXT, 8 * len(AMD64_MCONTEXT_GREGS))
-            info = parse_siginfo(self._memory.read(cfa + _UCONTEXT_SIZE, _SIGINFO_SIZE))
+            raw = self._memory.read(cfa + arch.sigframe_regs, arch.mcontext_struct.size)
+            info = parse_siginfo(self._memory.read(cfa + arch.sigframe_siginfo, _SIGINFO_SIZE))
         except UnreadableMemory as exc:
             return _note(state, f"unwinding stopped: cannot read the signal context: {exc.reason}")
         if info is None or info.signo <= 0 or info.signo > 64:
             return _note(state, "unwinding stopped: the signal context is not readable")
-        regs = amd64_from_mcontext(raw)
+        regs = from_mcontext(raw, arch)
         kind, lo, hi = self._bounds_for(regs.sp, m)
         note = _note(state, f"{signal_name(info.signo)} received here", siginfo=info)
-        state.pc, state.sp, state.bp, state.trap = regs.pc, regs.sp, regs.bp, True
+        state.pc, state.sp, state.bp, state.trap, state.lr = regs.pc, regs.sp, regs.bp, True, regs.lr
         state.stack, state.lo, state.hi = kind, lo, hi
         state.registers = regs
         return note
@@ -403,9 +450,9 @@ class Unwinder:
         if g.unreadable is not None:
             return "unwinding stopped: the goroutine this thread switched from cannot be read"
         if syscall and g.syscallsp:
-            state.pc, state.sp, state.bp = g.syscallpc, g.syscallsp, g.syscallbp
+            state.pc, state.sp, state.bp, state.lr = g.syscallpc, g.syscallsp, g.syscallbp, 0
         elif g.sched_sp:
-            state.pc, state.sp, state.bp = g.sched_pc, g.sched_sp, g.sched_bp
+            state.pc, state.sp, state.bp, state.lr = g.sched_pc, g.sched_sp, g.sched_bp, g.sched_lr
         else:
             return "unwinding stopped: the goroutine this thread switched from has no saved context"
         state.trap = False
@@ -417,21 +464,23 @@ class Unwinder:
         """Step from a C frame to its caller with the executable's CFI; the reason if impossible."""
         lookup = state.pc if state.trap else state.pc - 1
         rule = self._cfi.rule_at(lookup - self._program.bias)
-        if rule is None or rule.ra_offset is None:
+        # A leaf function on arm64 never saves its return address: it is still in the link register.
+        if rule is None or (rule.ra_offset is None and not state.lr):
             return f"no unwind information for C code at {state.pc:#x} ({self._where(state.pc)})"
-        base = {DWARF_RSP: state.sp, DWARF_RBP: state.bp}.get(rule.cfa_register)
+        arch = self._arch
+        base = {arch.dwarf_sp: state.sp, arch.dwarf_fp: state.bp}.get(rule.cfa_register)
         if base is None:
             return f"C frame at {state.pc:#x} uses an unsupported CFA rule"
         cfa = base + rule.cfa_offset
         try:
-            ret = self._memory.u64(cfa + rule.ra_offset)
-            if rule.rbp_offset is not None:
-                state.bp = self._memory.u64(cfa + rule.rbp_offset)
+            ret = self._memory.u64(cfa + rule.ra_offset) if rule.ra_offset is not None else state.lr
+            if rule.fp_offset is not None:
+                state.bp = self._memory.u64(cfa + rule.fp_offset)
         except UnreadableMemory as exc:
             return f"cannot read the return address of a C frame: {exc.reason}"
-        if cfa <= state.sp or ret == 0:
+        if cfa < state.sp or (cfa == state.sp and self._pushed) or ret == 0:
             return "the C stack ends here"
-        state.pc, state.sp, state.trap, state.registers = ret, cfa, False, None
+        state.pc, state.sp, state.trap, state.registers, state.lr = ret, cfa, False, None, 0
         return None
 
     def _leave_cgo(self, state: _State, m: MachineThread | None) -> bool:

@@ -390,29 +390,6 @@ def package_globals(process: GoProcess, package_path: str) -> list[Value]:
 
 # --- registers ----------------------------------------------------------------------
 
-_REGISTER_ORDER = (
-    "rip",
-    "rsp",
-    "rbp",
-    "rax",
-    "rbx",
-    "rcx",
-    "rdx",
-    "rsi",
-    "rdi",
-    "r8",
-    "r9",
-    "r10",
-    "r11",
-    "r12",
-    "r13",
-    "r14",
-    "r15",
-    "eflags",
-    "fs_base",
-    "gs_base",
-)
-
 
 def registers(process: GoProcess, frame: Frame) -> list[Value]:
     """The frame's registers as hex words. Only frames with a saved register set (the innermost,
@@ -424,13 +401,15 @@ def registers(process: GoProcess, frame: Frame) -> list[Value]:
 
     regs = frame.registers
     if regs is None:
-        out = [word("rip", frame.pc), word("rsp", frame.sp)]
+        arch = process.program.image.arch
+        out = [word(arch.pc, frame.pc), word(arch.sp, frame.sp)]
         if frame.cfa:
             out.append(word("cfa", frame.cfa))
         return out
     values = regs.values
-    ordered = [name for name in _REGISTER_ORDER if name in values]
+    ordered = [name for name in regs.arch.display_order if name in values]
+    prefix = len(regs.arch.vector_prefix)
     return [word(name, values[name]) for name in ordered] + [
         TextValue(ctx, name, "0x" + data[::-1].hex(), "[16]byte")
-        for name, data in sorted(regs.vectors.items(), key=lambda item: int(item[0][3:]))
+        for name, data in sorted(regs.vectors.items(), key=lambda item: int(item[0][prefix:]))
     ]

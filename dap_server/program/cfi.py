@@ -1,8 +1,8 @@
 """Call-frame information from the executable's `.eh_frame`, for the C frames of cgo programs.
 
 Go code never needs this (pclntab's pcsp is exact); C functions linked into the executable do.
-Only the rules an amd64 unwinder needs are kept: how to compute the CFA, and where the return
-address and the caller's RBP were saved.
+Only the rules a frame-pointer unwinder needs are kept: how to compute the CFA, and where the
+return address and the caller's frame pointer (RBP on amd64, x29 on arm64) were saved.
 """
 
 from __future__ import annotations
@@ -11,22 +11,20 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from ..binfmt.arch import Arch
 from .dwarf.info import open_pyelftools
 from .elf_image import ElfImage
-
-DWARF_RBP = 6
-DWARF_RSP = 7
-DWARF_RA = 16
 
 
 @dataclass(frozen=True, slots=True)
 class FrameRule:
-    """At some pc: CFA = register `cfa_register` + `cfa_offset`; saved RA and RBP at CFA + offset."""
+    """At some pc: CFA = register `cfa_register` + `cfa_offset`; saved return address and frame
+    pointer at CFA + offset (None: not saved, so still in its register)."""
 
     cfa_register: int
     cfa_offset: int
     ra_offset: int | None
-    rbp_offset: int | None
+    fp_offset: int | None
 
 
 class CallFrameTable:
@@ -65,13 +63,13 @@ class CallFrameTable:
             return None
         rows = self._decoded.get(start)
         if rows is None:
-            rows = _decode(fde)
+            rows = _decode(fde, self._image.arch)
             self._decoded[start] = rows
         j = bisect_right([pc for pc, _ in rows], link_pc) - 1
         return rows[j][1] if j >= 0 else None
 
 
-def _decode(fde: Any) -> list[tuple[int, FrameRule | None]]:
+def _decode(fde: Any, arch: Arch) -> list[tuple[int, FrameRule | None]]:
     try:
         table = fde.get_decoded().table
     except Exception:  # pyelftools raises many kinds on damaged input
@@ -81,7 +79,7 @@ def _decode(fde: Any) -> list[tuple[int, FrameRule | None]]:
         cfa = row.get("cfa")
         rule = None
         if cfa is not None and cfa.reg is not None and cfa.expr is None:
-            rule = FrameRule(cfa.reg, cfa.offset, _offset(row.get(DWARF_RA)), _offset(row.get(DWARF_RBP)))
+            rule = FrameRule(cfa.reg, cfa.offset, _offset(row.get(arch.dwarf_ra)), _offset(row.get(arch.dwarf_fp)))
         rows.append((row["pc"], rule))
     return rows
 

@@ -9,9 +9,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..binfmt.arch import Arch, arch_for_machine, supported_description
 from ..binfmt.compressed import DecompressionError, compression_of, inflate_to_temp
 from ..binfmt.elf import (
-    EM_X86_64,
     ET_CORE,
     ET_DYN,
     MACHINE_NAMES,
@@ -89,9 +89,11 @@ class ElfImage:
         header = parse_header(self.data, f"executable {path}")
         if header.file_type == ET_CORE:
             raise ProgramError(f"{path} is a core dump, not an executable; pass it as coreFilePath")
-        if header.machine != EM_X86_64:
-            arch = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
-            raise ProgramError(f"{path} is a {arch} executable; godap reads x86-64 Linux programs")
+        arch = arch_for_machine(header.machine)
+        if arch is None:
+            name = MACHINE_NAMES.get(header.machine, f"machine {header.machine}")
+            raise ProgramError(f"{path} is a {name} executable; godap reads {supported_description()} Linux programs")
+        self.arch: Arch = arch
         return header
 
     def _read_sections(self, headers: list[SectionHeader]) -> dict[str, Section]:

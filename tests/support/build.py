@@ -8,11 +8,12 @@ hash of the sources.
 from __future__ import annotations
 
 import enum
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache, proc
-from .toolchains import Release, go_binary, go_env
+from .toolchains import CROSS_CC, Release, go_binary, go_env
 
 PROGRAMS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
 
@@ -34,6 +35,10 @@ class BuildError(RuntimeError):
     """`go build` failed or timed out."""
 
 
+class CrossCompilerMissing(BuildError):
+    """A cgo program for another architecture needs a C cross compiler this machine lacks."""
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """Everything besides program, release and mode that changes the binary."""
@@ -43,6 +48,7 @@ class BuildOptions:
     goexperiment: str = ""
     cgo: bool | None = None  # None: on iff the program imports "C"
     trimpath: bool = False  # record module-relative paths ("zoo/crash.go", "runtime/proc.go")
+    arch: str = "amd64"  # GOARCH: "arm64" cross-compiles (cores are made under qemu-user)
 
     def go_flags(self, mode: Mode) -> list[str]:
         flags = list(mode.gcflags)
@@ -93,6 +99,8 @@ def _build_key(source_dir: Path, release: Release, mode: Mode, options: BuildOpt
         f"goexperiment={options.goexperiment}",
         f"cgo={cgo}",
     ]
+    if options.arch != "amd64":  # amd64 builds keep the keys they had before there were others
+        parts.append(f"arch={options.arch}")
     for path in _source_files(source_dir):
         parts += [str(path.relative_to(source_dir)), path.read_bytes()]
     return cache.digest(parts)
@@ -125,7 +133,8 @@ def build_source(
     options = options or BuildOptions()
     cgo = _uses_cgo(source_dir) if options.cgo is None else options.cgo
     key = _build_key(source_dir, release, mode, options, cgo, package)
-    final = cache.entry_dir("bin", f"{program}-{release.version}-{mode}-{key[:16]}")
+    arch = "" if options.arch == "amd64" else f"-{options.arch}"
+    final = cache.entry_dir("bin", f"{program}-{release.version}{arch}-{mode}-{key[:16]}")
     binary = Binary(final / program, program, release, mode, source_dir, options, key)
     if binary.exe.is_file():
         return binary
@@ -134,7 +143,12 @@ def build_source(
             return binary
         with cache.staging_dir(final) as staging:
             command = [go_binary(), "build", "-o", str(staging / program), *options.go_flags(mode), package]
-            env = go_env(release, cgo=cgo, goexperiment=options.goexperiment or None)
+            if cgo and options.arch in CROSS_CC and shutil.which(CROSS_CC[options.arch]) is None:
+                raise CrossCompilerMissing(
+                    f"{CROSS_CC[options.arch]} is not installed (Debian: gcc-aarch64-linux-gnu); "
+                    f"it builds the cgo fixture {program} for {options.arch}"
+                )
+            env = go_env(release, cgo=cgo, goexperiment=options.goexperiment or None, arch=options.arch)
             _go_build(command, source_dir, env, timeout)
             cache.write_json(
                 staging / "build.json",
@@ -145,6 +159,7 @@ def build_source(
                     "flags": options.go_flags(mode),
                     "goexperiment": options.goexperiment,
                     "cgo": cgo,
+                    "arch": options.arch,
                     "source_dir": str(source_dir),
                 },
             )

@@ -102,8 +102,14 @@ def go_binary() -> str:
     return go
 
 
-def go_env(release: Release, *, cgo: bool = False, goexperiment: str | None = None) -> dict[str, str]:
-    """Environment for running ``go`` as ``release``.
+# C cross compilers for cgo programs of another architecture (Debian's gcc-<triplet> packages).
+CROSS_CC = {"arm64": "aarch64-linux-gnu-gcc"}
+
+
+def go_env(
+    release: Release, *, cgo: bool = False, goexperiment: str | None = None, arch: str = "amd64"
+) -> dict[str, str]:
+    """Environment for running ``go`` as ``release``, building for linux/``arch``.
 
     ``-buildvcs=false`` keeps builds from depending on the state of the
     surrounding git checkout.
@@ -117,6 +123,10 @@ def go_env(release: Release, *, cgo: bool = False, goexperiment: str | None = No
     )
     if goexperiment:
         env["GOEXPERIMENT"] = goexperiment
+    if arch != "amd64":
+        env["GOARCH"] = arch
+        if cgo:
+            env["CC"] = CROSS_CC[arch]
     return env
 
 

@@ -1,0 +1,79 @@
+"""The registers a signal interrupted, as Go's crash output printed them, are the registers godap
+shows for the interrupted frame (read from the signal frame's saved context).
+
+With GOTRACEBACK=crash a signal death prints, for the crashing M and then for every other M it
+stops with SIGQUIT, `PC=… m=N` and the registers of that M's signal context (amd64: rax…r15,
+rip, rflags; arm64: r0…r29, lr, sp, pc). godap finds the same context in sigtramp's frame on the
+thread's own stack: the kernel's layout of the signal frame, per architecture.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MakeCore
+from support import traceback
+from support.build import BuildOptions, Mode
+from support.cores import Trigger
+from support.toolchains import Release
+
+from dap_server.debuggee.api import Registers
+from dap_server.debuggee.signals import SIGNAL_NAMES
+from dap_server.goruntime.frames import Frame
+from dap_server.session import Session, SessionOptions
+
+CASES = [("cgozoo", ("ccrash",), Trigger.SELF), ("zoo", ("abort",), Trigger.SIGABRT)]
+# Go's names for registers godap names otherwise; those Go prints that a context has no word
+# for (amd64's cs/fs/gs segment selectors, arm64's fault address) are not compared.
+GO_NAMES = {"amd64": {"rflags": "eflags"}, "arm64": {**{f"r{i}": f"x{i}" for i in range(30)}, "lr": "x30"}}
+NOT_COMPARED = {"cs", "fs", "gs", "fault"}
+
+
+def _interrupted(frames: list[Frame], signo: int) -> Registers | None:
+    """The registers of the frame resumed from the outermost signal `signo` (a crashing M may
+    take a second signal, its own abort, while handling the first)."""
+    found = None
+    for i, frame in enumerate(frames[:-1]):
+        if frame.signal == signo and frames[i + 1].registers is not None:
+            found = frames[i + 1].registers
+    return found
+
+
+@pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[c[1][0] for c in CASES])
+def test_each_threads_signal_context_is_what_go_printed(
+    program: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
+) -> None:
+    core = make_core(program, args, go_release, build_mode, trigger=trigger, options=BuildOptions(arch=arch))
+    printed = [s for s in traceback.parse(core.stderr).sections if s.registers and s.signal and s.signal.m is not None]
+    assert len(printed) >= 2, "Go printed the registers of the crashing M and of the others"
+    session = Session.open(SessionOptions(program=str(core.exe), core=str(core.core)))
+    try:
+        process = session.process
+        threads = {t.lwp: t for t in process.debuggee.threads}
+        by_id = {m.id: m for m in process.machines}
+        names = GO_NAMES[arch]
+        compared = 0
+        for section in printed:
+            assert section.signal is not None
+            m = by_id[section.signal.m]
+            thread = threads[m.procid]
+            signo = next(n for n, name in SIGNAL_NAMES.items() if name == section.signal.name)
+            regs = _interrupted(process.unwinder.thread_frames(thread, m), signo)
+            assert regs is not None, f"m={m.id}: no frame resumed from {section.signal.name}"
+            assert regs.pc == section.signal.pc
+            for name, value in section.registers.items():
+                if name in NOT_COMPARED:
+                    continue
+                ours = regs.values[names.get(name, name)]
+                assert ours == value, f"m={m.id} {name}: ours {ours:#x}, Go {value:#x}"
+                compared += 1
+        assert compared >= 17 * len(printed)
+    finally:
+        session.close()
