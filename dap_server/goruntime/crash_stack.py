@@ -6,7 +6,8 @@ handler's, not the panic's. Go's printed traceback starts below them: at the cal
 runtime.fatalpanic (the `panic(…)` frame) or runtime.fatalthrow (runtime.throw/fatal), or at the
 frame a signal interrupted. Those frames come first here; one label frame then says that the
 runtime re-raised the signal to dump the core (or, before Go 1.22, that its handler waits for
-another thread to), and the handler's frames follow it.
+another thread to; or, when several Ms threw at once, that this one waits in the crash path while
+another dumps the core), and the handler's or the waiting frames follow it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ _RERAISE = frozenset({"runtime.dieFromSignal", "runtime.crash"})
 # Before 1.22 a thread that got the fatal signal asks the next M to print its stack and sleeps in
 # the handler; the last M re-raises. Its goroutine's stack starts in the handler as well.
 _HANDLER = frozenset({"runtime.sighandler"})
+# Ms that threw at once (concurrent map writes): the one Go printed first waits in dopanic_m for
+# the crash lock while another M dumps the core.
+_WAITING = frozenset({"runtime.dopanic_m"})
 
 
 def sent_by_runtime(info: SigInfo, pid: int) -> bool:
@@ -50,14 +54,16 @@ def go_traceback_order(frames: list[Frame], pid: int) -> list[Frame]:
     start = traceback_start(frames, pid)
     machinery = [f for f in frames[:start] if not f.is_synthetic]
     functions = {f.function for f in machinery}
-    if start >= len(frames) or not functions & (_RERAISE | _HANDLER):
+    if start >= len(frames) or not functions & (_RERAISE | _HANDLER | _WAITING):
         return frames
     signals = [f.siginfo.name for f in frames[:start] if f.siginfo is not None]
     if functions & _RERAISE:
         raised = signals[0] if signals else "SIGABRT"
         note = f"the runtime re-raised {raised} to dump the core; its signal handler's frames follow"
-    else:
+    elif functions & _HANDLER:
         received = signals[-1] if signals else "the signal"
         note = f"the runtime's {received} handler waits here for another thread to dump the core; its frames follow"
+    else:
+        note = "another thread re-raised SIGABRT to dump the core while this one waited to crash; its frames follow"
     label = Frame(pc=0, sp=0, cfa=0, function="", stack=STACK_DUMP, note=note)
     return [*frames[start:], label, *machinery]
