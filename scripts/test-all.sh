@@ -6,11 +6,26 @@
 #   Playwright for the test in a real VS Code (scripts/install-code-server.sh).
 # Environment: GODAP_TEST_WORKERS sets pytest-xdist's worker count (default: one per CPU),
 # GODAP_GO_VERSIONS narrows the Go releases (default: all), GODAP_FIXTURE_CACHE moves
-# the cache of built fixtures and cores (default ~/.cache/godap-fixtures).
+# the cache of built fixtures and cores (default ~/.cache/godap-fixtures), GODAP_MIN_FREE_GIB the
+# free disk the run insists on (default 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GODAP_MIN_FREE_GIB="${GODAP_MIN_FREE_GIB:-6}"
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "Disk"
+# A run from a cold cache writes some 6 GB (fixture builds, cores, captures); a full disk turns into
+# hundreds of unrelated errors, so say it first. The cache drops what newer sources supersede.
+cache_dir="${GODAP_FIXTURE_CACHE:-$HOME/.cache/godap-fixtures}"
+mkdir -p "$cache_dir"
+df -h "$cache_dir" "${TMPDIR:-/tmp}"
+free_kib=$(df -Pk "$cache_dir" | awk 'NR == 2 {print $4}')
+if [ "$free_kib" -lt $((GODAP_MIN_FREE_GIB * 1024 * 1024)) ]; then
+  echo "only $((free_kib / 1024)) MiB free for $cache_dir: the tests need ${GODAP_MIN_FREE_GIB} GiB or more" >&2
+  exit 1
+fi
+trap 'echo "fixture cache: $(du -sh "$cache_dir" | cut -f1)"; df -h "$cache_dir"' EXIT
 
 step "System packages: qemu-user and the arm64 cross C compiler (arm64 cores)"
 # arm64 fixtures are cross-compiled (GOARCH=arm64; cgo with aarch64-linux-gnu-gcc) and run under

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
-from support import toolchains
-from support.build import BuildOptions, Mode, build, program_dir
+from support import cache, toolchains
+from support.build import BuildOptions, Mode, build, build_source, program_dir
+from support.cores import make_core
 
 pytestmark = pytest.mark.go_releases("local", "1.21")
 
@@ -53,3 +56,24 @@ def test_flags_are_part_of_the_key(go_release: toolchains.Release, build_mode: M
     stripped = build("zoo", go_release, build_mode, BuildOptions(ldflags="-s -w"))
     assert stripped.exe != plain.exe
     assert stripped.exe.stat().st_size < plain.exe.stat().st_size
+
+
+@pytest.mark.go_releases("local")
+@pytest.mark.build_modes("opt")
+def test_a_new_build_drops_the_one_it_supersedes_and_its_cores(
+    go_release: toolchains.Release, build_mode: Mode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    source = tmp_path / "selfabort"
+    shutil.copytree(program_dir("selfabort"), source)
+    old = build_source(source, "selfabort", go_release, build_mode)
+    old_core = make_core(old.exe)
+    other = build("selfabort", go_release, build_mode)  # another source directory: kept
+
+    (source / "main.go").write_text((source / "main.go").read_text() + "\n// an edit\n")
+    new = build_source(source, "selfabort", go_release, build_mode)
+
+    assert new.exe.is_file() and new.exe != old.exe
+    assert not old.exe.parent.exists()
+    assert not old_core.core.parent.exists()
+    assert other.exe.is_file()

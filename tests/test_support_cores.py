@@ -188,6 +188,8 @@ def test_qemu_user_arm64_core_carries_what_godap_needs(go_release: Release, make
     _assert_elf_core(core.core)
     with core.core.open("rb") as f:
         assert int.from_bytes(f.read(20)[18:20], "little") == EM_AARCH64
+    stat = core.core.stat()
+    assert stat.st_blocks * 512 < stat.st_size // 4, "qemu writes the guest's zero pages: they should be holes"
     notes = _note_types(core.core)
     printed = tb.parse(core.stderr)
     assert notes.count("NT_PRSTATUS") == len(printed.sections) >= 2

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, proc
+from . import cache, proc, prune
 from .toolchains import CROSS_CC, Release, go_binary, go_env
 
 PROGRAMS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
@@ -163,6 +163,7 @@ def build_source(
                     "source_dir": str(source_dir),
                 },
             )
+        prune.drop_superseded_builds(final)
     return binary
 
 
