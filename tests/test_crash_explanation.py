@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore
 from support import traceback
-from support.build import BuildOptions, Mode
+from support.build import ARCHES, BuildOptions, Mode
 from support.cores import Core, Trigger
 from support.session import open_core
 from support.stack_compare import DUMP_LABEL, compare_stack, dap_locations, normalize_function
@@ -53,6 +53,7 @@ def _go_first_lines(stderr: str) -> list[str]:
 
 
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(
     ("program", "args", "trigger", "exception_id"), CASES, ids=["-".join((c[0], *c[1])) for c in CASES]
 )
@@ -61,29 +62,13 @@ def test_exception_info_says_what_go_said(
     args: tuple[str, ...],
     trigger: Trigger,
     exception_id: str,
+    arch: str,
     go_release: Release,
     build_mode: Mode,
     make_core: MakeCore,
 ) -> None:
-    core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger)
-    _check_explanation(core, exception_id)
-
-
-@pytest.mark.build_modes("opt")
-@pytest.mark.parametrize(
-    ("program", "args", "trigger", "exception_id"), CASES, ids=[f"{c[0]}-{'-'.join(c[1])}" for c in CASES]
-)
-def test_arm64_exception_info_says_what_go_said(
-    program: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    exception_id: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
-) -> None:
-    """linux/arm64 cores made under qemu-user: the same words as Go's."""
-    options = BuildOptions(arch="arm64")
+    """The same words as Go's, on amd64 and on linux/arm64 cores made under qemu-user."""
+    options = BuildOptions(arch=arch)
     core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger, options=options)
     _check_explanation(core, exception_id)
 
@@ -109,7 +94,7 @@ def _check_explanation(core: Core, exception_id: str) -> None:
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("args", [("nilderef",), ("panicstruct",), ("mapwrites",), ("deadlock",)], ids=" ".join)
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 def test_stripped_binary_explains_the_crash(
     args: tuple[str, ...], arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from conftest import MakeCore
 from support import traceback
-from support.build import BuildOptions
+from support.build import ARCHES, BuildOptions
 from support.cores import Trigger
 from support.session import REPO_ROOT, run_godap
 
@@ -37,7 +37,7 @@ def test_quick_start_report_on_the_shipped_sample() -> None:
     [(("nilderef",), Trigger.SELF), (("blocked",), Trigger.SIGABRT), (("mapwrites",), Trigger.SELF)],
     ids=["nilderef", "sigabrt", "mapwrites"],
 )
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 def test_json_report_matches_the_core(args: tuple[str, ...], trigger: Trigger, arch: str, make_core: MakeCore) -> None:
     core = make_core("zoo", args, trigger=trigger, options=BuildOptions(arch=arch))
     result = _report(str(core.exe), str(core.core), "--json")

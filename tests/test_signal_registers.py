@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore
 from support import traceback
-from support.build import BuildOptions, Mode
+from support.build import ARCHES, BuildOptions, Mode
 from support.cores import Trigger
 from support.toolchains import Release
 
@@ -39,7 +39,7 @@ def _interrupted(frames: list[Frame], signo: int) -> Registers | None:
 
 
 @pytest.mark.build_modes("opt")
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[c[1][0] for c in CASES])
 def test_each_threads_signal_context_is_what_go_printed(
     program: str,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore, RunDelve
 from support import delve, scoreboard, traceback
-from support.build import BuildOptions, Mode
+from support.build import ARCHES, BuildOptions, Mode
 from support.cores import Trigger
 from support.session import open_core
 from support.stack_compare import Location, dap_locations, go_locations, normalize_function
@@ -45,7 +45,7 @@ def _same_stack(ours: list[Location], printed: list[Location] | None) -> bool:
 
 
 @pytest.mark.build_modes("opt")
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[" ".join(c[1]) for c in CASES])
 def test_goroutines_and_frames_match_delve(
     program: str,

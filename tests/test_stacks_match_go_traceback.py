@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from conftest import MakeCore
 from support import scoreboard
-from support.build import BuildOptions, Mode
+from support.build import ARCHES, BuildOptions, Mode
 from support.cores import Trigger
 from support.toolchains import Release
 from support.traceback_check import check_against_traceback
@@ -46,34 +46,52 @@ def _check_core(
     release: Release,
     mode: Mode,
     make_core: MakeCore,
-    options: BuildOptions | None = None,
+    options: BuildOptions,
     board_name: str = "stacks vs Go traceback",
 ) -> None:
     core = make_core(program, args, release=release, mode=mode, trigger=trigger, options=options)
-    board = scoreboard.tally(board_name, release.minor)
+    board = scoreboard.tally(board_name + ("" if options.arch == "amd64" else f", {options.arch}"), release.minor)
     check_against_traceback(core, board, f"{program} {' '.join(args) or trigger} {mode}")
 
 
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
 def test_zoo_core_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
+    """On arm64 (run under qemu-user): the link register, frames saved at their own SP, the signal
+    frame's sigcontext and sigpanic's pushed LR, in every Go release and build mode."""
     scenario = case.split("-")[0]
-    _check_core("zoo", (scenario, *args), trigger, go_release, build_mode, make_core)
+    _check_core("zoo", (scenario, *args), trigger, go_release, build_mode, make_core, BuildOptions(arch=arch))
 
 
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
 def test_cgo_core_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
+    case: str,
+    args: tuple[str, ...],
+    trigger: Trigger,
+    arch: str,
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
 ) -> None:
-    _check_core("cgozoo", (case, *args), trigger, go_release, build_mode, make_core)
+    """C frames unwound with the executable's .eh_frame, calls from C back into Go (arm64 builds
+    with aarch64-linux-gnu-gcc)."""
+    _check_core("cgozoo", (case, *args), trigger, go_release, build_mode, make_core, BuildOptions(arch=arch))
 
 
 STRIPPED_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF), ("mapwrites", (), Trigger.SELF)]
 
 
 @pytest.mark.build_modes("opt")
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("case", "args", "trigger"), STRIPPED_CASES, ids=[c[0] for c in STRIPPED_CASES])
 def test_stripped_binary_matches_go_traceback(
     case: str,
@@ -95,7 +113,7 @@ def test_stripped_binary_matches_go_traceback(
         build_mode,
         make_core,
         BuildOptions(ldflags="-s -w", arch=arch),
-        "stacks vs Go traceback, stripped binaries" + ("" if arch == "amd64" else f", {arch}"),
+        "stacks vs Go traceback, stripped binaries",
     )
 
 
@@ -103,7 +121,7 @@ PIE_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF)]
 
 
 @pytest.mark.build_modes("opt")
-@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+@pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("case", "args", "trigger"), PIE_CASES, ids=[c[0] for c in PIE_CASES])
 def test_position_independent_binary_matches_go_traceback(
     case: str,
@@ -124,31 +142,5 @@ def test_position_independent_binary_matches_go_traceback(
         build_mode,
         make_core,
         BuildOptions(pie=True, arch=arch),
-        "stacks vs Go traceback, position-independent binaries" + ("" if arch == "amd64" else f", {arch}"),
-    )
-
-
-ARM64 = BuildOptions(arch="arm64")
-
-
-@pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
-def test_arm64_zoo_core_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
-) -> None:
-    """linux/arm64, run under qemu-user: the link register, frames saved at their own SP, the
-    signal frame's sigcontext and sigpanic's pushed LR, in every Go release and build mode."""
-    scenario = case.split("-")[0]
-    _check_core(
-        "zoo", (scenario, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
-    )
-
-
-@pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
-def test_arm64_cgo_core_matches_go_traceback(
-    case: str, args: tuple[str, ...], trigger: Trigger, go_release: Release, build_mode: Mode, make_core: MakeCore
-) -> None:
-    """linux/arm64 cgo (built with aarch64-linux-gnu-gcc): C frames unwound with the executable's
-    .eh_frame, calls from C back into Go."""
-    _check_core(
-        "cgozoo", (case, *args), trigger, go_release, build_mode, make_core, ARM64, "stacks vs Go traceback, arm64"
+        "stacks vs Go traceback, position-independent binaries",
     )

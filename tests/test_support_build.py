@@ -69,6 +69,10 @@ def test_a_new_build_drops_the_one_it_supersedes_and_its_cores(
     old = build_source(source, "selfabort", go_release, build_mode)
     old_core = make_core(old.exe)
     other = build("selfabort", go_release, build_mode)  # another source directory: kept
+    gone = tmp_path / "gone"
+    shutil.copytree(program_dir("selfabort"), gone)
+    gone_build = build_source(gone, "selfabort", go_release, build_mode)
+    shutil.rmtree(gone)
 
     (source / "main.go").write_text((source / "main.go").read_text() + "\n// an edit\n")
     new = build_source(source, "selfabort", go_release, build_mode)
@@ -76,4 +80,5 @@ def test_a_new_build_drops_the_one_it_supersedes_and_its_cores(
     assert new.exe.is_file() and new.exe != old.exe
     assert not old.exe.parent.exists()
     assert not old_core.core.parent.exists()
+    assert not gone_build.exe.parent.exists()
     assert other.exe.is_file()

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from conftest import MakeCore
-from support.build import Mode
+from support.build import ARCHES, Mode
 from support.cores import Trigger
 from support.toolchains import Release
-from test_values_support import ARCHES, OPTIMIZED_AWAY, ValuesCore, arch_options, open_values_core, values_core
+from test_values_support import OPTIMIZED_AWAY, ValuesCore, arch_options, open_values_core, values_core
 
 from dap_server.goruntime import variables
 from dap_server.goruntime.values.base import Value

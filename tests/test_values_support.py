@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeCore
 from support import programs
-from support.build import BuildOptions, Mode
+from support.build import ARCHES, BuildOptions, Mode
 from support.cores import Core, Trigger
 from support.toolchains import Release
 
@@ -99,9 +99,6 @@ def open_values_core(
         found = ValuesCore(release, mode, core, session, programs.parse_manifest(core.stdout))
         _SESSIONS[key] = found
     return found
-
-
-ARCHES = ("amd64", "arm64")
 
 
 def arch_options(arch: str) -> BuildOptions | None:

@@ -18,6 +18,8 @@ from .toolchains import CROSS_CC, Release, go_binary, go_env
 PROGRAMS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
 
 BUILD_TIMEOUT = 900.0
+# Every GOARCH the tests cover: amd64 natively, arm64 cross-compiled and run under qemu-user.
+ARCHES = ("amd64", "arm64")
 
 
 class Mode(enum.StrEnum):

@@ -1,9 +1,10 @@
 """Keep the fixture cache to what the current sources use.
 
 Builds are keyed by a hash of their sources, so every edit of a fixture leaves the old binary and
-all the cores made from it behind: weeks of edits filled 65 GB of a shared disk. When a build is
-made, the entries it supersedes (same program, release, flags and source directory, other
-sources) go, and so do the cores made from them.
+all the cores made from it behind, and so does every checkout that is gone (a CI run's clone, a
+worktree): weeks of edits filled 65 GB of a shared disk. When a build is made, the entries it
+supersedes (same program, release, flags and source directory, other sources) and those whose
+source directory no longer exists go, and so do the cores made from them.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ def _record(path: Path) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
+def _superseded(other: Path, entry: Path, identity: dict[str, object]) -> bool:
+    if other == entry or ".tmp-" in other.name:
+        return False
+    record = _record(other / BUILD_RECORD)
+    return record is not None and (record == identity or not Path(str(record.get("source_dir"))).exists())
+
+
 def drop_superseded_builds(entry: Path) -> None:
-    """Remove the builds ``entry`` replaces, and the cores of those builds."""
+    """Remove the builds ``entry`` replaces or whose sources are gone, and the cores of those builds."""
     identity = _record(entry / BUILD_RECORD)
     if identity is None:
         return
-    superseded = [
-        other
-        for other in entry.parent.iterdir()
-        if other != entry and ".tmp-" not in other.name and _record(other / BUILD_RECORD) == identity
-    ]
+    superseded = [other for other in entry.parent.iterdir() if _superseded(other, entry, identity)]
     if not superseded:
         return
     gone = {str(other) for other in superseded}
