@@ -19,6 +19,7 @@ step "Disk"
 # hundreds of unrelated errors, so say it first. The cache drops what newer sources supersede.
 cache_dir="${GODAP_FIXTURE_CACHE:-$HOME/.cache/godap-fixtures}"
 mkdir -p "$cache_dir"
+(cd tests && python3 -m support.prune)  # builds of checkouts that are gone, and their cores
 df -h "$cache_dir" "${TMPDIR:-/tmp}"
 free_kib=$(df -Pk "$cache_dir" | awk 'NR == 2 {print $4}')
 if [ "$free_kib" -lt $((GODAP_MIN_FREE_GIB * 1024 * 1024)) ]; then

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import cache, toolchains
+from support import cache, prune, toolchains
 from support.build import BuildOptions, Mode, build, build_source, program_dir
 from support.cores import make_core
 
@@ -73,6 +73,7 @@ def test_a_new_build_drops_the_one_it_supersedes_and_its_cores(
     shutil.copytree(program_dir("selfabort"), gone)
     gone_build = build_source(gone, "selfabort", go_release, build_mode)
     shutil.rmtree(gone)
+    prune.drop_gone_checkouts()
 
     (source / "main.go").write_text((source / "main.go").read_text() + "\n// an edit\n")
     new = build_source(source, "selfabort", go_release, build_mode)
