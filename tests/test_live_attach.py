@@ -27,6 +27,7 @@ from conftest import BuildProgram, RunDelve
 from support import delve, scoreboard
 from support.build import Mode
 from support.dap_client import DapClient
+from support.delve_compare import same_value
 from support.live import LiveProgram, running
 from support.session import (
     REPO_ROOT,
@@ -209,6 +210,60 @@ def test_attach_lists_the_goroutines_dlv_attach_lists(
             theirs_go = _user_functions(f.function for f in delve.parse_stack(result.output))
             assert ours_go and theirs_go == ours_go, f"goroutine {goid}: {ours_go} vs {theirs_go}"
         _assert_runs_as_before(program)
+
+
+# What the live fixture keeps still while attached: its values, and the channels its parked
+# goroutines were called with, down to the goroutine that waits in each channel's queue (godap
+# and Delve each summarise a whole channel or mutex in their own words, so fields are compared).
+STILL_GLOBALS = ("main.liveBanner", "main.liveAnswer", "main.liveNumbers", "main.heldRW.readerCount.v")
+CHANNEL_FIELDS = ("qcount", "dataqsiz", "elemsize", "closed")
+PARKED_EXPRESSIONS = {
+    "parkChanRecv": (*(f"ch.{f}" for f in CHANNEL_FIELDS), "ch.recvq.first.g.goid"),
+    "parkChanSend": (*(f"ch.{f}" for f in CHANNEL_FIELDS), "ch.sendq.first.g.goid"),
+    "parkSelect": ("a.recvq.first.g.goid", "b.sendq.first.g.goid"),
+}
+
+
+@pytest.mark.build_modes("noopt")
+def test_attached_values_mean_what_dlv_attach_prints(
+    go_release: Release, build_mode: Mode, build_program: BuildProgram, run_delve: RunDelve
+) -> None:
+    """Globals and the channels in parked goroutines' frames, read by godap attached to the
+    process and then by `dlv attach` to the same process: the same values, and each channel's
+    waiting queue holds the goroutine the program says is parked on it."""
+    binary = build_program("live", go_release, build_mode)
+    with running(binary, 10) as program:
+        parked = {goid: name for goid, name in program.manifest.items() if name in PARKED_EXPRESSIONS}
+        ours: dict[str, str] = {}
+        with attach_process(program.pid) as session:
+            for name in STILL_GLOBALS:
+                ours[f"print {name}"] = _evaluate(session, name)["result"]
+            for goid, function in parked.items():
+                frames = session.stack(goid)
+                index = [loc.function for loc in dap_locations(frames)].index(f"main.{function}")
+                for expression in PARKED_EXPRESSIONS[function]:
+                    body = session.client.request(
+                        "evaluate", {"expression": expression, "frameId": frames[index]["id"], "context": "watch"}
+                    )["body"]
+                    ours[f"goroutine {goid} {function} {expression}"] = body["result"]
+                    if expression.endswith(".g.goid"):
+                        assert body["result"] == str(goid), f"{function}: {expression} = {body['result']}"
+        _assert_runs_as_before(program)
+        stacks = delve.attach_delve(program.pid, binary.exe, [f"goroutine {goid} stack 50" for goid in parked])
+        commands = [f"print {name}" for name in STILL_GLOBALS]
+        for (goid, function), stack in zip(parked.items(), stacks, strict=True):
+            frame = next(f.index for f in delve.parse_stack(stack.output) if f.function == f"main.{function}")
+            commands += [f"goroutine {goid} frame {frame} print {e}" for e in PARKED_EXPRESSIONS[function]]
+        theirs = delve.attach_delve(program.pid, binary.exe, commands)
+        _assert_runs_as_before(program)
+    assert len(parked) == len(PARKED_EXPRESSIONS)
+    disagree = []
+    for (what, mine), result in zip(ours.items(), theirs, strict=True):
+        assert result.error is None, f"{result.command}: {result.error}"
+        verdict = same_value(mine, result.output.strip(), "")
+        if not verdict.agree:
+            disagree.append(f"{what}: godap {mine!r}, Delve {result.output.strip()!r} ({verdict.why})")
+    assert not disagree, "\n".join(disagree)
 
 
 # -- snapshots and captured cores ----------------------------------------------------------------
