@@ -8,6 +8,8 @@ is printed at the end of the run.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 from conftest import MakeCore
 from support import scoreboard
@@ -16,131 +18,96 @@ from support.cores import Trigger
 from support.toolchains import Release
 from support.traceback_check import check_against_traceback
 
-ZOO_CASES = [
-    ("blocked", (), Trigger.SIGABRT),
-    ("blocked-panic", ("panic",), Trigger.SELF),
-    ("abort", (), Trigger.SIGABRT),
-    ("nilderef", (), Trigger.SELF),
-    ("index", (), Trigger.SELF),
-    ("panicerr", (), Trigger.SELF),
-    ("panicstruct", (), Trigger.SELF),
-    ("gopanic", (), Trigger.SELF),
-    ("nested", (), Trigger.SELF),
-    ("repanic", (), Trigger.SELF),
-    ("mapwrites", (), Trigger.SELF),
-    ("recursion", (), Trigger.SELF),
-    ("deadlock", (), Trigger.SELF),
-    ("goexit", (), Trigger.SELF),
+
+class Scenario(NamedTuple):
+    """A fixture program run with `args` until it dumps core the `trigger` way."""
+
+    program: str
+    args: tuple[str, ...]
+    trigger: Trigger = Trigger.SELF
+
+
+def _ids(scenarios: list[Scenario]) -> list[str]:
+    return ["-".join((s.program, *s.args)) for s in scenarios]
+
+
+ZOO = [
+    Scenario("zoo", ("blocked",), Trigger.SIGABRT),
+    Scenario("zoo", ("blocked", "panic")),
+    Scenario("zoo", ("abort",), Trigger.SIGABRT),
+    *(
+        Scenario("zoo", (name,))
+        for name in (
+            "nilderef",
+            "index",
+            "panicerr",
+            "panicstruct",
+            "gopanic",
+            "nested",
+            "repanic",
+            "mapwrites",
+            "recursion",
+            "deadlock",
+            "goexit",
+        )
+    ),
 ]
-CGO_CASES = [
-    ("blocked", (), Trigger.SIGABRT),
-    ("ccrash", (), Trigger.SELF),
-    ("cbpanic", (), Trigger.SELF),
+CGO = [
+    Scenario("cgozoo", ("blocked",), Trigger.SIGABRT),
+    Scenario("cgozoo", ("ccrash",)),
+    Scenario("cgozoo", ("cbpanic",)),
 ]
+STRIPPED = [ZOO[0], Scenario("zoo", ("nilderef",)), Scenario("zoo", ("mapwrites",))]
+PIE = [ZOO[0], Scenario("zoo", ("nilderef",))]
 
 
 def _check_core(
-    program: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
+    scenario: Scenario,
     release: Release,
     mode: Mode,
     make_core: MakeCore,
     options: BuildOptions,
     board_name: str = "stacks vs Go traceback",
 ) -> None:
-    core = make_core(program, args, release=release, mode=mode, trigger=trigger, options=options)
+    core = make_core(
+        scenario.program, scenario.args, release=release, mode=mode, trigger=scenario.trigger, options=options
+    )
     board = scoreboard.tally(board_name + ("" if options.arch == "amd64" else f", {options.arch}"), release.minor)
-    check_against_traceback(core, board, f"{program} {' '.join(args) or trigger} {mode}")
+    check_against_traceback(core, board, f"{scenario.program} {' '.join(scenario.args)} {mode}")
 
 
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("case", "args", "trigger"), ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
-def test_zoo_core_matches_go_traceback(
-    case: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
+@pytest.mark.parametrize("scenario", ZOO + CGO, ids=_ids(ZOO + CGO))
+def test_core_matches_go_traceback(
+    scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
     """On arm64 (run under qemu-user): the link register, frames saved at their own SP, the signal
-    frame's sigcontext and sigpanic's pushed LR, in every Go release and build mode."""
-    scenario = case.split("-")[0]
-    _check_core("zoo", (scenario, *args), trigger, go_release, build_mode, make_core, BuildOptions(arch=arch))
-
-
-@pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("case", "args", "trigger"), CGO_CASES, ids=[c[0] for c in CGO_CASES])
-def test_cgo_core_matches_go_traceback(
-    case: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
-) -> None:
-    """C frames unwound with the executable's .eh_frame, calls from C back into Go (arm64 builds
-    with aarch64-linux-gnu-gcc)."""
-    _check_core("cgozoo", (case, *args), trigger, go_release, build_mode, make_core, BuildOptions(arch=arch))
-
-
-STRIPPED_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF), ("mapwrites", (), Trigger.SELF)]
+    frame's sigcontext and sigpanic's pushed LR; in cgozoo, C frames unwound with the executable's
+    .eh_frame and calls from C back into Go (arm64 builds with aarch64-linux-gnu-gcc)."""
+    _check_core(scenario, go_release, build_mode, make_core, BuildOptions(arch=arch))
 
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("case", "args", "trigger"), STRIPPED_CASES, ids=[c[0] for c in STRIPPED_CASES])
+@pytest.mark.parametrize("scenario", STRIPPED, ids=_ids(STRIPPED))
 def test_stripped_binary_matches_go_traceback(
-    case: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
+    scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
     """-ldflags='-s -w': no symbols, no DWARF; goroutines and stacks come from pclntab and the
     runtime variables found through the code that uses them (RIP-relative on amd64, ADRP pages
     on arm64)."""
-    _check_core(
-        "zoo",
-        (case, *args),
-        trigger,
-        go_release,
-        build_mode,
-        make_core,
-        BuildOptions(ldflags="-s -w", arch=arch),
-        "stacks vs Go traceback, stripped binaries",
-    )
-
-
-PIE_CASES = [("blocked", (), Trigger.SIGABRT), ("nilderef", (), Trigger.SELF)]
+    options = BuildOptions(ldflags="-s -w", arch=arch)
+    _check_core(scenario, go_release, build_mode, make_core, options, "stacks vs Go traceback, stripped binaries")
 
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("case", "args", "trigger"), PIE_CASES, ids=[c[0] for c in PIE_CASES])
+@pytest.mark.parametrize("scenario", PIE, ids=_ids(PIE))
 def test_position_independent_binary_matches_go_traceback(
-    case: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
+    scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
     """-buildmode=pie: every address is moved by the load bias (from the core's AT_ENTRY); on
     arm64 the executable's segments (which a qemu core does not list) are placed by it too."""
-    _check_core(
-        "zoo",
-        (case, *args),
-        trigger,
-        go_release,
-        build_mode,
-        make_core,
-        BuildOptions(pie=True, arch=arch),
-        "stacks vs Go traceback, position-independent binaries",
-    )
+    options = BuildOptions(pie=True, arch=arch)
+    board = "stacks vs Go traceback, position-independent binaries"
+    _check_core(scenario, go_release, build_mode, make_core, options, board)
