@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from ...program.dwarf.c_types import is_c_char
 from ...program.dwarf.types import Field, GoType, Kind
 from ..values.base import Value
 from ..values.chans import ChanValue
@@ -211,7 +212,10 @@ class Evaluator:
         return None if found is None else FunctionValue(self.ctx, full, *found)
 
     def _index(self, node: ast.Index) -> Value:
-        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
+        pointer = self.value(node.target)
+        if _is_c_pointer(pointer):
+            return self._c_element(_readable(pointer, node.target), self.value(node.index), node)
+        target = _readable(_through_pointer(pointer, node.column, Kind.ARRAY), node.target)
         key = self.value(node.index)
         if isinstance(target, MapValue):
             return _lookup(target, self._as(key, target.gotype.key, node.index.column), node.index.column)
@@ -232,9 +236,34 @@ class Evaluator:
             return typed(self.ctx, data[i], basic_type(self.ctx, "uint8"))
         raise ExpressionError(f"cannot index {target.type_name}", node.column)
 
+    def _c_element(self, pointer: Value, key: Value, node: ast.Index) -> Value:
+        """`p[i]` of a C pointer: the i-th element from where it points, as C reads it (no bound)."""
+        i = _integer(key, node.index.column)
+        if i < 0:
+            raise ExpressionError(f"invalid index {i} (index must be non-negative)", node.index.column)
+        return self.ctx.value("", *_c_elements(pointer, i, node.column))
+
+    def _c_slice(self, pointer: Value, low: int, node: ast.Slice) -> Value:
+        """`p[low:high]` of a C pointer: a slice of its elements; `s[low:]` of a `char *`, the
+        string from there on (C knows no length but the NUL's)."""
+        elem, start = _c_elements(pointer, low, node.column)
+        if node.high is None:
+            if not is_c_char(elem):
+                raise ExpressionError("a C pointer has no length: give the end, as in p[low:high]", node.column)
+            return self.ctx.value("", pointer.gotype, Loc(data=struct.pack("<Q", start.address or 0)))
+        high = _integer(self.value(node.high), node.high.column)
+        top = high if node.max is None else _integer(self.value(node.max), node.max.column)
+        if not 0 <= low <= high <= top:
+            raise ExpressionError(f"invalid slice indices {low}:{high}:{top}", node.column)
+        header = struct.pack("<Qqq", start.address or 0, high - low, top - low)
+        return self.ctx.value("", slice_of(self.ctx, elem), Loc(data=header))
+
     def _slice(self, node: ast.Slice) -> Value:
-        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
+        pointer = self.value(node.target)
         low = 0 if node.low is None else _integer(self.value(node.low), node.low.column)
+        if _is_c_pointer(pointer):
+            return self._c_slice(_readable(pointer, node.target), low, node)
+        target = _readable(_through_pointer(pointer, node.column, Kind.ARRAY), node.target)
         kind = target.gotype.kind
         if kind == Kind.STRING:
             if node.max is not None:
@@ -526,6 +555,22 @@ def _integer(value: Value, column: int) -> int:
     if isinstance(data, bool) or not isinstance(data, int) or not (constant_ or value.gotype.kind in _INTEGERS):
         raise ExpressionError(f"index must be an integer, not {value.type_name}", column)
     return data
+
+
+def _is_c_pointer(value: Value) -> bool:
+    return isinstance(value, PointerValue) and value.gotype.foreign and value.gotype.elem is not None
+
+
+def _c_elements(pointer: Value, index: int, column: int) -> tuple[GoType, Loc]:
+    """The element type of a C pointer and where its `index`-th element is."""
+    assert isinstance(pointer, PointerValue) and pointer.gotype.elem is not None
+    elem = pointer.gotype.elem
+    if elem.size <= 0:
+        raise ExpressionError(f"cannot index {pointer.type_name}: its elements have no size", column)
+    address = pointer.target()
+    if address == 0:
+        raise ExpressionError("nil pointer dereference", column)
+    return elem, Loc(address=address + index * elem.size)
 
 
 def _dereference(value: Value, column: int) -> Value:
