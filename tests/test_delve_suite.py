@@ -11,7 +11,9 @@ Delve expects to succeed must agree, and every expression Delve expects to fail 
 those in SPEC_OVER_DELVE, where the Go specification says otherwise. Left out, and why: TestVariableEvaluationShort and
 TestMultilineVariableEvaluation (the same expressions with Delve's load limits and layout), the
 tests that stop at file or function breakpoints or continue more than once (a core has one stop),
-and the tables of proc_test.go (all at file breakpoints).
+and the tables of proc_test.go (all at file breakpoints). Two tests of proc_test.go that walk the
+goroutines of a stop are run on cores Delve itself dumps at their function breakpoint
+(support/delve_walks.py reads what they expect).
 """
 
 from __future__ import annotations
@@ -19,16 +21,28 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import scoreboard
 from support.build import Mode
 from support.cores import CoreDumpUnavailable
+from support.delve import DelveUnavailable
 from support.delve_compare import same_type, same_value
-from support.delve_fixtures import Answer, DelveSourceUnavailable, delve_source, evaluate_all, fixture_core
+from support.delve_fixtures import (
+    Answer,
+    DelveSourceUnavailable,
+    delve_source,
+    evaluate_all,
+    evaluate_in,
+    fixture_core,
+    stop_cores,
+)
 from support.delve_tables import Expectation, expectations
+from support.delve_walks import Loc, frame_walk, stack_walk
 from support.prerequisites import missing
-from support.session import open_core
+from support.session import OpenCore, open_core
+from support.stack_compare import INLINED_SUFFIX, Location, dap_locations
 from support.toolchains import Release
 
 TARGET = 0.99
@@ -209,6 +223,78 @@ def test_a_c_frame_lists_the_variables_its_c_source_declares(go_release: Release
     values = {v["name"]: v for v in listed}
     assert set(values) == declared, sorted(values)
     assert values["s"]["value"] == f'"{copied.group(1)}"' and values["s"]["type"] == "*char", values["s"]
+
+
+@functools.cache
+def _proc_test() -> Path:
+    return _source() / "pkg" / "proc" / "proc_test.go"
+
+
+def _stop_cores(release: Release, mode: Mode, fixture: str, breakpoint: str, stops: int) -> tuple[Path, list[Path]]:
+    try:
+        return stop_cores(_source(), fixture, release, mode, breakpoint, stops)
+    except DelveUnavailable as exc:
+        missing(str(exc))
+
+
+def _real_frames(session: OpenCore, thread_id: int) -> list[dict[str, Any]]:
+    """The goroutine's frames as Delve counts them (40, as its tests ask), label frames left out."""
+    return [f for f in session.stack(thread_id, levels=40) if f.get("presentationHint") != "label"]
+
+
+def _stack_match(expected: list[Loc], frames: list[Location], skip_runtime: bool) -> bool:
+    """Delve's `stackMatch`: the expected (line, function)s are the first frames, in order
+    (runtime frames skipped when asked)."""
+    i = 0
+    for frame in frames:
+        if i == len(expected):
+            break
+        if skip_runtime and frame.function.startswith("runtime."):
+            continue
+        if (frame.line, frame.function) != expected[i]:
+            return False
+        i += 1
+    return i == len(expected)
+
+
+@pytest.mark.build_modes("noopt")
+def test_the_goroutine_stacks_of_delves_stacktrace_test_are_found(go_release: Release, build_mode: Mode) -> None:
+    """TestStacktraceGoroutine: at the breakpoint, one goroutine is main's stack and at least N
+    are in main.agoroutine (at one of its lines), in the stacks godap shows over DAP."""
+    walk = stack_walk(_proc_test(), go_release.version_tuple)
+    exe, (core,) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint, 1)
+    with open_core(exe, core) as session:
+        stacks = {t["id"]: dap_locations(_real_frames(session, t["id"])) for t in session.threads()}
+    main = [goid for goid, stack in stacks.items() if _stack_match(walk.main_stack, stack, False)]
+    started = [g for g, stack in stacks.items() if any(_stack_match(e, stack, True) for e in walk.goroutine_stacks)]
+    shown = "\n".join(f"{goid}: {stack[:4]}" for goid, stack in stacks.items())
+    assert len(main) == walk.main_count, f"main's stack {walk.main_stack} in {main}:\n{shown}"
+    assert len(started) >= walk.min_goroutines, f"{walk.goroutine_stacks} in {started}:\n{shown}"
+
+
+@pytest.mark.build_modes("noopt")
+def test_the_frames_of_delves_frame_evaluation_test_have_their_variables(go_release: Release, build_mode: Mode) -> None:
+    """TestFrameEvaluation: at the first stop, `i` in each goroutine's main.agoroutine frame
+    takes every value 0..N-1; at the second, `n` in frames 1..4 of the stopped goroutine is
+    3, 2, 1, 0 (the recursion func1 → func3 of goroutinestackprog)."""
+    walk = frame_walk(_proc_test())
+    exe, (first, second) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint, 2)
+    answers: dict[int, Answer] = {}
+    with open_core(exe, first) as session:
+        for thread in session.threads():
+            frames = _real_frames(session, thread["id"])
+            frame = next((f for f in frames if f["name"].removesuffix(INLINED_SUFFIX) == walk.function), None)
+            if frame is not None:
+                answers[thread["id"]] = evaluate_in(session, frame["id"], walk.expression)
+    found = {int(a.text) for a in answers.values() if a.ok and a.text.isdigit()}
+    assert set(walk.values) <= found, f"{walk.expression} in {walk.function} frames: {answers}"
+    with open_core(exe, second) as session:
+        frames = _real_frames(session, session.stopped["threadId"])
+        assert frames[0]["name"] == walk.breakpoint, frames[0]
+        for index, expected in walk.frames:
+            answer = evaluate_in(session, frames[index]["id"], walk.frame_expression)
+            where = f"{walk.frame_expression} in frame {index} ({frames[index]['name']})"
+            assert answer.ok and same_value(answer.text, str(expected), "int").agree, f"{where}: {answer}"
 
 
 @pytest.mark.build_modes("noopt")
