@@ -18,7 +18,7 @@ from ..values.context import DECODE_ERRORS, OPTIMIZED_AWAY, Loc, reason_of
 from ..values.interfaces import InterfaceValue
 from ..values.maps import MapValue
 from ..values.pointers import AddressValue, PointerValue
-from ..values.scalars import StringValue
+from ..values.scalars import STRING_LENGTH_NOT_KEPT, StringValue
 from ..values.sequences import LENGTH_NOT_KEPT, Sequence, SliceValue
 from ..values.stringers import string_method
 from ..values.structs import StructValue
@@ -227,6 +227,8 @@ class Evaluator:
             if not 0 <= i < count:
                 raise ExpressionError(f"invalid index {i} (len {count})", node.index.column)
             return target.indexed_children(i, 1)[0]
+        if isinstance(target, StringValue) and target.known_header()[1] is None:
+            raise ExpressionError(f"{STRING_LENGTH_NOT_KEPT}: slice it first (s[:n])", node.column)
         if target.gotype.kind == Kind.STRING:
             data = operand(target).data
             assert isinstance(data, bytes)
@@ -293,7 +295,13 @@ class Evaluator:
 
     def _slice_string(self, target: Value, low: int, node: ast.Slice) -> Value:
         if isinstance(target, StringValue):
-            data, length = target.header()
+            data, kept = target.known_header()
+            if kept is not None:
+                length = kept
+            elif node.high is None:
+                raise ExpressionError(f"{STRING_LENGTH_NOT_KEPT}: give the end, as in s[:n]", node.column)
+            else:  # without its length, s[i:j] reads through the pointer as far as asked
+                length = _integer(self.value(node.high), node.high.column)
         else:
             raw = operand(target).data
             assert isinstance(raw, bytes)
