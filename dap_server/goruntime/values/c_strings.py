@@ -4,7 +4,7 @@ shows it; its pointee, the first `char`, stays its child."""
 from __future__ import annotations
 
 from .base import clip
-from .context import MAX_FULL_STRING, STRING_PREVIEW, Unreadable
+from .context import MAX_VALUE_READ, STRING_PREVIEW, Unreadable
 from .format import quote
 from .pointers import PointerValue
 
@@ -39,4 +39,4 @@ class CStringValue(PointerValue):
     def whole_text(self) -> str | None:
         if self.target() == 0:
             return None
-        return self.text(MAX_FULL_STRING)[0].decode("utf-8", "replace")
+        return self.text(MAX_VALUE_READ)[0].decode("utf-8", "replace")  # a C string has no length: 1 MB at most
