@@ -230,9 +230,10 @@ def _proc_test() -> Path:
     return _source() / "pkg" / "proc" / "proc_test.go"
 
 
-def _stop_cores(release: Release, mode: Mode, fixture: str, breakpoint: str, stops: int) -> tuple[Path, list[Path]]:
+def _stop_cores(release: Release, mode: Mode, fixture: str, breakpoint: str) -> tuple[Path, list[Path]]:
+    """The cores of the two stops the walking tests see (the stack test reads the first)."""
     try:
-        return stop_cores(_source(), fixture, release, mode, breakpoint, stops)
+        return stop_cores(_source(), fixture, release, mode, breakpoint, 2)
     except DelveUnavailable as exc:
         missing(str(exc))
 
@@ -262,7 +263,7 @@ def test_the_goroutine_stacks_of_delves_stacktrace_test_are_found(go_release: Re
     """TestStacktraceGoroutine: at the breakpoint, one goroutine is main's stack and at least N
     are in main.agoroutine (at one of its lines), in the stacks godap shows over DAP."""
     walk = stack_walk(_proc_test(), go_release.version_tuple)
-    exe, (core,) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint, 1)
+    exe, (core, _) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint)
     with open_core(exe, core) as session:
         stacks = {t["id"]: dap_locations(_real_frames(session, t["id"])) for t in session.threads()}
     main = [goid for goid, stack in stacks.items() if _stack_match(walk.main_stack, stack, False)]
@@ -278,7 +279,7 @@ def test_the_frames_of_delves_frame_evaluation_test_have_their_variables(go_rele
     takes every value 0..N-1; at the second, `n` in frames 1..4 of the stopped goroutine is
     3, 2, 1, 0 (the recursion func1 → func3 of goroutinestackprog)."""
     walk = frame_walk(_proc_test())
-    exe, (first, second) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint, 2)
+    exe, (first, second) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint)
     answers: dict[int, Answer] = {}
     with open_core(exe, first) as session:
         for thread in session.threads():
