@@ -553,6 +553,12 @@ class Session:
 
         return variables.locals(self._process, frame)
 
+    def has_c_variables(self, frame: Frame) -> bool:
+        """Whether a C frame's function has DWARF (its C file was compiled with -g)."""
+        from .goruntime import variables
+
+        return frame.foreign and variables.c_function(self._process, frame) is not None
+
     def function_name(self, frame: Frame) -> str:
         """The frame's function as the program instantiated it: a generic function with its type
         arguments (`main.(*Stack[string]).Peek`) rather than the GC shapes it was compiled for."""

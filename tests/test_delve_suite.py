@@ -8,11 +8,12 @@ expectations are parsed from Delve's test source (support/delve_tables.py) and e
 evaluated over DAP in one session per core. The kinds of formatting difference accepted are listed
 in support/delve_compare.py. Agreement is reported per release; at least TARGET of the expressions
 Delve expects to succeed must agree, and every expression Delve expects to fail must fail, but
-those in SPEC_OVER_DELVE, where the Go specification says otherwise. The fixtures of NOT_YET are
-counted apart (they must fail cleanly). Left out, and why: TestVariableEvaluationShort and
+those in SPEC_OVER_DELVE, where the Go specification says otherwise. Left out, and why: TestVariableEvaluationShort and
 TestMultilineVariableEvaluation (the same expressions with Delve's load limits and layout), the
 tests that stop at file or function breakpoints or continue more than once (a core has one stop),
-and the tables of proc_test.go (all at file breakpoints).
+and the tables of proc_test.go (all at file breakpoints). Two tests of proc_test.go that walk the
+goroutines of a stop are run on cores Delve itself dumps at their function breakpoint
+(support/delve_walks.py reads what they expect).
 """
 
 from __future__ import annotations
@@ -20,24 +21,31 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import scoreboard
 from support.build import Mode
 from support.cores import CoreDumpUnavailable
+from support.delve import DelveUnavailable
 from support.delve_compare import same_type, same_value
-from support.delve_fixtures import Answer, DelveSourceUnavailable, delve_source, evaluate_all, fixture_core
+from support.delve_fixtures import (
+    Answer,
+    DelveSourceUnavailable,
+    delve_source,
+    evaluate_all,
+    evaluate_in,
+    fixture_core,
+    stop_cores,
+)
 from support.delve_tables import Expectation, expectations
+from support.delve_walks import Loc, frame_walk, stack_walk
 from support.prerequisites import missing
+from support.session import OpenCore, open_core
+from support.stack_compare import INLINED_SUFFIX, Location, dap_locations
 from support.toolchains import Release
 
 TARGET = 0.99
-
-# Fixtures whose expressions godap cannot answer yet, with why: counted apart, never in the target;
-# each must fail with an error, never answer with a wrong value.
-NOT_YET = {
-    "testvariablescgo/": "C variables of C frames (char *, int * indexed, C structs) are not read yet",
-}
 
 # Delve's test expects an error where Go accepts the expression; godap follows the specification.
 SPEC_OVER_DELVE = {
@@ -114,6 +122,7 @@ FIXED = {
     "pointers to empty interface and struct types": ("testvariables2", r"^\*\(\*(interface|struct) \{\}\)"),
     "the value an interface holds, Delve's x.(data)": ("testvariables2", r"\.\(data\)$"),
     "methods of the value an embedded interface holds": ("issue4116", r"^([abcd]|v4)\.X$"),
+    "C variables of a C frame (cgo): char *, int * indexed and sliced, C structs": ("testvariablescgo/", r"."),
     "methods promoted before deeper fields": (
         "issue4116",
         r"^(v\.A\.Model|v[1237]\.X|v[23]\.B[23]\.X|x[23]?\.X|v9\.V\.X)$",
@@ -191,19 +200,115 @@ def test_a_variable_named_like_a_console_command_is_the_variable(go_release: Rel
 
 
 @pytest.mark.build_modes("noopt")
+def test_a_c_frame_lists_the_variables_its_c_source_declares(go_release: Release, build_mode: Mode) -> None:
+    """testvariablescgo stops in C (`testfn` of test.c, at its BREAKPOINT): the frame has
+    Locals, the pointers test.c declares before the breakpoint (not the loop's `i`, whose block
+    has ended), and `s` reads as the text strcpy'd into it."""
+    source = (_source() / "_fixtures" / "testvariablescgo" / "test.c").read_text()
+    body = source[source.index("void testfn(void) {") : source.index("BREAKPOINT;")]
+    declared = set(re.findall(r"^\t(?:const )?(?:char|int|struct \w+) \*(\w+) =", body, re.MULTILINE))
+    copied = re.search(r'const char \*s0 = "([^"]*)"', body)
+    assert {"s", "s0", "v", "v_align_check"} <= declared and copied is not None, declared
+    try:
+        core = fixture_core(_source(), "testvariablescgo/", go_release, build_mode)
+    except CoreDumpUnavailable as exc:
+        missing(str(exc))
+    with open_core(core.exe, core.core) as session:
+        frame = session.stack(session.stopped["threadId"])[0]
+        assert frame["name"] == "testfn", frame
+        scopes = session.client.request("scopes", {"frameId": frame["id"]})["body"]["scopes"]
+        found = {scope["name"]: scope["variablesReference"] for scope in scopes}
+        assert "Locals" in found, scopes
+        listed = session.client.request("variables", {"variablesReference": found["Locals"]})["body"]["variables"]
+    values = {v["name"]: v for v in listed}
+    assert set(values) == declared, sorted(values)
+    assert values["s"]["value"] == f'"{copied.group(1)}"' and values["s"]["type"] == "*char", values["s"]
+
+
+@functools.cache
+def _proc_test() -> Path:
+    return _source() / "pkg" / "proc" / "proc_test.go"
+
+
+def _stop_cores(release: Release, mode: Mode, fixture: str, breakpoint: str) -> tuple[Path, list[Path]]:
+    """The cores of the two stops the walking tests see (the stack test reads the first)."""
+    try:
+        return stop_cores(_source(), fixture, release, mode, breakpoint, 2)
+    except DelveUnavailable as exc:
+        missing(str(exc))
+
+
+def _real_frames(session: OpenCore, thread_id: int) -> list[dict[str, Any]]:
+    """The goroutine's frames as Delve counts them (40, as its tests ask), label frames left out."""
+    return [f for f in session.stack(thread_id, levels=40) if f.get("presentationHint") != "label"]
+
+
+def _stack_match(expected: list[Loc], frames: list[Location], skip_runtime: bool) -> bool:
+    """Delve's `stackMatch`: the expected (line, function)s are the first frames, in order
+    (runtime frames skipped when asked)."""
+    i = 0
+    for frame in frames:
+        if i == len(expected):
+            break
+        if skip_runtime and frame.function.startswith("runtime."):
+            continue
+        if (frame.line, frame.function) != expected[i]:
+            return False
+        i += 1
+    return i == len(expected)
+
+
+@pytest.mark.build_modes("noopt")
+def test_the_goroutine_stacks_of_delves_stacktrace_test_are_found(go_release: Release, build_mode: Mode) -> None:
+    """TestStacktraceGoroutine: at the breakpoint, one goroutine is main's stack and at least N
+    are in main.agoroutine (at one of its lines), in the stacks godap shows over DAP."""
+    walk = stack_walk(_proc_test(), go_release.version_tuple)
+    exe, (core, _) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint)
+    with open_core(exe, core) as session:
+        stacks = {t["id"]: dap_locations(_real_frames(session, t["id"])) for t in session.threads()}
+    main = [goid for goid, stack in stacks.items() if _stack_match(walk.main_stack, stack, False)]
+    started = [g for g, stack in stacks.items() if any(_stack_match(e, stack, True) for e in walk.goroutine_stacks)]
+    shown = "\n".join(f"{goid}: {stack[:4]}" for goid, stack in stacks.items())
+    assert len(main) == walk.main_count, f"main's stack {walk.main_stack} in {main}:\n{shown}"
+    assert len(started) >= walk.min_goroutines, f"{walk.goroutine_stacks} in {started}:\n{shown}"
+
+
+@pytest.mark.build_modes("noopt")
+def test_the_frames_of_delves_frame_evaluation_test_have_their_variables(go_release: Release, build_mode: Mode) -> None:
+    """TestFrameEvaluation: at the first stop, `i` in each goroutine's main.agoroutine frame
+    takes every value 0..N-1; at the second, `n` in frames 1..4 of the stopped goroutine is
+    3, 2, 1, 0 (the recursion func1 → func3 of goroutinestackprog)."""
+    walk = frame_walk(_proc_test())
+    exe, (first, second) = _stop_cores(go_release, build_mode, walk.fixture, walk.breakpoint)
+    answers: dict[int, Answer] = {}
+    with open_core(exe, first) as session:
+        for thread in session.threads():
+            frames = _real_frames(session, thread["id"])
+            frame = next((f for f in frames if f["name"].removesuffix(INLINED_SUFFIX) == walk.function), None)
+            if frame is not None:
+                answers[thread["id"]] = evaluate_in(session, frame["id"], walk.expression)
+    found = {int(a.text) for a in answers.values() if a.ok and a.text.isdigit()}
+    assert set(walk.values) <= found, f"{walk.expression} in {walk.function} frames: {answers}"
+    with open_core(exe, second) as session:
+        frames = _real_frames(session, session.stopped["threadId"])
+        assert frames[0]["name"] == walk.breakpoint, frames[0]
+        for index, expected in walk.frames:
+            answer = evaluate_in(session, frames[index]["id"], walk.frame_expression)
+            where = f"{walk.frame_expression} in frame {index} ({frames[index]['name']})"
+            assert answer.ok and same_value(answer.text, str(expected), "int").agree, f"{where}: {answer}"
+
+
+@pytest.mark.build_modes("noopt")
 def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode: Mode) -> None:
     wanted = _expectations(go_release)
-    agree, judged, wrong_successes, differences, not_yet = 0, 0, [], [], []
+    agree, judged, wrong_successes, differences, per_fixture = 0, 0, [], [], []
     for fixture in sorted({e.fixture for e in wanted}):
         table, answers = _table(fixture, go_release, build_mode)
+        fixture_agree, fixture_judged = agree, judged
         for expectation in table:
             answer = answers[expectation.expression]
             difference = _judge(expectation, answer)
             where = f"{fixture} {expectation.expression!r} ({expectation.test})"
-            if fixture in NOT_YET:
-                assert difference is None or not answer.ok, f"{where}: a wrong answer: {difference}"
-                not_yet.append(where)
-                continue
             if expectation.error is not None:
                 if difference:
                     wrong_successes.append(f"{where}: {difference}")
@@ -213,11 +318,11 @@ def test_godap_agrees_with_delves_variable_tests(go_release: Release, build_mode
                 agree += 1
             else:
                 differences.append(f"{where}: {difference}")
+        per_fixture.append(f"  {fixture:24} {agree - fixture_agree}/{judged - fixture_judged}")
     rate = agree / judged if judged else 1.0
     scoreboard.rate("Delve's variables_test.go", f"{go_release.minor} {build_mode}", agree, judged)
-    errors = len(wanted) - judged - len(not_yet)
+    errors = len(wanted) - judged
     print(f"\n{go_release} {build_mode}: {agree}/{judged} agree ({rate:.2%}), {errors} expected errors fail")
-    print(f"not judged ({len(not_yet)}): {'; '.join(NOT_YET.values())}")
-    print("\n".join([*differences, *wrong_successes]))
+    print("\n".join([*per_fixture, *differences, *wrong_successes]))
     assert not wrong_successes, "\n".join(wrong_successes)
     assert rate >= TARGET, f"{rate:.2%} < {TARGET:.0%}:\n" + "\n".join(differences)

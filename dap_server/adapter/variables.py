@@ -50,7 +50,7 @@ class VariableRefs:
 def frame_scopes(session: Session, refs: VariableRefs, goid: int, index: int, frame: Frame) -> list[Scope]:
     if frame.is_synthetic:
         return []
-    names = [] if frame.foreign else [ARGUMENTS, LOCALS]
+    names = [] if frame.foreign and not session.has_c_variables(frame) else [ARGUMENTS, LOCALS]
     if session.options.show_global_variables and not frame.foreign and frame.function:
         names.append(GLOBALS)
     if session.options.show_registers:

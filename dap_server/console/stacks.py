@@ -96,7 +96,7 @@ def stack(where: Where, args: list[str]) -> ConsoleResult:
     lines: list[str] = []
     for index, frame in enumerate(frames[: depth + 1]):
         lines += frame_lines(where, index, frame)
-        if "-full" in flags.switches and not frame.is_synthetic and not frame.foreign:
+        if "-full" in flags.switches and not frame.is_synthetic:
             values = where.session.arguments(frame) + where.session.locals(frame)
             lines += [f"       {v.name} = {v.summary}" for v in values]
             lines.append("")

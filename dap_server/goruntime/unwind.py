@@ -27,7 +27,7 @@ from ..debuggee.api import (
     parse_siginfo,
     signal_name,
 )
-from ..program.cfi import CallFrameTable
+from ..program.cfi import CallFrameTable, FrameRule
 from ..program.pclntab import Func, Pclntab, SourceLocation
 from ..program.program import Program
 from .code_roles import CodeRoles, Roles
@@ -460,8 +460,8 @@ class Unwinder:
         state.registers = None
         return None
 
-    def _c_caller(self, state: _State) -> str | None:
-        """Step from a C frame to its caller with the executable's CFI; the reason if impossible."""
+    def _c_frame(self, state: _State) -> tuple[FrameRule, int] | str:
+        """The CFI rule of a C frame and its CFA; the reason if there is none."""
         lookup = state.pc if state.trap else state.pc - 1
         rule = self._cfi.rule_at(lookup - self._program.bias)
         # A leaf function on arm64 never saves its return address: it is still in the link register.
@@ -471,7 +471,14 @@ class Unwinder:
         base = {arch.dwarf_sp: state.sp, arch.dwarf_fp: state.bp}.get(rule.cfa_register)
         if base is None:
             return f"C frame at {state.pc:#x} uses an unsupported CFA rule"
-        cfa = base + rule.cfa_offset
+        return rule, base + rule.cfa_offset
+
+    def _c_caller(self, state: _State) -> str | None:
+        """Step from a C frame to its caller with the executable's CFI; the reason if impossible."""
+        found = self._c_frame(state)
+        if isinstance(found, str):
+            return found
+        rule, cfa = found
         try:
             ret = self._memory.u64(cfa + rule.ra_offset) if rule.ra_offset is not None else state.lr
             if rule.fp_offset is not None:
@@ -498,10 +505,11 @@ class Unwinder:
         in_executable = self._program.image.segment_for(link_pc) is not None
         sym = self._program.symbols.function_at(link_pc) if in_executable else None
         name = sym.name if sym is not None else self._where(state.pc)
+        found = self._c_frame(state)
         return Frame(
             pc=state.pc,
             sp=state.sp,
-            cfa=0,
+            cfa=0 if isinstance(found, str) else found[1],
             function=name,
             trap=state.trap,
             stack=state.stack,

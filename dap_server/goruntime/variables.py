@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..debuggee.api import Memory, UnreadableMemory
 from ..program.code_refs import call_targets
@@ -31,6 +31,7 @@ from .values.factory import new_context
 _FRAME_CACHE_LIMIT = 4096
 _NOT_IN_SCOPE = "optimized away (not live at this pc)"
 _GOWRAP = ".gowrap"  # the functions `go f(x)` makes (Go 1.22+; main.main.gowrap1)
+_CFA_FRAME_BASE = b"\x9c"  # DW_OP_call_frame_cfa
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,7 @@ class _FrameReader:
     def read(self) -> _FrameScope:
         func = self.frame.func
         if func is None:
-            return _FrameScope([], [])
+            return self._c_scope() if self.frame.foreign else _FrameScope([], [])
         try:
             function = self.process.program.dwarf.functions.function(func.name, func.entry - self.bias)
         except DwarfError:
@@ -127,16 +128,47 @@ class _FrameReader:
         found = generics.instance(self.process.binary, func.name, dictionary - self.bias if dictionary else None)
         if dictionary is None and found is not None:
             dictionary = found.dictionary + self.bias
+        temporaries = [d for d in decls if d.name.startswith(".autotmp")]
+        start = self._start_arguments(func.name, temporaries) if _GOWRAP in func.name else []
+        return self._split(decls, dictionary, found, start)
+
+    def _split(
+        self, decls: list[VariableDecl], dictionary: int | None, found: generics.Instance | None, start: list[Value]
+    ) -> _FrameScope:
+        """The scope of the declarations in scope: arguments (then what `go` started the
+        goroutine with), results, locals."""
         visible = [d for d in decls if _visible(d.name)]
         values = [self._value(d, dictionary, found) for d in visible]
         visible, values = _drop_duplicates(visible, values)
         _mark_shadowed(visible, values)
         args = [v for d, v in zip(visible, values, strict=True) if d.parameter and not d.result]
-        if _GOWRAP in func.name:
-            args += self._start_arguments(func.name, [d for d in decls if d.name.startswith(".autotmp")])
         results = [v for d, v in zip(visible, values, strict=True) if d.parameter and d.result]
         local = [v for d, v in zip(visible, values, strict=True) if not d.parameter]
-        return _FrameScope(args + results, local, found)
+        return _FrameScope(args + start + results, local, found)
+
+    def _c_scope(self) -> _FrameScope:
+        """The variables of a C frame (cgo), from its compile unit's DWARF."""
+        function = c_function(self.process, self.frame)
+        if function is None:
+            return _FrameScope([], [])
+        base = self._frame_base(function.frame_base)
+        if base is not None:
+            self.state = replace(self.state, frame_base=base)
+        scope_pc = self.frame.pc - self.bias - (0 if self.frame.trap else 1)
+        return self._split(function.variables_at(scope_pc, function.body), None, None, [])
+
+    def _frame_base(self, expr: bytes | None) -> int | None:
+        """DW_AT_frame_base where it is not the CFA (gcc's is; clang's is a register)."""
+        if not expr or expr == _CFA_FRAME_BASE:
+            return None
+        try:
+            pieces = evaluate_location(expr, self.state)
+        except LocationError:
+            return None
+        piece = pieces[0]
+        if piece.address is not None:  # DW_OP_bregN: the register plus an offset
+            return piece.address
+        return int.from_bytes(piece.data[:8], "little") if piece.data else None  # DW_OP_regN
 
     def _logical_body(self, function: Function, scope_pc: int) -> Block | None:
         """The body of this frame's logical function: the physical one, or one of its inlined calls."""
@@ -268,6 +300,17 @@ class _FrameReader:
         if address == 0:
             return self.ctx.value(name, target, Loc(missing=f"optimized away (&{name} is nil)"), name)
         return self.ctx.value(name, target, Loc(address=address), name)
+
+
+def c_function(process: GoProcess, frame: Frame) -> Function | None:
+    """The DWARF function of a C frame (None without DWARF for its code)."""
+    dwarf = process.program.dwarf
+    link_pc = frame.pc - process.program.bias - (0 if frame.trap else 1)
+    try:
+        die = dwarf.foreign.subprogram_at(link_pc)
+        return None if die is None else dwarf.functions.of_subprogram(die, frame.function)
+    except DwarfError:
+        return None
 
 
 def _word_reader(memory: Memory) -> Callable[[int], int]:

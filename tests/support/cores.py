@@ -199,11 +199,11 @@ def _gcore(pid: int, out_prefix: Path) -> Path:
     core = out_prefix.with_name(f"{out_prefix.name}.{pid}")
     if result.returncode != 0 or not core.exists():
         raise CoreNotProduced(f"gcore failed ({result.returncode}): {result.stderr.strip()}")
-    _dig_holes(core)
+    dig_holes(core)
     return core
 
 
-def _dig_holes(path: Path) -> None:
+def dig_holes(path: Path) -> None:
     """Make the zero pages of a core holes.
 
     gcore writes Go's reserved address space as real zeros (1 GB+), and qemu-user writes every
@@ -299,7 +299,7 @@ def _run_to_core(
     if emulator is not None:
         core_path = _emulated_core(workdir, pattern, Path(emulator), process.pid, returncode)
         if core_path is not None:
-            _dig_holes(core_path)
+            dig_holes(core_path)
     if core_path is None:
         core_path = _locate_core(pattern, workdir, exe, process.pid, returncode, stderr_text)
     final_core = workdir / "core"

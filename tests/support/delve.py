@@ -81,6 +81,11 @@ def run_delve(exe: Path, core: Path, commands: Sequence[str], *, timeout: float 
     return _run(["core", str(exe), str(core)], commands, timeout)
 
 
+def exec_delve(exe: Path, commands: Sequence[str], *, timeout: float = DLV_TIMEOUT) -> list[CommandResult]:
+    """Run ``commands`` in one ``dlv exec`` of ``exe`` (the program is killed at the end)."""
+    return _run(["exec", str(exe)], commands, timeout)
+
+
 def attach_delve(pid: int, exe: Path, commands: Sequence[str], *, timeout: float = DLV_TIMEOUT) -> list[CommandResult]:
     """Run ``commands`` in one ``dlv attach`` to the running ``pid``, then detach and leave the
     process running (``exit`` asks whether to kill it: the answer on stdin is no)."""

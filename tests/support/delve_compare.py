@@ -17,12 +17,16 @@ punctuation are not leaves (the type is compared on its own). The differences ac
 * a function value: godap adds its source position (`main.afunc (testvariables2.go:79)`);
 * an elided rest: Delve's expectation ends in `…` (it states a prefix), or either side writes a
   nested value it did not load as `...` / `[...]`: the leaves are compared up to there;
+* a C string (`char *`) Delve read to its load limit, 64 bytes, and marked `...+1 more` inside
+  the quotes: godap reads to the NUL; the text is compared as a prefix;
 * a pointer Delve shows as its address `(*T)(0x…)` where godap shows what it points to: Delve's
   expectation states nothing past the `(`, which the prefix rule covers;
 * types: `byte`/`uint8` and `rune`/`int32` are one type; Delve writes no type for untyped
   constants and results, godap `untyped int` and so on; Delve types a function named by itself
   `func()` whatever its signature (`afunc` is a `func(int) int`), godap gives the signature
-  from DWARF; Delve spells `[0]struct {}` as `[0]struct struct {}`;
+  from DWARF; Delve spells `[0]struct {}` as `[0]struct struct {}`; Delve names a C struct
+  value without its keyword (`align_check`, though `*struct align_check` behind a pointer),
+  godap as C does (`struct align_check`);
 * errors: only failing is compared, not the message (Delve's words are its own).
 """
 
@@ -45,6 +49,7 @@ _LEAF = re.compile(
 _POSITION = re.compile(r" \([^()\s]+\.(?:go|c):\d+\)")
 _ADDRESS = re.compile(r"\(\*[^()]+\)\(0x[0-9a-f]+\)")
 _SAME_TYPES = {("uint8", "byte"), ("int32", "rune"), ("byte", "uint8"), ("rune", "int32")}
+_LOAD_LIMIT = re.compile(r"\.\.\.\+\d+ more$")  # Delve's mark of a C string cut at its load limit
 _FUNCTION_NAME = re.compile(r"^[\w./]+(?:\.\(\*?\w+\))?(?:\.[\w]+)+$")
 
 Leaf = str | int | float | tuple[str, str]
@@ -75,6 +80,10 @@ def leaves(text: str, *, bytes_as_string: bool = False) -> tuple[list[Leaf], boo
             return found, True
         if kind == "string":
             value = ast.literal_eval(token) if "\\" in token else token[1:-1]
+            cut = _LOAD_LIMIT.search(value)
+            if cut is not None:
+                found.append(("prefix", value[: cut.start()]))
+                return found, True
             if bytes_as_string:
                 found.extend(value.encode("utf-8", "surrogateescape"))
             else:
@@ -126,6 +135,8 @@ def _map_lengths_dropped(found: list[Leaf]) -> list[Leaf]:
 
 
 def _same_leaf(a: Leaf, b: Leaf) -> bool:
+    if isinstance(b, tuple) and b[0] == "prefix":
+        return isinstance(a, tuple) and a[0] == "s" and a[1].startswith(b[1])
     if isinstance(a, int | float) and isinstance(b, int | float):
         if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
             return True
@@ -161,4 +172,5 @@ def same_type(ours: str, expected: str) -> bool:
     if expected == "func()" and ours.startswith("func("):
         return True
     expected = expected.replace("struct struct {", "struct {")
-    return not expected or ours == expected or (ours, expected) in _SAME_TYPES
+    c_struct = ours.startswith("struct ") and ours.removeprefix("struct ") == expected
+    return not expected or ours == expected or (ours, expected) in _SAME_TYPES or c_struct

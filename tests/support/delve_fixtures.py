@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, proc
+from . import cache, delve, proc
 from .build import Binary, BuildOptions, Mode, build_source
-from .cores import Core, make_core
-from .session import open_core
+from .cores import Core, CoreNotProduced, dig_holes, make_core
+from .prune import CORE_RECORD
+from .session import OpenCore, open_core
 from .toolchains import Release, go_binary, go_env, local_release
 
 DELVE_MODULE = "github.com/go-delve/delve"
@@ -84,6 +85,32 @@ def fixture_core(source: Path, fixture: str, release: Release, mode: Mode) -> Co
     return make_core(build_fixture(source, fixture, release, mode))
 
 
+def stop_cores(
+    source: Path, fixture: str, release: Release, mode: Mode, function: str, stops: int
+) -> tuple[Path, list[Path]]:
+    """The executable of ``fixture`` and its cores at the first ``stops`` stops of a breakpoint on ``function``, written
+    by Delve's `dump` under `dlv exec` (Delve's tests stop at function breakpoints, and continue
+    to later stops: a core has one stop), cached like the kernel's."""
+    binary = build_fixture(source, fixture, release, mode)
+    key = cache.digest([binary.key, "dlv-dump", function, str(stops)])
+    entry = cache.entry_dir("cores", f"{binary.exe.name}-dlv-{key[:16]}")
+    names = [f"stop{n}.core" for n in range(1, stops + 1)]
+    if not (entry / CORE_RECORD).is_file():
+        with cache.locked("core", key):
+            if not (entry / CORE_RECORD).is_file():
+                with cache.staging_dir(entry) as staging:
+                    commands = [f"break {function}"]
+                    for name in names:
+                        commands += ["continue", f"dump {staging / name}"]
+                    failed = [r for r in delve.exec_delve(binary.exe, commands) if r.error]
+                    if failed or not all((staging / name).is_file() for name in names):
+                        raise CoreNotProduced(f"Delve made no cores of {fixture}: {failed or names}")
+                    for name in names:
+                        dig_holes(staging / name)
+                    cache.write_json(staging / CORE_RECORD, {"exe": str(binary.exe), "breakpoint": function})
+    return binary.exe, [entry / name for name in names]
+
+
 @dataclass(frozen=True)
 class Answer:
     """godap's answer to one `evaluate`: the value's text and type, or the error message."""
@@ -99,13 +126,14 @@ def evaluate_all(core: Core, expressions: Sequence[str], context: str = "clipboa
     with open_core(core.exe, core.core) as session:
         frames = session.stack(session.stopped["threadId"])
         frame = next(f for f in frames if f.get("presentationHint") != "label" and not f["name"].startswith("runtime."))
-        answers = []
-        for expression in expressions:
-            arguments = {"expression": expression, "frameId": frame["id"], "context": context}
-            response = session.client.request("evaluate", arguments)
-            if response["success"]:
-                body = response["body"]
-                answers.append(Answer(True, body["result"], body.get("type", "")))
-            else:
-                answers.append(Answer(False, response.get("message", ""), ""))
-    return answers
+        return [evaluate_in(session, frame["id"], expression, context) for expression in expressions]
+
+
+def evaluate_in(session: OpenCore, frame_id: int, expression: str, context: str = "clipboard") -> Answer:
+    """One expression evaluated through DAP `evaluate` in the frame ``frame_id``."""
+    arguments = {"expression": expression, "frameId": frame_id, "context": context}
+    response = session.client.request("evaluate", arguments)
+    if response["success"]:
+        body = response["body"]
+        return Answer(True, body["result"], body.get("type", ""))
+    return Answer(False, response.get("message", ""), "")

@@ -94,7 +94,7 @@ def tokenize(source: str) -> list[Token]:
     return tokens
 
 
-def _functions(tokens: list[Token]) -> dict[str, list[Token]]:
+def functions(tokens: list[Token]) -> dict[str, list[Token]]:
     """Top-level functions: name -> the tokens of the body, braces included."""
     found: dict[str, list[Token]] = {}
     i = 0
@@ -103,14 +103,14 @@ def _functions(tokens: list[Token]) -> dict[str, list[Token]]:
             start = i + 2
             while tokens[start].text != "{":  # the body opens at the first brace after the signature
                 start += 1
-            end = _matching(tokens, start)
+            end = matching(tokens, start)
             found[tokens[i + 1].text] = tokens[start : end + 1]
             i = end
         i += 1
     return found
 
 
-def _matching(tokens: list[Token], start: int) -> int:
+def matching(tokens: list[Token], start: int) -> int:
     pairs = {"{": "}", "(": ")", "[": "]"}
     stack = []
     for i in range(start, len(tokens)):
@@ -127,7 +127,7 @@ def _matching(tokens: list[Token], start: int) -> int:
 _VERSION_CHECK = ("goversion", ".", "VersionAfterOrEqual")
 
 
-def _condition(tokens: list[Token], version: tuple[int, ...]) -> bool | None:
+def condition(tokens: list[Token], version: tuple[int, ...]) -> bool | None:
     """The value of an `if` condition that checks the Go release, None for any other condition."""
     texts = [t.text for t in tokens]
     negated = texts[:1] == ["!"]
@@ -150,16 +150,16 @@ def _entries(body: list[Token], version: tuple[int, ...]) -> Iterator[list[Token
             brace = i + 1
             while body[brace].text != "{":
                 brace += 1
-            end = _matching(body, brace)
-            holds = _condition(body[i + 1 : brace], version)
+            end = matching(body, brace)
+            holds = condition(body[i + 1 : brace], version)
             if holds is False or _other_build(body[brace:end]):
                 skipped.append((brace, end))
             if holds and body[end + 1].text == "else":
-                skipped.append((end + 1, _matching(body, end + 2) if body[end + 2].text == "{" else end + 1))
+                skipped.append((end + 1, matching(body, end + 2) if body[end + 2].text == "{" else end + 1))
             i = brace + 1
             continue
         if body[i].text == "{" and not any(start <= i <= stop for start, stop in skipped):
-            end = _matching(body, i)
+            end = matching(body, i)
             items = _split(body[i + 1 : end])
             positional = len(items) == 6 and len(items[0]) == 1 and items[0][0].kind == "string"
             if positional and items[1][0].text in ("true", "false"):
@@ -196,7 +196,7 @@ def _error(tokens: list[Token]) -> str | None:
     return " | ".join(t.text for t in tokens if t.kind == "string") or "*"
 
 
-def _fixture(body: list[Token]) -> str | None:
+def fixture_of(body: list[Token]) -> str | None:
     for i, token in enumerate(body):
         if token.text == "withTestProcess" and body[i + 1].text == "(" and body[i + 2].kind == "string":
             return body[i + 2].text
@@ -212,13 +212,13 @@ def _one_stop(body: list[Token]) -> bool:
 def expectations(source: Path, version: tuple[int, ...]) -> list[Expectation]:
     """Every expectation of `variables_test.go` at ``source`` for Go ``version``, one per
     (fixture, expression): the first table that names an expression states it."""
-    functions = _functions(tokenize(source.read_text()))
+    tests = functions(tokenize(source.read_text()))
     found: dict[tuple[str, str], Expectation] = {}
-    for name, body in functions.items():
-        fixture = _fixture(body)
+    for name, body in tests.items():
+        fixture = fixture_of(body)
         if not name.startswith("Test") or fixture is None or not _one_stop(body):
             continue
-        called = [functions[t.text] for t in body if t.kind == "ident" and t.text in functions and t.text != name]
+        called = [tests[t.text] for t in body if t.kind == "ident" and t.text in tests and t.text != name]
         for table in [body, *called]:
             for entry in _entries(table, version):
                 items = _split(entry)

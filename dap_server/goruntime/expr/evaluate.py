@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from ...program.dwarf.c_types import is_c_char
 from ...program.dwarf.types import Field, GoType, Kind
 from ..values.base import Value
 from ..values.chans import ChanValue
@@ -17,7 +18,7 @@ from ..values.context import DECODE_ERRORS, OPTIMIZED_AWAY, Loc, reason_of
 from ..values.interfaces import InterfaceValue
 from ..values.maps import MapValue
 from ..values.pointers import AddressValue, PointerValue
-from ..values.scalars import StringValue
+from ..values.scalars import STRING_LENGTH_NOT_KEPT, StringValue
 from ..values.sequences import LENGTH_NOT_KEPT, Sequence, SliceValue
 from ..values.stringers import string_method
 from ..values.structs import StructValue
@@ -211,7 +212,10 @@ class Evaluator:
         return None if found is None else FunctionValue(self.ctx, full, *found)
 
     def _index(self, node: ast.Index) -> Value:
-        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
+        pointer = self.value(node.target)
+        if _is_c_pointer(pointer):
+            return self._c_element(_readable(pointer, node.target), self.value(node.index), node)
+        target = _readable(_through_pointer(pointer, node.column, Kind.ARRAY), node.target)
         key = self.value(node.index)
         if isinstance(target, MapValue):
             return _lookup(target, self._as(key, target.gotype.key, node.index.column), node.index.column)
@@ -223,6 +227,8 @@ class Evaluator:
             if not 0 <= i < count:
                 raise ExpressionError(f"invalid index {i} (len {count})", node.index.column)
             return target.indexed_children(i, 1)[0]
+        if isinstance(target, StringValue) and target.known_header()[1] is None:
+            raise ExpressionError(f"{STRING_LENGTH_NOT_KEPT}: slice it first (s[:n])", node.column)
         if target.gotype.kind == Kind.STRING:
             data = operand(target).data
             assert isinstance(data, bytes)
@@ -232,9 +238,34 @@ class Evaluator:
             return typed(self.ctx, data[i], basic_type(self.ctx, "uint8"))
         raise ExpressionError(f"cannot index {target.type_name}", node.column)
 
+    def _c_element(self, pointer: Value, key: Value, node: ast.Index) -> Value:
+        """`p[i]` of a C pointer: the i-th element from where it points, as C reads it (no bound)."""
+        i = _integer(key, node.index.column)
+        if i < 0:
+            raise ExpressionError(f"invalid index {i} (index must be non-negative)", node.index.column)
+        return self.ctx.value("", *_c_elements(pointer, i, node.column))
+
+    def _c_slice(self, pointer: Value, low: int, node: ast.Slice) -> Value:
+        """`p[low:high]` of a C pointer: a slice of its elements; `s[low:]` of a `char *`, the
+        string from there on (C knows no length but the NUL's)."""
+        elem, start = _c_elements(pointer, low, node.column)
+        if node.high is None:
+            if not is_c_char(elem):
+                raise ExpressionError("a C pointer has no length: give the end, as in p[low:high]", node.column)
+            return self.ctx.value("", pointer.gotype, Loc(data=struct.pack("<Q", start.address or 0)))
+        high = _integer(self.value(node.high), node.high.column)
+        top = high if node.max is None else _integer(self.value(node.max), node.max.column)
+        if not 0 <= low <= high <= top:
+            raise ExpressionError(f"invalid slice indices {low}:{high}:{top}", node.column)
+        header = struct.pack("<Qqq", start.address or 0, high - low, top - low)
+        return self.ctx.value("", slice_of(self.ctx, elem), Loc(data=header))
+
     def _slice(self, node: ast.Slice) -> Value:
-        target = _readable(_through_pointer(self.value(node.target), node.column, Kind.ARRAY), node.target)
+        pointer = self.value(node.target)
         low = 0 if node.low is None else _integer(self.value(node.low), node.low.column)
+        if _is_c_pointer(pointer):
+            return self._c_slice(_readable(pointer, node.target), low, node)
+        target = _readable(_through_pointer(pointer, node.column, Kind.ARRAY), node.target)
         kind = target.gotype.kind
         if kind == Kind.STRING:
             if node.max is not None:
@@ -264,7 +295,13 @@ class Evaluator:
 
     def _slice_string(self, target: Value, low: int, node: ast.Slice) -> Value:
         if isinstance(target, StringValue):
-            data, length = target.header()
+            data, kept = target.known_header()
+            if kept is not None:
+                length = kept
+            elif node.high is None:
+                raise ExpressionError(f"{STRING_LENGTH_NOT_KEPT}: give the end, as in s[:n]", node.column)
+            else:  # without its length, s[i:j] reads through the pointer as far as asked
+                length = _integer(self.value(node.high), node.high.column)
         else:
             raw = operand(target).data
             assert isinstance(raw, bytes)
@@ -526,6 +563,22 @@ def _integer(value: Value, column: int) -> int:
     if isinstance(data, bool) or not isinstance(data, int) or not (constant_ or value.gotype.kind in _INTEGERS):
         raise ExpressionError(f"index must be an integer, not {value.type_name}", column)
     return data
+
+
+def _is_c_pointer(value: Value) -> bool:
+    return isinstance(value, PointerValue) and value.gotype.foreign and value.gotype.elem is not None
+
+
+def _c_elements(pointer: Value, index: int, column: int) -> tuple[GoType, Loc]:
+    """The element type of a C pointer and where its `index`-th element is."""
+    assert isinstance(pointer, PointerValue) and pointer.gotype.elem is not None
+    elem = pointer.gotype.elem
+    if elem.size <= 0:
+        raise ExpressionError(f"cannot index {pointer.type_name}: its elements have no size", column)
+    address = pointer.target()
+    if address == 0:
+        raise ExpressionError("nil pointer dereference", column)
+    return elem, Loc(address=address + index * elem.size)
 
 
 def _dereference(value: Value, column: int) -> Value:

@@ -38,9 +38,9 @@ class ExpressionScope:
 
     @cached_property
     def frame_values(self) -> list[Value]:
-        """Arguments, then locals, of the frame."""
+        """Arguments, then locals, of the frame (a C frame's from its C unit's DWARF)."""
         frame = self.frame
-        if frame is None or frame.is_synthetic or frame.foreign:
+        if frame is None or frame.is_synthetic:
             return []
         return variables.arguments(self.process, frame) + variables.locals(self.process, frame)
 

@@ -85,14 +85,14 @@ def basic_type(ctx: ValueContext, name: str) -> GoType:
 
 
 def pointer_to(ctx: ValueContext, elem: GoType) -> GoType:
-    found = ctx.types.named("*" + elem.name)
+    found = None if elem.foreign else ctx.types.named("*" + elem.name)
     if found is not None and found.kind == Kind.POINTER:
         return found
     return MadeType("*" + elem.name, Kind.POINTER, WORD, elem=elem)
 
 
 def slice_of(ctx: ValueContext, elem: GoType) -> GoType:
-    found = ctx.types.named("[]" + elem.name)
+    found = None if elem.foreign else ctx.types.named("[]" + elem.name)
     if found is not None and found.kind == Kind.SLICE:
         return found
     word = basic_type(ctx, "int")
@@ -106,7 +106,7 @@ def slice_of(ctx: ValueContext, elem: GoType) -> GoType:
 
 def array_of(ctx: ValueContext, elem: GoType, length: int) -> GoType:
     name = f"[{length}]{elem.name}"
-    found = ctx.types.named(name)
+    found = None if elem.foreign else ctx.types.named(name)
     if found is not None and found.kind == Kind.ARRAY:
         return found
     return MadeType(name, Kind.ARRAY, elem.size * length, elem=elem, length=length)

@@ -98,7 +98,10 @@ def _stacks(process: GoProcess, roots: Roots) -> None:
         frames = [
             f
             for f in process.frames(g)
-            if f.stack == STACK_GOROUTINE and not f.inlined and g.stack_lo <= f.sp < f.cfa <= g.stack_hi
+            if f.stack == STACK_GOROUTINE
+            and not f.inlined
+            and not f.foreign
+            and g.stack_lo <= f.sp < f.cfa <= g.stack_hi
         ]
         if not frames:
             continue

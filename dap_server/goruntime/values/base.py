@@ -112,6 +112,16 @@ class Value:
     def word(self, offset: int = 0) -> int:
         return self.uint(offset, 8)
 
+    def word_if_kept(self, offset: int) -> int | None:
+        """The signed word at `offset`, None when it is a piece the compiler did not keep (the
+        value lives in registers and only some of them were saved)."""
+        try:
+            return int.from_bytes(self.read(offset, 8), "little", signed=True)
+        except Unreadable:
+            if self.loc.data is None:
+                raise
+            return None
+
     def child(self, name: str, gotype: GoType, offset: int, evaluate_name: str | None = None) -> Value:
         return self.ctx.value(name, gotype, self.loc.at(offset), evaluate_name)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...debuggee.api import Memory
+from ...program.dwarf.c_types import is_c_char
 from ...program.dwarf.types import GoType, Kind
 from ...program.program import Program
 from .base import Value, ValueContext
+from .c_strings import CStringValue
 from .chans import ChanValue
 from .context import Loc
 from .interfaces import InterfaceValue
@@ -38,7 +40,9 @@ _BY_NAME: dict[str, type[Value]] = {"time.Duration": DurationValue}
 
 def make_value(ctx: ValueContext, name: str, gotype: GoType, loc: Loc, evaluate_name: str | None = None) -> Value:
     cls = _BY_NAME.get(gotype.name)
-    if cls is None:
+    if gotype.foreign and gotype.kind == Kind.POINTER and is_c_char(gotype.elem):
+        cls = CStringValue
+    elif cls is None:
         cls = special_struct(gotype) if gotype.kind == Kind.STRUCT else _BY_KIND.get(gotype.kind, Value)
     return cls(ctx, name, gotype, loc, evaluate_name)
 

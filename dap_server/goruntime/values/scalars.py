@@ -10,6 +10,8 @@ from .context import MAX_FULL_STRING, MAX_VALUE_READ, STRING_PREVIEW, Unreadable
 from .flags import flag_names, render_flags
 from .format import format_complex, format_duration, format_float, quote
 
+STRING_LENGTH_NOT_KEPT = "the length of this string was not kept (optimized away)"
+
 
 class ScalarValue(Value):
     """bool, integers, uintptr, floats and complex numbers."""
@@ -52,10 +54,22 @@ class DurationValue(ScalarValue):
 
 
 class StringValue(Value):
-    """A Go string: {str *byte, len int}."""
+    """A Go string: {str *byte, len int}. In an optimized build the length may be gone while the
+    pointer is kept (a dead register): what is known is shown, and the bytes stay readable
+    through the pointer (the `str` child, the memory reference, `s[i:j]`)."""
 
     def header(self) -> tuple[int, int]:
-        data, length = struct.unpack("<Qq", self.read(0, 16))
+        data, length = self.known_header()
+        if length is None:
+            raise Unreadable(STRING_LENGTH_NOT_KEPT)
+        return data, length
+
+    def known_header(self) -> tuple[int, int | None]:
+        """(data pointer, len) with None for a length the compiler did not keep."""
+        (data,) = struct.unpack("<Q", self.read(0, 8))
+        length = self.word_if_kept(8)
+        if length is None:
+            return data, None
         if length < 0:
             raise Unreadable(f"corrupt string: negative length {length}")
         if length and not self.ctx.readable(data + length - 1):
@@ -63,13 +77,16 @@ class StringValue(Value):
         return data, length
 
     def check(self) -> None:
-        self.header()
+        self.known_header()
 
     def referenced_address(self) -> int | None:
-        return self.header()[0] or None
+        return self.known_header()[0] or None
 
     def render_value(self, budget: int, depth: int) -> str:
-        data, length = self.header()
+        data, length = self.known_header()
+        if length is None:
+            prefix = f"{self.type_name} " if depth == 0 else ""
+            return f"{prefix}len: ?, bytes at {data:#x} (the length was not kept)"
         shown = min(length, STRING_PREVIEW, max(budget, 16))
         return quote(self.ctx.read(data, shown) if shown else b"", shown) + (
             f"...+{length - shown} more" if shown < length else ""
@@ -78,6 +95,20 @@ class StringValue(Value):
     def whole_text(self) -> str | None:
         data, length = self.header()
         return read_text(self, data, length)
+
+    def _pointer(self) -> Value | None:
+        """The `str` pointer, a child only when the length is gone: the way to the bytes."""
+        field = self.gotype.field("str")
+        if field is None or self.known_header()[1] is not None:
+            return None
+        return self.child("str", field.type, field.offset)
+
+    def named_count(self) -> int:
+        return 0 if self._pointer() is None else 1
+
+    def decode_named(self) -> list[Value]:
+        pointer = self._pointer()
+        return [] if pointer is None else [pointer]
 
 
 def read_text(value: Value, data: int, length: int) -> str:

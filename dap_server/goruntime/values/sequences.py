@@ -91,7 +91,7 @@ class SliceValue(Sequence):
         """(data pointer, len, cap) with None for a length or capacity the compiler dropped (a
         dead piece: the value lives in registers and only some of them were kept)."""
         (data,) = struct.unpack("<Q", self.read(0, 8))
-        length, capacity = self._word_if_kept(8), self._word_if_kept(16)
+        length, capacity = self.word_if_kept(8), self.word_if_kept(16)
         if length is None:
             if capacity is not None and capacity < 0:
                 raise Unreadable(f"corrupt slice: cap {capacity}")
@@ -105,14 +105,6 @@ class SliceValue(Sequence):
                 raise Unreadable(f"its {length} elements at {data:#x} are {reason}")
             raise Unreadable(f"corrupt slice: len {length} × {size} bytes at {data:#x} runs past readable memory")
         return data, length, capacity
-
-    def _word_if_kept(self, offset: int) -> int | None:
-        try:
-            return int(struct.unpack("<q", self.read(offset, 8))[0])
-        except Unreadable:
-            if self.loc.data is None:
-                raise
-            return None
 
     def check(self) -> None:
         self.known_header()

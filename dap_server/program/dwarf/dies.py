@@ -37,6 +37,8 @@ class DieSource(Protocol):
 
     def unit_base(self, die: DIE) -> UnitBase: ...
 
+    def is_foreign(self, die: DIE) -> bool: ...
+
 
 def ref_offset(die: DIE, attribute: str | int) -> int | None:
     """The `.debug_info` offset a reference attribute points to (unit-relative forms made absolute)."""
@@ -54,3 +56,25 @@ def one_byte_abbreviations(table: Any) -> Iterator[tuple[int, Any]]:
             yield code, table.get_abbrev(code)
         except KeyError:
             continue
+
+
+def low_pc(die: DIE) -> int | None:
+    attr = die.attributes.get("DW_AT_low_pc")
+    return None if attr is None else int(attr.value)
+
+
+def high_pc(die: DIE, low: int) -> int:
+    """DW_AT_high_pc as an address: DWARF 4 writes an address, DWARF 5 (Go ≥ 1.25, gcc) a length."""
+    attr = die.attributes.get("DW_AT_high_pc")
+    if attr is None:
+        return low
+    return int(attr.value) if attr.form == "DW_FORM_addr" else low + int(attr.value)
+
+
+def die_name(die: DIE) -> str:
+    """DW_AT_name as text ("" when the DIE has none)."""
+    attr = die.attributes.get("DW_AT_name")
+    if attr is None:
+        return ""
+    value = attr.value
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attrs import DW_AT_GO_CLOSURE_OFFSET
-from .dies import DIE, DieSource, DwarfError, ref_offset
+from .dies import DIE, DieSource, DwarfError, high_pc, low_pc, ref_offset
 from .lists import ListError, UnitBase
 
 _MAX_CONCRETE_HITS = 64
@@ -65,6 +65,7 @@ class Function:
     low_pc: int
     high_pc: int
     body: Block
+    frame_base: bytes | None = None  # DW_AT_frame_base (C functions; Go's is always the CFA)
 
     def inlined_bodies(self, pc: int) -> list[InlinedCall]:
         """The inlined calls active at `pc`, outermost first."""
@@ -139,9 +140,21 @@ class FunctionIndex:
         self._functions[entry] = found
         return found
 
+    def of_subprogram(self, die: DIE, name: str) -> Function | None:
+        """The function of a subprogram DIE found otherwise (a C function, by pc)."""
+        entry = low_pc(die)
+        if entry is None:
+            return None
+        if entry not in self._functions:
+            try:
+                self._functions[entry] = self._parse_function(die, name)
+            except Exception:  # pyelftools raises many kinds (KeyError, struct errors) on damaged DWARF
+                self._functions[entry] = None
+        return self._functions[entry]
+
     def _subprogram(self, name: str, entry: int) -> DIE | None:
         for die in self._dwarf.find(name, ("DW_TAG_subprogram",)):
-            if _low_pc(die) == entry:
+            if low_pc(die) == entry:
                 return die
             if "DW_AT_inline" in die.attributes:
                 concrete = self._concrete_instance(die.offset, entry)
@@ -166,17 +179,19 @@ class FunctionIndex:
             if (
                 die.tag == "DW_TAG_subprogram"
                 and ref_offset(die, "DW_AT_abstract_origin") == abstract
-                and _low_pc(die) == entry
+                and low_pc(die) == entry
             ):
                 return die
         return None
 
     def _parse_function(self, die: DIE, name: str) -> Function:
-        low = _low_pc(die) or 0
-        high = _high_pc(die, low)
+        low = low_pc(die) or 0
+        high = high_pc(die, low)
         unit = self._dwarf.unit_base(die)
         body = self._block(die, ((low, high),), unit, 0, 0)
-        return Function(name, low, high, body)
+        base = die.attributes.get("DW_AT_frame_base")
+        frame_base = bytes(base.value) if base is not None and isinstance(base.value, list | bytes) else None
+        return Function(name, low, high, body, frame_base)
 
     def _block(self, die: DIE, ranges: tuple[tuple[int, int], ...], unit: UnitBase, level: int, depth: int) -> Block:
         variables: list[VariableDecl] = []
@@ -233,26 +248,13 @@ class FunctionIndex:
         )
 
     def _ranges(self, die: DIE, unit: UnitBase) -> tuple[tuple[int, int], ...]:
-        low = _low_pc(die)
+        low = low_pc(die)
         if low is not None:
-            return ((low, _high_pc(die, low)),)
+            return ((low, high_pc(die, low)),)
         attr = die.attributes.get("DW_AT_ranges")
         if attr is None:
             return ()
         return tuple(self._dwarf.lists.ranges(int(attr.value), unit))
-
-
-def _low_pc(die: DIE) -> int | None:
-    attr = die.attributes.get("DW_AT_low_pc")
-    return None if attr is None else int(attr.value)
-
-
-def _high_pc(die: DIE, low: int) -> int:
-    attr = die.attributes.get("DW_AT_high_pc")
-    if attr is None:
-        return low
-    # DWARF 4 writes an address; DWARF 5 (Go ≥ 1.25) writes the length as a constant.
-    return int(attr.value) if attr.form == "DW_FORM_addr" else low + int(attr.value)
 
 
 def _text(die: DIE, name: str) -> str:

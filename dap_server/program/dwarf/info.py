@@ -21,7 +21,9 @@ from typing import IO, Any, cast
 from ..elf_image import ElfImage
 from ..errors import ProgramError
 from ..section_contents import SectionContents
-from .dies import DIE, DwarfError, one_byte_abbreviations, ref_offset
+from .c_types import CType
+from .dies import DIE, DwarfError, die_name, one_byte_abbreviations, ref_offset
+from .foreign import ForeignUnits
 from .functions import FunctionIndex
 from .lists import ListReader, UnitBase
 from .types import TypeTable
@@ -160,8 +162,9 @@ class DwarfInfo:
         self._units: dict[int, UnitBase] = {}
         self._lists: ListReader | None = None
         self._codes: dict[frozenset[str], frozenset[int]] = {}
-        self.types = TypeTable(self)  # Go types built from type DIEs on first use
+        self.types = TypeTable(self, CType)  # Go (and C) types built from type DIEs on first use
         self.functions = FunctionIndex(self)  # functions' variable scopes, parsed per function on first use
+        self.foreign = ForeignUnits(self, lambda: self._open().iter_CUs())  # C units, by pc
 
     @property
     def present(self) -> bool:
@@ -331,6 +334,10 @@ class DwarfInfo:
     def _whole_info(self) -> bytes:
         return bytes(self._info_front(self._info.size))
 
+    def is_foreign(self, die: DIE) -> bool:
+        """Whether `die` is in a unit of another language than Go (the C files of cgo)."""
+        return self.foreign.is_foreign(die)
+
     def type_offset(self, die: DIE) -> int | None:
         """The `.debug_info` offset that `die`'s DW_AT_type refers to."""
         return ref_offset(die, "DW_AT_type")
@@ -388,7 +395,7 @@ class DwarfInfo:
         for child in die.iter_children():
             if child.tag != "DW_TAG_member":
                 continue
-            name = _name(child)
+            name = die_name(child)
             loc = child.attributes.get("DW_AT_data_member_location")
             members[name] = Member(
                 name,
@@ -397,7 +404,7 @@ class DwarfInfo:
                 bool(child.attributes.get(0x2903) and child.attributes[0x2903].value),
             )
         size_attr = die.attributes.get("DW_AT_byte_size")
-        return StructType(_name(die), int(size_attr.value) if size_attr is not None else 0, members)
+        return StructType(die_name(die), int(size_attr.value) if size_attr is not None else 0, members)
 
     def member_type_struct(self, member: Member) -> StructType | None:
         """The struct type of a member (through typedefs), for nested field paths."""
@@ -440,11 +447,3 @@ class DwarfInfo:
 def _inflate_all(contents: list[SectionContents]) -> None:
     for section in contents:
         section.inflate_aside()
-
-
-def _name(die: DIE) -> str:
-    attr = die.attributes.get("DW_AT_name")
-    if attr is None:
-        return ""
-    value = attr.value
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -69,6 +69,7 @@ class FrameState:
     read_u64: Callable[[int], int]
     bias: int = 0
     address_index: Callable[[int], int] | None = None
+    frame_base: int | None = None  # DW_OP_fbreg's base when it is not the CFA (C functions may say)
 
 
 def _uleb(data: bytes, pos: int) -> tuple[int, int]:
@@ -169,7 +170,7 @@ def _step(op: int, expr: bytes, pos: int, stack: list[int], state: FrameState) -
         return pos
     if op == _OP_FBREG:
         offset, pos = _sleb(expr, pos)
-        stack.append(_cfa(state) + offset)
+        stack.append((_cfa(state) if state.frame_base is None else state.frame_base) + offset)
         return pos
     if _OP_BREG0 <= op <= _OP_BREG31 or op == _OP_BREGX:
         if op == _OP_BREGX:

@@ -79,7 +79,7 @@ ABI_KINDS: dict[int, Kind] = {
 }
 _SIGNED_ABI_KINDS = frozenset({2, 3, 4, 5, 6})
 # DW_ATE_* encodings of base types.
-_ENCODINGS = {
+ENCODINGS = {
     2: Kind.BOOL,
     3: Kind.COMPLEX,
     4: Kind.FLOAT,
@@ -121,6 +121,7 @@ class GoType:
     signed: bool = False
     runtime_type: int | None = None
     dict_index: int | None = None
+    foreign: bool = False  # a C type (c_types.py): pointers index, char * reads as a string
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -196,7 +197,7 @@ class DwarfType(GoType):
         die = self._die
         tag = die.tag
         if tag == "DW_TAG_base_type":
-            return _ENCODINGS.get(_attr(die, "DW_AT_encoding") or 0, Kind.UNKNOWN)
+            return ENCODINGS.get(_attr(die, "DW_AT_encoding") or 0, Kind.UNKNOWN)
         if tag == "DW_TAG_pointer_type":
             return Kind.POINTER if "DW_AT_type" in die.attributes else Kind.UNSAFE_POINTER
         if tag == "DW_TAG_structure_type":
@@ -281,11 +282,16 @@ class DwarfType(GoType):
         return self.kind == Kind.INTERFACE and _name(self._die) == "runtime.eface"
 
 
-class TypeTable:
-    """Type DIEs by offset, by name and by runtime type descriptor offset, each found on demand."""
+ForeignType = Callable[[Callable[[int], GoType], int, DIE, Callable[[DIE], DIE | None]], GoType]
 
-    def __init__(self, dwarf: DieSource) -> None:
+
+class TypeTable:
+    """Type DIEs by offset, by name and by runtime type descriptor offset, each found on demand;
+    `foreign` makes the types of C units (cgo), given how to make others and follow references."""
+
+    def __init__(self, dwarf: DieSource, foreign: ForeignType | None = None) -> None:
         self.dwarf = dwarf
+        self._foreign = foreign
         self._by_offset: dict[int, GoType] = {}
         self._by_name: dict[str, GoType | None] = {}
         self._by_runtime: dict[int, int] = {}
@@ -296,7 +302,11 @@ class TypeTable:
     def at(self, offset: int) -> GoType:
         found = self._by_offset.get(offset)
         if found is None:
-            found = DwarfType(self, offset, self.dwarf.die_at(offset))
+            die = self.dwarf.die_at(offset)
+            if self._foreign is not None and self.dwarf.is_foreign(die):
+                found = self._foreign(self.at, offset, die, self.dwarf.resolve_type)
+            else:
+                found = DwarfType(self, offset, die)
             self._by_offset[offset] = found
         return found
 
