@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..process import GoProcess
-from .graph import UNREACHED, Edges, HeapGraph, build_graph
+from .graph import UNREACHED, Edges, HeapGraph, build_graph, int32_nodes
 from .image import WordImage
 from .layout import read_layout
 from .objtypes import UNKNOWN, ObjectTyper
@@ -205,13 +205,14 @@ def _edges(
     targets: npt.NDArray[np.int64],
     word_addrs: npt.NDArray[np.uint64],
 ) -> Edges:
-    src = [np.zeros(first - 1, np.int64), sources + first]
-    dst = [np.arange(1, first, dtype=np.int64), targets + first]
+    nodes = first + len(objects)
+    src = [np.zeros(first - 1, np.int32), int32_nodes(sources + first, nodes)]
+    dst = [int32_nodes(np.arange(1, first), nodes), int32_nodes(targets + first, nodes)]
     off = [np.zeros(first - 1, np.int64), (word_addrs - objects.addr[sources]).astype(np.int64)]
     for addrs, values, owners in zip(roots.addrs, roots.values, roots.owners, strict=True):
         hit = objects.containing(values)
         inside = hit >= 0
-        src.append(owners[inside] + 1)
-        dst.append(hit[inside] + first)
+        src.append(int32_nodes(owners[inside] + 1, nodes))
+        dst.append(int32_nodes(hit[inside] + first, nodes))
         off.append(addrs[inside].astype(np.int64))
     return Edges(np.concatenate(src), np.concatenate(dst), np.concatenate(off))

@@ -51,7 +51,7 @@ def _identity(core: str, executable: str) -> dict[str, object]:
 def _code_digest() -> str:
     """A digest of this package's sources: an analysis made by other code is made again."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *Path(__file__).parent.glob("*.c")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

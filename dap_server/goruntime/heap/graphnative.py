@@ -1,0 +1,149 @@
+"""graphcore.c, compiled on first use with the system's C compiler (`$CC`, else `cc`) into the
+user's cache folder (keyed by the source's digest) and loaded with ctypes; the wrappers check what
+numpy hands over (dtype, contiguity, length) before any pointer reaches C."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .layout import HeapError
+
+SOURCE = Path(__file__).with_name("graphcore.c")
+COMPILE_TIMEOUT = 120.0
+
+Nodes = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "godap" / "native"
+
+
+@functools.cache
+def _library() -> ctypes.CDLL:
+    source = SOURCE.read_bytes()
+    compiler = shlex.split(os.environ.get("CC") or "cc")
+    digest = hashlib.sha256(source + " ".join(compiler).encode()).hexdigest()[:16]
+    target = _cache_dir() / f"graphcore-{digest}.so"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+        os.close(handle)
+        command = [*compiler, "-O2", "-std=c11", "-shared", "-fPIC", "-o", temp, str(SOURCE)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            os.unlink(temp)
+            raise HeapError(f"heap analysis needs a C compiler to build its graph code ({exc})") from exc
+        if done.returncode != 0:
+            os.unlink(temp)
+            raise HeapError(f"cannot compile {SOURCE.name}: {done.stderr.strip()[:500]}")
+        os.replace(temp, target)
+    library = ctypes.CDLL(str(target))
+    for name in ("godap_reverse_csr", "godap_forward_csr", "godap_bfs", "godap_dominators", "godap_retained"):
+        getattr(library, name).restype = ctypes.c_int
+    return library
+
+
+def _ptr(array: npt.NDArray[Any], dtype: type, length: int) -> ctypes.c_void_p:
+    if array.dtype != dtype or not array.flags.c_contiguous or len(array) < length:
+        raise ValueError(f"graphcore wants {length} contiguous {np.dtype(dtype).name}, not {array.dtype} {array.shape}")
+    return ctypes.c_void_p(array.ctypes.data)
+
+
+def _call(name: str, *args: object) -> None:
+    if getattr(_library(), name)(*args) != 0:
+        raise MemoryError(f"{name}: out of memory")
+
+
+def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[I64, Nodes, I64]:
+    """(start, sources, offsets): who points to each node, one edge per (source, target)."""
+    m = len(src)
+    if m and (min(int(src.min()), int(dst.min())) < 0 or max(int(src.max()), int(dst.max())) >= nodes):
+        raise ValueError("an edge names a node outside the graph")
+    start = np.empty(nodes + 1, np.int64)
+    out_src = np.empty(m, np.int32)
+    out_off = np.empty(m, np.int64)
+    kept = ctypes.c_int64()
+    _call(
+        "godap_reverse_csr",
+        ctypes.c_int64(nodes),
+        ctypes.c_int64(m),
+        _ptr(src, np.int32, m),
+        _ptr(dst, np.int32, m),
+        _ptr(offset, np.int64, m),
+        _ptr(start, np.int64, nodes + 1),
+        _ptr(out_src, np.int32, m),
+        _ptr(out_off, np.int64, m),
+        ctypes.byref(kept),
+    )
+    return start, out_src[: kept.value].copy(), out_off[: kept.value].copy()
+
+
+def forward_csr(nodes: int, rev_start: I64, rev_src: Nodes) -> tuple[I64, Nodes]:
+    start = np.empty(nodes + 1, np.int64)
+    dst = np.empty(len(rev_src), np.int32)
+    _call(
+        "godap_forward_csr",
+        ctypes.c_int64(nodes),
+        _ptr(rev_start, np.int64, nodes + 1),
+        _ptr(rev_src, np.int32, int(rev_start[-1])),
+        _ptr(start, np.int64, nodes + 1),
+        _ptr(dst, np.int32, len(rev_src)),
+    )
+    return start, dst
+
+
+def bfs(nodes: int, start: I64, dst: Nodes) -> tuple[Nodes, Nodes]:
+    """(parent, order) of a breadth-first search from node 0."""
+    parent = np.empty(nodes, np.int32)
+    order = np.empty(nodes, np.int32)
+    count = ctypes.c_int64()
+    _call(
+        "godap_bfs",
+        ctypes.c_int64(nodes),
+        _ptr(start, np.int64, nodes + 1),
+        _ptr(dst, np.int32, int(start[-1])),
+        _ptr(parent, np.int32, nodes),
+        _ptr(order, np.int32, nodes),
+        ctypes.byref(count),
+    )
+    return parent, order[: count.value].copy()
+
+
+def dominators(nodes: int, start: I64, dst: Nodes, rev_start: I64, rev_src: Nodes) -> Nodes:
+    idom = np.empty(nodes, np.int32)
+    _call(
+        "godap_dominators",
+        ctypes.c_int64(nodes),
+        _ptr(start, np.int64, nodes + 1),
+        _ptr(dst, np.int32, int(start[-1])),
+        _ptr(rev_start, np.int64, nodes + 1),
+        _ptr(rev_src, np.int32, int(rev_start[-1])),
+        _ptr(idom, np.int32, nodes),
+    )
+    return idom
+
+
+def retained(order: Nodes, idom: Nodes, sizes: I64) -> I64:
+    """Each node's size plus those of all it dominates (0 for what no root reaches)."""
+    total = np.array(sizes, dtype=np.int64)
+    _call(
+        "godap_retained",
+        ctypes.c_int64(len(order)),
+        _ptr(order, np.int32, len(order)),
+        _ptr(idom, np.int32, len(idom)),
+        _ptr(total, np.int64, len(idom)),
+    )
+    return total
