@@ -5,22 +5,24 @@ largest objects and retainers, who points to an address, one path from a root, r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from ..process import GoProcess
-from .graph import UNREACHED, Edges, HeapGraph, build_graph, int32_nodes
+from .graph import UNREACHED, Edges, HeapGraph, Nodes, build_graph, int32_nodes
 from .image import WordImage
 from .layout import read_layout
 from .objtypes import UNKNOWN, ObjectTyper
-from .pointers import TypeMasks, pointer_words
+from .pointers import PointerWords, TypeMasks, pointer_words
 from .roots import Roots, read_roots
 from .spans import ObjectTable, read_objects, read_spans
 
 Progress = Callable[[str, int, int], None]
+ArrayT = TypeVar("ArrayT", bound=np.generic)
 
 
 @dataclass(frozen=True)
@@ -165,10 +167,6 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     if progress is not None:
         progress("Reading heap pointers", 0, len(objects))
     image = WordImage(memory, list(zip(spans.base.tolist(), spans.limit.tolist(), strict=True)))
-    words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
-    values, ok = image.gather(words.addr)
-    targets = objects.containing(values)
-    keep = ok & (targets >= 0)
     if image.missing:
         notes.append(
             f"{image.missing:,} bytes of heap spans are missing from the core: their pointers are not followed"
@@ -178,9 +176,10 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
         shown = ", ".join(roots.missing[:5]) + (f" and {len(roots.missing) - 5} more" if len(roots.missing) > 5 else "")
         notes.append(f"roots missing from the core ({shown}): what only they reach counts as garbage")
     first = 1 + len(roots.names)
-    edges = _edges(roots, objects, first, words.source[keep], targets[keep], words.addr[keep])
-    del words, values, targets, keep, roots.addrs[:], roots.values[:]
-    graph = build_graph(first + len(objects), edges, progress)
+    words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
+    edges = _edges(roots, objects, first, _object_edges(image, objects, first, words))
+    del roots.addrs[:], roots.values[:]
+    graph = build_graph(first + len(objects), edges, progress)  # consumes the edges
     del edges
     if progress is not None:
         progress("Typing objects", 0, len(objects))
@@ -197,22 +196,51 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     )
 
 
+def _object_edges(
+    image: WordImage, objects: ObjectTable, first: int, words: Iterator[PointerWords]
+) -> Iterator[tuple[Nodes, Nodes, npt.NDArray[np.int64]]]:
+    """(source, target, offset) of the pointers between objects, a chunk of words at a time."""
+    nodes = first + len(objects)
+    for chunk in words:
+        values, ok = image.gather(chunk.addr)
+        targets = objects.containing(values)
+        del values
+        keep = ok & (targets >= 0)
+        sources = chunk.source[keep]
+        offsets = (chunk.addr[keep] - objects.addr[sources]).astype(np.int64)
+        yield int32_nodes(sources + first, nodes), int32_nodes(targets[keep] + first, nodes), offsets
+
+
 def _edges(
     roots: Roots,
     objects: ObjectTable,
     first: int,
-    sources: npt.NDArray[np.int64],
-    targets: npt.NDArray[np.int64],
-    word_addrs: npt.NDArray[np.uint64],
+    between_objects: Iterator[tuple[Nodes, Nodes, npt.NDArray[np.int64]]],
 ) -> Edges:
     nodes = first + len(objects)
-    src = [np.zeros(first - 1, np.int32), int32_nodes(sources + first, nodes)]
-    dst = [int32_nodes(np.arange(1, first), nodes), int32_nodes(targets + first, nodes)]
-    off = [np.zeros(first - 1, np.int64), (word_addrs - objects.addr[sources]).astype(np.int64)]
+    src = [np.zeros(first - 1, np.int32)]
+    dst = [int32_nodes(np.arange(1, first), nodes)]
+    off = [np.zeros(first - 1, np.int64)]
+    for chunk_src, chunk_dst, chunk_off in between_objects:
+        src.append(chunk_src)
+        dst.append(chunk_dst)
+        off.append(chunk_off)
     for addrs, values, owners in zip(roots.addrs, roots.values, roots.owners, strict=True):
         hit = objects.containing(values)
         inside = hit >= 0
         src.append(int32_nodes(owners[inside] + 1, nodes))
         dst.append(int32_nodes(hit[inside] + first, nodes))
         off.append(addrs[inside].astype(np.int64))
-    return Edges(np.concatenate(src), np.concatenate(dst), np.concatenate(off))
+    return Edges(_joined(src), _joined(dst), _joined(off))
+
+
+def _joined(parts: list[npt.NDArray[ArrayT]]) -> npt.NDArray[ArrayT]:
+    """One array of `parts`, which it empties: each part is let go once copied (a second copy of
+    every edge at once would be the analysis's peak)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=parts[0].dtype)
+    at = 0
+    for part in parts[::-1]:
+        out[len(out) - at - len(part) : len(out) - at] = part
+        at += len(part)
+        parts.pop()
+    return out

@@ -72,7 +72,10 @@ def int32_nodes(values: npt.NDArray[np.signedinteger], nodes: int) -> Nodes:
 
 
 def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], None] | None = None) -> HeapGraph:
+    """The graph of `edges`, which it consumes: their arrays are let go once the adjacency is built."""
     rev_start, rev_src, rev_offset = graphnative.reverse_csr(nodes, edges.src, edges.dst, edges.offset)
+    edges.src = edges.dst = np.zeros(0, np.int32)
+    edges.offset = np.zeros(0, np.int64)
     if progress is not None:
         progress("Searching the heap graph", 0, 2)
     start, dst = graphnative.forward_csr(nodes, rev_start, rev_src)

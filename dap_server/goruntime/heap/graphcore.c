@@ -1,5 +1,6 @@
-/* The heap graph's sequential steps, over int32 node ids and CSR arrays that numpy owns: the
- * adjacency of millions of objects, a breadth-first search, Semi-NCA dominators and retained sizes.
+/* The heap analysis's steps that numpy cannot do in bulk, over int32 node ids and arrays numpy owns:
+ * which object holds each of millions of addresses (a binary search without numpy's temporaries),
+ * the graph's adjacency, a breadth-first search, Semi-NCA dominators and retained sizes.
  * Compiled on first use by graphnative.py and called through ctypes. Every function returns 0, or -1
  * when memory for its scratch arrays cannot be had. Node 0 is the graph's pseudo-root. */
 
@@ -183,5 +184,22 @@ int godap_dominators(int64_t n, const int64_t *fstart, const node_t *fdst, const
  * (a dominator is nearer the roots), each node's total added to its immediate dominator's. */
 int godap_retained(int64_t count, const node_t *order, const node_t *idom, int64_t *total) {
     for (int64_t k = count - 1; k > 0; k--) total[idom[order[k]]] += total[order[k]];
+    return 0;
+}
+
+/* The object each of the k addresses lies in, -1 where none does: objects sorted by address, with
+ * their slot sizes. */
+int godap_containing(int64_t n, const uint64_t *addr, const int64_t *size, int64_t k, const uint64_t *query,
+                     node_t *out) {
+    for (int64_t q = 0; q < k; q++) {
+        uint64_t a = query[q];
+        int64_t lo = 0, hi = n; /* the first object above a is at hi */
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (addr[mid] <= a) lo = mid + 1;
+            else hi = mid;
+        }
+        out[q] = lo > 0 && a - addr[lo - 1] < (uint64_t)size[lo - 1] ? (node_t)(lo - 1) : -1;
+    }
     return 0;
 }

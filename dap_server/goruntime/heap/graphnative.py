@@ -51,7 +51,14 @@ def _library() -> ctypes.CDLL:
             raise HeapError(f"cannot compile {SOURCE.name}: {done.stderr.strip()[:500]}")
         os.replace(temp, target)
     library = ctypes.CDLL(str(target))
-    for name in ("godap_reverse_csr", "godap_forward_csr", "godap_bfs", "godap_dominators", "godap_retained"):
+    for name in (
+        "godap_reverse_csr",
+        "godap_forward_csr",
+        "godap_bfs",
+        "godap_dominators",
+        "godap_retained",
+        "godap_containing",
+    ):
         getattr(library, name).restype = ctypes.c_int
     return library
 
@@ -88,7 +95,9 @@ def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[I64, N
         _ptr(out_off, np.int64, m),
         ctypes.byref(kept),
     )
-    return start, out_src[: kept.value].copy(), out_off[: kept.value].copy()
+    if kept.value < m * 7 // 8:  # many duplicates: keep no room for them
+        return start, out_src[: kept.value].copy(), out_off[: kept.value].copy()
+    return start, out_src[: kept.value], out_off[: kept.value]
 
 
 def forward_csr(nodes: int, rev_start: I64, rev_src: Nodes) -> tuple[I64, Nodes]:
@@ -147,3 +156,19 @@ def retained(order: Nodes, idom: Nodes, sizes: I64) -> I64:
         _ptr(total, np.int64, len(idom)),
     )
     return total
+
+
+def containing(addr: npt.NDArray[np.uint64], size: I64, queries: npt.NDArray[np.uint64]) -> Nodes:
+    """The index of the object (sorted `addr`, slot `size`) each query lies in, -1 where none."""
+    queries = np.ascontiguousarray(queries, dtype=np.uint64)
+    out = np.empty(len(queries), np.int32)
+    _call(
+        "godap_containing",
+        ctypes.c_int64(len(addr)),
+        _ptr(addr, np.uint64, len(addr)),
+        _ptr(size, np.int64, len(addr)),
+        ctypes.c_int64(len(queries)),
+        _ptr(queries, np.uint64, len(queries)),
+        _ptr(out, np.int32, len(queries)),
+    )
+    return out

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from .spans import ObjectTable, SpanTable
 KIND_GC_PROG = 1 << 6  # abi.KindGCProg, ≤ 1.23
 TFLAG_UNROLLED_BITMAP = 1 << 4  # ≤ 1.23: a large object's type made from its GC program
 MAX_MASK_WORDS = 1 << 24
-CHUNK_WORDS = 1 << 24
+CHUNK_WORDS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -76,24 +77,27 @@ class PointerWords:
     """Words that hold pointers: where they are and in which object."""
 
     addr: U64
-    source: npt.NDArray[np.int64]
+    source: npt.NDArray[np.int32]
 
 
 def pointer_words(
     memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable, objects: ObjectTable, masks: TypeMasks
-) -> PointerWords:
+) -> Iterator[PointerWords]:
+    """The pointer words of the heap's objects, a chunk at a time: what one costs in temporaries
+    stays bounded however big the heap."""
     if layout.header_min is None:
         found = _arena_bitmap_words(memory, layout, spans)
     else:
         found = _span_bitmap_words(memory, image, layout, spans)
         found += _typed_words(image, layout, spans, objects, masks)
-    if not found:
-        return PointerWords(np.zeros(0, np.uint64), np.zeros(0, np.int64))
-    addr = np.concatenate(found)
-    source = objects.containing(addr)
-    keep = source >= 0
-    keep[keep] &= ~spans.noscan[objects.span[source[keep]]]
-    return PointerWords(addr[keep], source[keep])
+    while found:
+        whole = found.pop()
+        for addr in np.array_split(whole, max(1, len(whole) // CHUNK_WORDS)):
+            source = objects.containing(addr)
+            keep = source >= 0
+            keep[keep] &= ~spans.noscan[objects.span[source[keep]]]
+            yield PointerWords(addr[keep], source[keep])
+        del whole
 
 
 def _arena_of(addr: int) -> int:
