@@ -22,6 +22,7 @@ from .roots import Roots, read_roots
 from .spans import ObjectTable, read_objects, read_spans
 
 Progress = Callable[[str, int, int], None]
+HISTOGRAM_CHUNK = 1 << 20
 ArrayT = TypeVar("ArrayT", bound=np.generic)
 
 
@@ -110,18 +111,25 @@ class HeapAnalysis:
         """Live objects by type, most bytes first; untyped objects by size."""
         facts = self.facts
         live = self.live
-        sizes = facts.objects.size[live]
-        types = facts.types[live].astype(np.int64)
-        keys = np.where(types != UNKNOWN, types, -1 - sizes)  # untyped: one row per slot size
-        unique, inverse = np.unique(keys, return_inverse=True)
-        counts = np.bincount(inverse, minlength=len(unique))
-        totals = np.bincount(inverse, weights=sizes, minlength=len(unique)).astype(np.int64)
-        heap = int(sizes.sum()) or 1
-        rows = []
-        for key, count, total in zip(unique.tolist(), counts.tolist(), totals.tolist(), strict=True):
-            typed = key >= 0
-            name = facts.type_names[key] if typed else f"unknown ({-1 - key} B)"
-            rows.append(HistogramRow(name, count, total, total / heap, typed))
+        counts = np.zeros(len(facts.type_names), np.int64)
+        totals = np.zeros(len(facts.type_names), np.int64)
+        untyped: list[npt.NDArray[np.int64]] = []
+        for lo in range(0, len(live), HISTOGRAM_CHUNK):  # per chunk: the temporaries of a million objects
+            part = slice(lo, lo + HISTOGRAM_CHUNK)
+            types, sizes = facts.types[part][live[part]], facts.objects.size[part][live[part]]
+            typed = types != UNKNOWN
+            counts += np.bincount(types[typed], minlength=len(counts))
+            totals += np.bincount(types[typed], weights=sizes[typed], minlength=len(totals)).astype(np.int64)
+            untyped.append(sizes[~typed])
+        slot_sizes, slot_counts = np.unique(np.concatenate(untyped), return_counts=True)  # untyped: by slot size
+        heap = int(totals.sum() + (slot_sizes * slot_counts).sum()) or 1
+        rows = [
+            HistogramRow(name, count, total, total / heap, True)
+            for name, count, total in zip(facts.type_names, counts.tolist(), totals.tolist(), strict=True)
+            if count
+        ]
+        for size, count in zip(slot_sizes.tolist(), slot_counts.tolist(), strict=True):
+            rows.append(HistogramRow(f"unknown ({size} B)", count, size * count, size * count / heap, False))
         rows.sort(key=lambda r: (-r.bytes, r.type))
         return rows
 

@@ -11,10 +11,10 @@ An object neither reaches stays untyped: the histogram counts it by size as unkn
 from __future__ import annotations
 
 import contextlib
-from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ MAX_ELEMENTS = 1 << 22
 MAX_GLOBALS = 1 << 15
 CHASE_AFTER = 256  # objects of one type typed one by one in a row: a list, chased with numpy
 VECTOR_MIN = 64  # elements of one type scanned with numpy; fewer go one by one
+SCAN_CHUNK = 1 << 18  # elements scanned with numpy at once
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,10 +92,10 @@ class ObjectTyper:
         self.names = TypeNames()
         self.types = np.full(len(objects), UNKNOWN, dtype=np.int32)
         self._skip = _header_skips(layout, spans, objects)
-        # The one-by-one path reads these per object: stdlib arrays, 8 bytes an object, cheap to index.
-        self._addr_list = _words(objects.addr)
-        self._base_list = _words(objects.addr + self._skip.astype(np.uint64))
-        self._end_list = _words(objects.addr + objects.size.astype(np.uint64))
+        # The one-by-one path reads these per object: views of the arrays, cheap to index from Python.
+        self._addr_view = _view(objects.addr)
+        self._size_view = _view(objects.size)
+        self._skip_view = _view(self._skip)
         self._pending: list[tuple[npt.NDArray[np.int64], GoType, npt.NDArray[np.int64]]] = []
         self._pending_one: list[tuple[int, GoType, int]] = []
         self._name_ids: dict[tuple[int, int], int] = {}
@@ -152,7 +153,7 @@ class ObjectTyper:
                 if streak[1] > CHASE_AFTER and self._chase(gotype):
                     streak = (0, 0)
                 rules = self.rules(gotype)
-                base = self._base_list[obj]
+                base = self._addr_view[obj] + self._skip_view[obj]
                 for k in range(count):
                     for rule in rules:
                         self._follow_one(base + k * gotype.size + rule.offset, rule)
@@ -233,8 +234,8 @@ class ObjectTyper:
 
     def _object_at(self, addr: int) -> int:
         """The object whose data starts exactly at `addr` (after its malloc header), else -1."""
-        i = bisect_right(self._addr_list, addr) - 1
-        if i < 0 or addr >= self._end_list[i] or addr != self._base_list[i]:
+        i = bisect_right(self._addr_view, addr) - 1
+        if i < 0 or addr != self._addr_view[i] + self._skip_view[i] or addr >= self._addr_view[i] + self._size_view[i]:
             return -1
         return i
 
@@ -244,7 +245,7 @@ class ObjectTyper:
         obj = self._object_at(addr)
         if obj < 0 or self.types[obj] != UNKNOWN:
             return
-        fits = (self._end_list[obj] - self._base_list[obj]) // gotype.size
+        fits = (self._size_view[obj] - self._skip_view[obj]) // gotype.size
         count = max(1, min(count, fits))
         key = (id(gotype), count)
         name = self._name_ids.get(key)
@@ -264,16 +265,21 @@ class ObjectTyper:
             if rule.kind != Kind.POINTER or rule.target is None or rule.target.name != gotype.name:
                 continue
             room = objects.size - self._skip
-            candidate = (self.types == UNKNOWN) & (room >= size) & (room < 2 * size)
+            candidate = self.types == UNKNOWN
+            candidate &= room >= size
+            candidate &= room < 2 * size
+            del room
             seeds = self.types == self.names.find(gotype.name)
             involved = np.nonzero(candidate | seeds)[0]
             words, ok = self._image.gather(
                 objects.addr[involved] + self._skip[involved].astype(np.uint64) + np.uint64(rule.offset)
             )
-            targets = np.where(ok, self._objects_at(words), -1)
+            targets = np.where(ok, self._objects_at(words), -1).astype(np.int32)
+            del words, ok
             targets[targets >= 0] = np.where(candidate[targets[targets >= 0]], targets[targets >= 0], -1)
-            jump = np.full(len(objects), -1, dtype=np.int64)
+            jump = np.full(len(objects), -1, dtype=np.int32)
             jump[involved] = targets
+            del involved, targets
             reached = seeds.copy()
             while True:  # reached: what lies fewer than 2**k steps from a seed; jump: 2**k steps
                 step = jump[reached]
@@ -293,12 +299,19 @@ class ObjectTyper:
         self, objs: npt.NDArray[np.int64], gotype: GoType, counts: npt.NDArray[np.int64], rules: list[Rule]
     ) -> None:
         counts = np.minimum(counts, MAX_ELEMENTS)
-        owner = np.repeat(objs, counts)
-        first = np.cumsum(counts) - counts
-        index = np.arange(len(owner)) - np.repeat(first, counts)
-        bases = (
-            self._objects.addr[owner] + self._skip[owner].astype(np.uint64) + (index * gotype.size).astype(np.uint64)
-        )
+        ends = np.cumsum(counts)
+        for lo in range(0, int(ends[-1]) if len(ends) else 0, SCAN_CHUNK):  # temporaries: 8 bytes an element
+            element = np.arange(lo, min(lo + SCAN_CHUNK, int(ends[-1])))
+            which = np.searchsorted(ends, element, side="right")
+            owner = objs[which]
+            index = element - (ends[which] - counts[which])
+            bases = self._objects.addr[owner] + self._skip[owner].astype(np.uint64)
+            bases += (index * gotype.size).astype(np.uint64)
+            del element, which, owner, index
+            self._scan_elements(bases, rules)
+
+    def _scan_elements(self, bases: npt.NDArray[np.uint64], rules: list[Rule]) -> None:
+        """Follow the pointer slots (`rules`) of the elements at `bases`."""
         for rule in rules:
             where = bases + np.uint64(rule.offset)
             pointers, ok = self._image.gather(where)
@@ -357,15 +370,13 @@ class ObjectTyper:
         return found
 
 
-def _words(values: npt.NDArray[np.uint64]) -> array[int]:
-    out = array("Q")
-    out.frombytes(values.astype("<u8").tobytes())
-    return out
+def _view(values: npt.NDArray[Any]) -> memoryview:
+    return memoryview(np.ascontiguousarray(values))  # type: ignore[arg-type]  # numpy's buffer, not in its stubs
 
 
-def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int64]:
+def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int8]:
     """Bytes before each object's data: 8 for objects with a malloc header, else 0."""
-    skip = np.zeros(len(objects), dtype=np.int64)
+    skip = np.zeros(len(objects), dtype=np.int8)
     if layout.header_min is None:
         return skip
     span = objects.span
