@@ -22,7 +22,7 @@ from .roots import Roots, read_roots
 from .spans import ObjectTable, read_objects, read_spans
 
 Progress = Callable[[str, int, int], None]
-HISTOGRAM_CHUNK = 1 << 20
+CHUNK = 1 << 16  # objects whose temporaries numpy makes at once in the questions
 ArrayT = TypeVar("ArrayT", bound=np.generic)
 
 
@@ -114,8 +114,8 @@ class HeapAnalysis:
         counts = np.zeros(len(facts.type_names), np.int64)
         totals = np.zeros(len(facts.type_names), np.int64)
         untyped: list[npt.NDArray[np.int64]] = []
-        for lo in range(0, len(live), HISTOGRAM_CHUNK):  # per chunk: the temporaries of a million objects
-            part = slice(lo, lo + HISTOGRAM_CHUNK)
+        for lo in range(0, len(live), CHUNK):
+            part = slice(lo, lo + CHUNK)
             types, sizes = facts.types[part][live[part]], facts.objects.size[part][live[part]]
             typed = types != UNKNOWN
             counts += np.bincount(types[typed], minlength=len(counts))
@@ -140,17 +140,15 @@ class HeapAnalysis:
         return int(live.sum()), int(sizes[live].sum()), len(sizes), int(sizes.sum())
 
     def largest_objects(self, count: int) -> list[HeapNode]:
-        sizes = np.where(self.live, self.facts.objects.size, -1)
-        top = np.argsort(-sizes, kind="stable")[:count]
-        return [self.node(self._first_object + int(i)) for i in top if sizes[i] >= 0]
+        top = _largest(self.facts.objects.size, count, self.live)
+        return [self.node(self._first_object + int(i)) for i in top]
 
     def largest_retainers(self, count: int, roots: bool = False) -> list[HeapNode]:
         """Objects (or roots) keeping the most bytes alive."""
         start = 1 if roots else self._first_object
         end = self._first_object if roots else len(self.facts.retained)
         retained = self.facts.retained[start:end]
-        top = np.argsort(-retained, kind="stable")[:count]
-        return [self.node(start + int(i)) for i in top if retained[i] > 0]
+        return [self.node(start + int(i)) for i in _largest(retained, count, retained > 0)]
 
     def referrers(self, node: HeapNode) -> list[Reference]:
         sources, offsets = self.facts.graph.predecessors(node.index)
@@ -159,6 +157,22 @@ class HeapAnalysis:
     def path(self, node: HeapNode) -> list[HeapNode]:
         """From a root to `node` (empty when nothing reaches it)."""
         return [self.node(i) for i in self.facts.graph.path(node.index)]
+
+
+def _largest(values: npt.NDArray[np.int64], count: int, keep: npt.NDArray[np.bool_]) -> list[int]:
+    """Indices of the `count` largest `values` where `keep` holds, largest first, ties by index; a
+    chunk at a time (a sort of all would make two 8-byte temporaries per object)."""
+    found: list[tuple[int, int]] = []
+    for lo in range(0, len(values), CHUNK):
+        part = np.where(keep[lo : lo + CHUNK], values[lo : lo + CHUNK], -1)
+        k = min(count, len(part))
+        if k == 0:
+            continue
+        least = np.partition(part, len(part) - k)[len(part) - k]  # the k-th largest of the chunk
+        above = np.nonzero(part > least)[0]
+        ties = np.nonzero(part == least)[0][: k - len(above)]
+        found += ((-int(part[i]), lo + int(i)) for i in np.concatenate([above, ties]) if part[i] >= 0)
+    return [i for _, i in sorted(found)[:count]]
 
 
 def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
