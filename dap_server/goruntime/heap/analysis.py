@@ -60,6 +60,7 @@ class HeapFacts:
     types: npt.NDArray[np.int32]
     type_names: list[str]
     root_names: list[str]
+    root_base: npt.NDArray[np.uint64]  # each root's first word: its edges' offsets count from there
     graph: HeapGraph
     retained: npt.NDArray[np.int64]
     notes: list[str]
@@ -152,7 +153,12 @@ class HeapAnalysis:
 
     def referrers(self, node: HeapNode) -> list[Reference]:
         sources, offsets = self.facts.graph.predecessors(node.index)
-        return [Reference(self.node(int(s)), int(o)) for s, o in zip(sources, offsets, strict=True) if s > 0]
+        base = self.facts.root_base
+        return [
+            Reference(self.node(s), o + (int(base[s - 1]) if s < self._first_object else 0))
+            for s, o in zip(sources.tolist(), offsets.tolist(), strict=True)
+            if s > 0
+        ]
 
     def path(self, node: HeapNode) -> list[HeapNode]:
         """From a root to `node` (empty when nothing reaches it)."""
@@ -199,7 +205,8 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
         notes.append(f"roots missing from the core ({shown}): what only they reach counts as garbage")
     first = 1 + len(roots.names)
     words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
-    edges = _edges(roots, objects, first, _object_edges(image, objects, first, words))
+    root_base = _root_bases(roots)
+    edges = _edges(roots, root_base, objects, first, _object_edges(image, objects, first, words))
     del roots.addrs[:], roots.values[:]
     graph = build_graph(first + len(objects), edges, progress)  # consumes the edges
     del edges
@@ -214,7 +221,15 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     sizes = np.concatenate([np.zeros(first, np.int64), objects.size])
     retained = graph.retained(sizes)
     return HeapFacts(
-        objects, typer.types, typer.names.names, roots.names, graph, retained, notes, time.monotonic() - started
+        objects,
+        typer.types,
+        typer.names.names,
+        roots.names,
+        root_base,
+        graph,
+        retained,
+        notes,
+        time.monotonic() - started,
     )
 
 
@@ -233,8 +248,17 @@ def _object_edges(
         yield int32_nodes(sources + first, nodes), int32_nodes(targets[keep] + first, nodes), offsets
 
 
+def _root_bases(roots: Roots) -> npt.NDArray[np.uint64]:
+    """The lowest word address of each root."""
+    base = np.full(len(roots.names), np.iinfo(np.uint64).max, np.uint64)
+    for addrs, owners in zip(roots.addrs, roots.owners, strict=True):
+        np.minimum.at(base, owners, addrs)
+    return base
+
+
 def _edges(
     roots: Roots,
+    root_base: npt.NDArray[np.uint64],
     objects: ObjectTable,
     first: int,
     between_objects: Iterator[tuple[Nodes, Nodes, npt.NDArray[np.int64]]],
@@ -252,7 +276,7 @@ def _edges(
         inside = hit >= 0
         src.append(int32_nodes(owners[inside] + 1, nodes))
         dst.append(int32_nodes(hit[inside] + first, nodes))
-        off.append(addrs[inside].astype(np.int64))
+        off.append((addrs[inside] - root_base[owners[inside]]).astype(np.int64))
     return Edges(_joined(src), _joined(dst), _joined(off))
 
 

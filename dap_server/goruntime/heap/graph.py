@@ -29,7 +29,7 @@ MAX_NODES = (1 << 31) - 1
 class Edges:
     src: Nodes
     dst: Nodes
-    offset: I64  # byte offset of the pointer word in its source (object or root word address)
+    offset: I64  # byte offset of the pointer word in its source (an object, or a root from its first word)
 
 
 @dataclass
@@ -37,14 +37,14 @@ class HeapGraph:
     """Reverse adjacency (CSR: who points to each node), the BFS tree and the dominator tree."""
 
     nodes: int
-    rev_start: I64
+    rev_start: graphnative.Starts
     rev_src: Nodes
-    rev_offset: I64
+    rev_offset: graphnative.Offsets  # as Edges.offset
     parent: Nodes  # BFS parent (-1 the pseudo-root, UNREACHED)
     order: Nodes  # reachable nodes in BFS order
     idom: Nodes  # immediate dominator (-1 for the pseudo-root, UNREACHED)
 
-    def predecessors(self, node: int) -> tuple[Nodes, I64]:
+    def predecessors(self, node: int) -> tuple[Nodes, graphnative.Offsets]:
         lo, hi = self.rev_start[node], self.rev_start[node + 1]
         return self.rev_src[lo:hi], self.rev_offset[lo:hi]
 

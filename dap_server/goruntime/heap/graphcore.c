@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 typedef int32_t node_t;
+typedef int32_t edge_t; /* an index into an adjacency: fewer than 2**31 edges */
 
 #define UNREACHED (-2)
 
@@ -29,12 +30,12 @@ static int ref_cmp(const void *a, const void *b) {
  * by (src, off) and cut to one edge per src (its smallest offset). The number of edges kept goes to
  * *kept. */
 int godap_reverse_csr(int64_t n, int64_t m, const node_t *src, const node_t *dst, const int64_t *off,
-                      int64_t *start, node_t *out_src, int64_t *out_off, int64_t *kept) {
+                      edge_t *start, node_t *out_src, int64_t *out_off, int64_t *kept) {
     for (int64_t v = 0; v <= n; v++) start[v] = 0;
     for (int64_t e = 0; e < m; e++) start[dst[e] + 1]++;
     for (int64_t v = 0; v < n; v++) start[v + 1] += start[v];
     for (int64_t e = 0; e < m; e++) {  /* start[d] advances to the end of d's group */
-        int64_t at = start[dst[e]]++;
+        edge_t at = start[dst[e]]++;
         out_src[at] = src[e];
         out_off[at] = off[e];
     }
@@ -61,7 +62,7 @@ int godap_reverse_csr(int64_t n, int64_t m, const node_t *src, const node_t *dst
                 out_src[j] = r.src, out_off[j] = r.off;
             }
         }
-        start[v] = write;
+        start[v] = (edge_t)write;
         for (int64_t i = lo; i < hi; i++) {
             if (i > lo && out_src[i] == out_src[i - 1]) continue;
             out_src[write] = out_src[i], out_off[write] = out_off[i];
@@ -69,14 +70,14 @@ int godap_reverse_csr(int64_t n, int64_t m, const node_t *src, const node_t *dst
         }
         lo = hi;
     }
-    start[n] = write;
+    start[n] = (edge_t)write;
     free(scratch);
     *kept = write;
     return 0;
 }
 
 /* What each node points to (fstart[n+1], fdst), from the reverse adjacency. */
-int godap_forward_csr(int64_t n, const int64_t *rstart, const node_t *rsrc, int64_t *fstart, node_t *fdst) {
+int godap_forward_csr(int64_t n, const edge_t *rstart, const node_t *rsrc, edge_t *fstart, node_t *fdst) {
     for (int64_t v = 0; v <= n; v++) fstart[v] = 0;
     for (int64_t e = 0; e < rstart[n]; e++) fstart[rsrc[e] + 1]++;
     for (int64_t v = 0; v < n; v++) fstart[v + 1] += fstart[v];
@@ -89,7 +90,7 @@ int godap_forward_csr(int64_t n, const int64_t *rstart, const node_t *rsrc, int6
 
 /* Breadth-first search from node 0: parent[v] (-1 for node 0, UNREACHED), the reached nodes in
  * order, and their number in *count. */
-int godap_bfs(int64_t n, const int64_t *fstart, const node_t *fdst, node_t *parent, node_t *order, int64_t *count) {
+int godap_bfs(int64_t n, const edge_t *fstart, const node_t *fdst, node_t *parent, node_t *order, int64_t *count) {
     for (int64_t v = 0; v < n; v++) parent[v] = UNREACHED;
     int64_t head = 0, tail = 0;
     if (n > 0) parent[0] = -1, order[tail++] = 0;
@@ -108,13 +109,13 @@ int godap_bfs(int64_t n, const int64_t *fstart, const node_t *fdst, node_t *pare
  * semidominators come from path-compressed evaluation over the predecessors, and each node's
  * immediate dominator is the nearest ancestor, in the dominator tree built so far, of its DFS
  * parent that is not below its semidominator. idom[v] is a node id, -1 for node 0, UNREACHED. */
-int godap_dominators(int64_t n, const int64_t *fstart, const node_t *fdst, const int64_t *rstart,
+int godap_dominators(int64_t n, const edge_t *fstart, const node_t *fdst, const edge_t *rstart,
                      const node_t *rsrc, node_t *idom) {
     if (n == 0) return 0;
     node_t *pre = malloc(sizeof(node_t) * (size_t)n);      /* node -> preorder number, -1 */
     node_t *vertex = malloc(sizeof(node_t) * (size_t)n);   /* preorder number -> node */
     node_t *dparent = malloc(sizeof(node_t) * (size_t)n);  /* preorder number -> parent's number */
-    int64_t *cursor = malloc(sizeof(int64_t) * (size_t)n); /* DFS stack: next edge of each node on it */
+    edge_t *cursor = malloc(sizeof(edge_t) * (size_t)n);   /* DFS stack: next edge of each node on it */
     if (!pre || !vertex || !dparent || !cursor) {
         free(pre), free(vertex), free(dparent), free(cursor);
         return -1;

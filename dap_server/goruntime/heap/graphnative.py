@@ -23,7 +23,10 @@ SOURCE = Path(__file__).with_name("graphcore.c")
 COMPILE_TIMEOUT = 120.0
 
 Nodes = npt.NDArray[np.int32]
+Starts = npt.NDArray[np.int32]  # CSR: where each node's edges start (fewer than 2**31 edges)
 I64 = npt.NDArray[np.int64]
+Offsets = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+MAX_EDGES = (1 << 31) - 1
 
 
 def _cache_dir() -> Path:
@@ -74,12 +77,15 @@ def _call(name: str, *args: object) -> None:
         raise MemoryError(f"{name}: out of memory")
 
 
-def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[I64, Nodes, I64]:
-    """(start, sources, offsets): who points to each node, one edge per (source, target)."""
+def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[Starts, Nodes, Offsets]:
+    """(start, sources, offsets): who points to each node, one edge per (source, target); the
+    offsets int32 where they fit."""
     m = len(src)
+    if m > MAX_EDGES:
+        raise HeapError(f"the heap graph has {m:,} edges: more than this analysis can index")
     if m and (min(int(src.min()), int(dst.min())) < 0 or max(int(src.max()), int(dst.max())) >= nodes):
         raise ValueError("an edge names a node outside the graph")
-    start = np.empty(nodes + 1, np.int64)
+    start = np.empty(nodes + 1, np.int32)
     out_src = np.empty(m, np.int32)
     out_off = np.empty(m, np.int64)
     kept = ctypes.c_int64()
@@ -90,31 +96,37 @@ def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[I64, N
         _ptr(src, np.int32, m),
         _ptr(dst, np.int32, m),
         _ptr(offset, np.int64, m),
-        _ptr(start, np.int64, nodes + 1),
+        _ptr(start, np.int32, nodes + 1),
         _ptr(out_src, np.int32, m),
         _ptr(out_off, np.int64, m),
         ctypes.byref(kept),
     )
-    if kept.value < m * 7 // 8:  # many duplicates: keep no room for them
-        return start, out_src[: kept.value].copy(), out_off[: kept.value].copy()
-    return start, out_src[: kept.value], out_off[: kept.value]
+    offsets: Offsets = out_off[: kept.value]
+    if kept.value == 0 or (int(offsets.min()) >= 0 and int(offsets.max()) < 1 << 31):
+        offsets = offsets.astype(np.int32)
+    elif kept.value < m * 7 // 8:  # many duplicates: keep no room for them
+        offsets = offsets.copy()
+    del out_off
+    if kept.value < m * 7 // 8:
+        return start, out_src[: kept.value].copy(), offsets
+    return start, out_src[: kept.value], offsets
 
 
-def forward_csr(nodes: int, rev_start: I64, rev_src: Nodes) -> tuple[I64, Nodes]:
-    start = np.empty(nodes + 1, np.int64)
+def forward_csr(nodes: int, rev_start: Starts, rev_src: Nodes) -> tuple[Starts, Nodes]:
+    start = np.empty(nodes + 1, np.int32)
     dst = np.empty(len(rev_src), np.int32)
     _call(
         "godap_forward_csr",
         ctypes.c_int64(nodes),
-        _ptr(rev_start, np.int64, nodes + 1),
+        _ptr(rev_start, np.int32, nodes + 1),
         _ptr(rev_src, np.int32, int(rev_start[-1])),
-        _ptr(start, np.int64, nodes + 1),
+        _ptr(start, np.int32, nodes + 1),
         _ptr(dst, np.int32, len(rev_src)),
     )
     return start, dst
 
 
-def bfs(nodes: int, start: I64, dst: Nodes) -> tuple[Nodes, Nodes]:
+def bfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes]:
     """(parent, order) of a breadth-first search from node 0."""
     parent = np.empty(nodes, np.int32)
     order = np.empty(nodes, np.int32)
@@ -122,7 +134,7 @@ def bfs(nodes: int, start: I64, dst: Nodes) -> tuple[Nodes, Nodes]:
     _call(
         "godap_bfs",
         ctypes.c_int64(nodes),
-        _ptr(start, np.int64, nodes + 1),
+        _ptr(start, np.int32, nodes + 1),
         _ptr(dst, np.int32, int(start[-1])),
         _ptr(parent, np.int32, nodes),
         _ptr(order, np.int32, nodes),
@@ -131,14 +143,14 @@ def bfs(nodes: int, start: I64, dst: Nodes) -> tuple[Nodes, Nodes]:
     return parent, order[: count.value].copy()
 
 
-def dominators(nodes: int, start: I64, dst: Nodes, rev_start: I64, rev_src: Nodes) -> Nodes:
+def dominators(nodes: int, start: Starts, dst: Nodes, rev_start: Starts, rev_src: Nodes) -> Nodes:
     idom = np.empty(nodes, np.int32)
     _call(
         "godap_dominators",
         ctypes.c_int64(nodes),
-        _ptr(start, np.int64, nodes + 1),
+        _ptr(start, np.int32, nodes + 1),
         _ptr(dst, np.int32, int(start[-1])),
-        _ptr(rev_start, np.int64, nodes + 1),
+        _ptr(rev_start, np.int32, nodes + 1),
         _ptr(rev_src, np.int32, int(rev_start[-1])),
         _ptr(idom, np.int32, nodes),
     )

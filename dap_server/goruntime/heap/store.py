@@ -20,7 +20,7 @@ from .analysis import HeapFacts
 from .graph import HeapGraph
 from .spans import ObjectTable
 
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".godap-heap"
 _ARRAYS = (
     "rev_start",
@@ -74,6 +74,7 @@ def load(core: str, executable: str) -> HeapFacts | None:
                 archive["types"],
                 meta["type_names"],
                 meta["root_names"],
+                archive["root_base"],
                 graph,
                 archive["retained"],
                 meta["notes"],
@@ -98,6 +99,7 @@ def save(facts: HeapFacts, core: str, executable: str) -> Path | None:
         size=facts.objects.size,
         span=facts.objects.span,
         types=facts.types,
+        root_base=facts.root_base,
         retained=facts.retained,
         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
     )
