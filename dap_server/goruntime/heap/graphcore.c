@@ -204,3 +204,22 @@ int godap_containing(int64_t n, const uint64_t *addr, const int64_t *size, int64
     }
     return 0;
 }
+
+/* The 8-byte words at k addresses, from r address ranges (sorted, disjoint) each held in memory at
+ * data[i]; ok[q] says whether address q lay in a range (its value is 0 when not). */
+int godap_gather(int64_t r, const uint64_t *starts, const uint64_t *ends, const uint64_t *data, int64_t k,
+                 const uint64_t *addrs, uint64_t *values, uint8_t *ok) {
+    for (int64_t q = 0; q < k; q++) {
+        uint64_t a = addrs[q];
+        int64_t lo = 0, hi = r;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (starts[mid] <= a) lo = mid + 1;
+            else hi = mid;
+        }
+        int found = lo > 0 && a < ends[lo - 1];
+        values[q] = found ? ((const uint64_t *)(uintptr_t)data[lo - 1])[(a - starts[lo - 1]) >> 3] : 0;
+        ok[q] = (uint8_t)found;
+    }
+    return 0;
+}

@@ -53,17 +53,7 @@ def _library() -> ctypes.CDLL:
             os.unlink(temp)
             raise HeapError(f"cannot compile {SOURCE.name}: {done.stderr.strip()[:500]}")
         os.replace(temp, target)
-    library = ctypes.CDLL(str(target))
-    for name in (
-        "godap_reverse_csr",
-        "godap_forward_csr",
-        "godap_bfs",
-        "godap_dominators",
-        "godap_retained",
-        "godap_containing",
-    ):
-        getattr(library, name).restype = ctypes.c_int
-    return library
+    return ctypes.CDLL(str(target))  # every function answers an int, ctypes' default
 
 
 def _ptr(array: npt.NDArray[Any], dtype: type, length: int) -> ctypes.c_void_p:
@@ -184,3 +174,34 @@ def containing(addr: npt.NDArray[np.uint64], size: I64, queries: npt.NDArray[np.
         _ptr(out, np.int32, len(queries)),
     )
     return out
+
+
+def gather(
+    starts: npt.NDArray[np.uint64],
+    ends: npt.NDArray[np.uint64],
+    arrays: list[npt.NDArray[np.uint64]],
+    addrs: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """The words at `addrs` from the ranges [starts[i], ends[i]) held by `arrays[i]` (kept alive by
+    the caller; a range's tail that is no whole word is not read), and which addresses lay in a
+    range (the others read 0)."""
+    if len(arrays) != len(starts):
+        raise ValueError("gather: each range wants its array")
+    held = starts + np.array([8 * len(a) for a in arrays], dtype=np.uint64)
+    ends = np.minimum(ends, held) - np.uint64(7)  # the last address whose word is whole, plus one
+    addrs = np.ascontiguousarray(addrs, dtype=np.uint64)
+    data = np.array([a.ctypes.data for a in arrays], dtype=np.uint64)
+    values = np.empty(len(addrs), np.uint64)
+    ok = np.empty(len(addrs), np.bool_)
+    _call(
+        "godap_gather",
+        ctypes.c_int64(len(starts)),
+        _ptr(starts, np.uint64, len(starts)),
+        _ptr(ends, np.uint64, len(starts)),
+        _ptr(data, np.uint64, len(starts)),
+        ctypes.c_int64(len(addrs)),
+        _ptr(addrs, np.uint64, len(addrs)),
+        _ptr(values, np.uint64, len(addrs)),
+        _ptr(ok, np.bool_, len(addrs)),
+    )
+    return values, ok
