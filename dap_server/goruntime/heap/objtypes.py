@@ -36,7 +36,7 @@ MAX_ELEMENTS = 1 << 22
 MAX_GLOBALS = 1 << 15
 CHASE_AFTER = 256  # objects of one type typed one by one in a row: a list, chased with numpy
 VECTOR_MIN = 64  # elements of one type scanned with numpy; fewer go one by one
-SCAN_CHUNK = 1 << 18  # elements scanned with numpy at once
+SCAN_CHUNK = 1 << 16  # elements scanned with numpy at once
 
 Progress = Callable[[str, int, int], None]
 
@@ -270,16 +270,18 @@ class ObjectTyper:
             candidate &= room < 2 * size
             del room
             seeds = self.types == self.names.find(gotype.name)
-            involved = np.nonzero(candidate | seeds)[0]
-            words, ok = self._image.gather(
-                objects.addr[involved] + self._skip[involved].astype(np.uint64) + np.uint64(rule.offset)
-            )
-            targets = np.where(ok, self._objects_at(words), -1).astype(np.int32)
-            del words, ok
-            targets[targets >= 0] = np.where(candidate[targets[targets >= 0]], targets[targets >= 0], -1)
             jump = np.full(len(objects), -1, dtype=np.int32)
-            jump[involved] = targets
-            del involved, targets
+            involved = np.nonzero(candidate | seeds)[0]
+            for lo in range(0, len(involved), SCAN_CHUNK):  # where each one's pointer leads, if to a candidate
+                part = involved[lo : lo + SCAN_CHUNK]
+                words, ok = self._image.gather(
+                    objects.addr[part] + self._skip[part].astype(np.uint64) + np.uint64(rule.offset)
+                )
+                targets = np.where(ok, self._objects_at(words), -1)
+                hit = targets >= 0
+                targets[hit] = np.where(candidate[targets[hit]], targets[hit], -1)
+                jump[part] = targets
+            del involved
             reached = seeds.copy()
             while True:  # reached: what lies fewer than 2**k steps from a seed; jump: 2**k steps
                 step = jump[reached]
@@ -343,14 +345,19 @@ class ObjectTyper:
         objs, counts = objs[untyped], counts[untyped]
         if len(objs) == 0:
             return
-        objs, first = np.unique(objs, return_index=True)
-        fits = (self._objects.size[objs] - self._skip[objs]) // max(gotype.size, 1)
-        counts = np.clip(counts[first], 1, np.maximum(fits, 1))
-        for count in np.unique(counts).tolist():
-            name = gotype.name if count == 1 else f"[{count}]{gotype.name}"
-            self.types[objs[counts == count]] = self.names.id(name)
-        if self.rules(gotype):
-            self._pending.append((objs, gotype, counts))
+        if len(objs) > 1 and not bool((objs[1:] > objs[:-1]).all()):  # not distinct and sorted already
+            objs, first = np.unique(objs, return_index=True)
+            counts = counts[first]
+        for lo in range(0, len(objs), SCAN_CHUNK):  # temporaries: 8 bytes an object of the chunk
+            part = objs[lo : lo + SCAN_CHUNK]
+            fits = (self._objects.size[part] - self._skip[part]) // max(gotype.size, 1)
+            part_counts = np.clip(counts[lo : lo + SCAN_CHUNK], 1, np.maximum(fits, 1))
+            low, high = int(part_counts.min()), int(part_counts.max())
+            for count in [low] if low == high else np.unique(part_counts).tolist():
+                name = gotype.name if count == 1 else f"[{count}]{gotype.name}"
+                self.types[part if low == high else part[part_counts == count]] = self.names.id(name)
+            if self.rules(gotype):
+                self._pending.append((part, gotype, part_counts))
 
     def _go_type(self, rtype: int) -> GoType | None:
         try:
