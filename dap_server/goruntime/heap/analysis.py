@@ -13,7 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..process import GoProcess
-from .graph import UNREACHED, Edges, HeapGraph, Nodes, build_graph, int32_nodes
+from . import graphnative
+from .graph import UNREACHED, Edges, HeapGraph, Nodes, build_graph, int32_nodes, word_indices
+from .graphnative import Words
 from .image import WordImage
 from .layout import read_layout
 from .objtypes import UNKNOWN, ObjectTyper
@@ -187,6 +189,7 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     layout = read_layout(program, process.layouts)
     spans = read_spans(memory, layout, progress)
     objects, missing_bits = read_objects(memory, spans)
+    graphnative.release_free_memory()
     notes = []
     if spans.unreadable or missing_bits:
         notes.append(
@@ -210,12 +213,14 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     del roots.addrs[:], roots.values[:]
     graph = build_graph(first + len(objects), edges, progress)  # consumes the edges
     del edges
+    graphnative.release_free_memory()
     if progress is not None:
         progress("Typing objects", 0, len(objects))
     typer = ObjectTyper(memory, program, layout, spans, objects, image)
     typer.type_from_headers(spans)
     typer.type_from_globals(roots.globals)
     typer.propagate(progress)
+    graphnative.release_free_memory()
     if progress is not None:
         progress("Summing retained sizes", 0, graph.nodes)
     sizes = np.concatenate([np.zeros(first, np.int64), objects.size])
@@ -235,8 +240,8 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
 
 def _object_edges(
     image: WordImage, objects: ObjectTable, first: int, words: Iterator[PointerWords]
-) -> Iterator[tuple[Nodes, Nodes, npt.NDArray[np.int64]]]:
-    """(source, target, offset) of the pointers between objects, a chunk of words at a time."""
+) -> Iterator[tuple[Nodes, Nodes, Words]]:
+    """(source, target, word index) of the pointers between objects, a chunk of words at a time."""
     nodes = first + len(objects)
     for chunk in words:
         values, ok = image.gather(chunk.addr)
@@ -244,8 +249,8 @@ def _object_edges(
         del values
         keep = ok & (targets >= 0)
         sources = chunk.source[keep]
-        offsets = (chunk.addr[keep] - objects.addr[sources]).astype(np.int64)
-        yield int32_nodes(sources + first, nodes), int32_nodes(targets[keep] + first, nodes), offsets
+        index = word_indices(chunk.addr[keep] - objects.addr[sources])
+        yield int32_nodes(sources + first, nodes), int32_nodes(targets[keep] + first, nodes), index
 
 
 def _root_bases(roots: Roots) -> npt.NDArray[np.uint64]:
@@ -261,12 +266,12 @@ def _edges(
     root_base: npt.NDArray[np.uint64],
     objects: ObjectTable,
     first: int,
-    between_objects: Iterator[tuple[Nodes, Nodes, npt.NDArray[np.int64]]],
+    between_objects: Iterator[tuple[Nodes, Nodes, Words]],
 ) -> Edges:
     nodes = first + len(objects)
     src = [np.zeros(first - 1, np.int32)]
     dst = [int32_nodes(np.arange(1, first), nodes)]
-    off = [np.zeros(first - 1, np.int64)]
+    off = [np.zeros(first - 1, np.uint32)]
     for chunk_src, chunk_dst, chunk_off in between_objects:
         src.append(chunk_src)
         dst.append(chunk_dst)
@@ -276,7 +281,7 @@ def _edges(
         inside = hit >= 0
         src.append(int32_nodes(owners[inside] + 1, nodes))
         dst.append(int32_nodes(hit[inside] + first, nodes))
-        off.append((addrs[inside] - root_base[owners[inside]]).astype(np.int64))
+        off.append(word_indices(addrs[inside] - root_base[owners[inside]]))
     return Edges(_joined(src), _joined(dst), _joined(off))
 
 

@@ -16,20 +16,21 @@ import numpy as np
 import numpy.typing as npt
 
 from . import graphnative
-from .layout import HeapError
+from .layout import WORD, HeapError
 
 I64 = npt.NDArray[np.int64]
 Nodes = npt.NDArray[np.int32]
 
 UNREACHED = -2
 MAX_NODES = (1 << 31) - 1
+MAX_WORD = (1 << 32) - 1
 
 
 @dataclass
 class Edges:
     src: Nodes
     dst: Nodes
-    offset: I64  # byte offset of the pointer word in its source (an object, or a root from its first word)
+    word: graphnative.Words  # the pointer word's index in its source (an object, or a root from its first word)
 
 
 @dataclass
@@ -39,14 +40,15 @@ class HeapGraph:
     nodes: int
     rev_start: graphnative.Starts
     rev_src: Nodes
-    rev_offset: graphnative.Offsets  # as Edges.offset
+    rev_word: graphnative.Words  # as Edges.word
     parent: Nodes  # BFS parent (-1 the pseudo-root, UNREACHED)
     order: Nodes  # reachable nodes in BFS order
     idom: Nodes  # immediate dominator (-1 for the pseudo-root, UNREACHED)
 
-    def predecessors(self, node: int) -> tuple[Nodes, graphnative.Offsets]:
+    def predecessors(self, node: int) -> tuple[Nodes, I64]:
+        """Who points to `node`, and the byte offset in each of its first word that does."""
         lo, hi = self.rev_start[node], self.rev_start[node + 1]
-        return self.rev_src[lo:hi], self.rev_offset[lo:hi]
+        return self.rev_src[lo:hi], self.rev_word[lo:hi].astype(np.int64) * WORD
 
     def path(self, node: int) -> list[int]:
         """Nodes from a root down to `node` along the BFS tree (empty if unreachable)."""
@@ -64,6 +66,12 @@ class HeapGraph:
         return result
 
 
+def word_indices(offsets: npt.NDArray[np.uint64]) -> graphnative.Words:
+    """Byte offsets of pointer words as word indices; past 32 GiB into one object they stay at the
+    last index that fits (only a referrer's shown offset would be wrong)."""
+    return np.minimum(offsets >> np.uint64(3), np.uint64(MAX_WORD)).astype(np.uint32)
+
+
 def int32_nodes(values: npt.NDArray[np.signedinteger], nodes: int) -> Nodes:
     """Node ids as graphcore.c takes them."""
     if nodes > MAX_NODES:
@@ -73,9 +81,9 @@ def int32_nodes(values: npt.NDArray[np.signedinteger], nodes: int) -> Nodes:
 
 def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], None] | None = None) -> HeapGraph:
     """The graph of `edges`, which it consumes: their arrays are let go once the adjacency is built."""
-    rev_start, rev_src, rev_offset = graphnative.reverse_csr(nodes, edges.src, edges.dst, edges.offset)
+    rev_start, rev_src, rev_word = graphnative.reverse_csr(nodes, edges.src, edges.dst, edges.word)
     edges.src = edges.dst = np.zeros(0, np.int32)
-    edges.offset = np.zeros(0, np.int64)
+    edges.word = np.zeros(0, np.uint32)
     if progress is not None:
         progress("Searching the heap graph", 0, 2)
     start, dst = graphnative.forward_csr(nodes, rev_start, rev_src)
@@ -83,4 +91,4 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
     if progress is not None:
         progress("Computing dominators", 1, 2)
     idom = graphnative.dominators(nodes, start, dst, rev_start, rev_src)
-    return HeapGraph(nodes, rev_start, rev_src, rev_offset, parent, order, idom)
+    return HeapGraph(nodes, rev_start, rev_src, rev_word, parent, order, idom)

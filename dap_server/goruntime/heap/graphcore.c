@@ -9,12 +9,13 @@
 
 typedef int32_t node_t;
 typedef int32_t edge_t; /* an index into an adjacency: fewer than 2**31 edges */
+typedef uint32_t word_t; /* a pointer word's index in the object or root holding it */
 
 #define UNREACHED (-2)
 
 typedef struct {
     node_t src;
-    int64_t off;
+    word_t off;
 } ref_t;
 
 static int ref_less(const ref_t *a, const ref_t *b) {
@@ -27,10 +28,10 @@ static int ref_cmp(const void *a, const void *b) {
 }
 
 /* Who points to each node: start[n+1], src and off of the m edges grouped by dst, each group sorted
- * by (src, off) and cut to one edge per src (its smallest offset). The number of edges kept goes to
+ * by (src, off) and cut to one edge per src (its first pointer word). The number of edges kept goes to
  * *kept. */
-int godap_reverse_csr(int64_t n, int64_t m, const node_t *src, const node_t *dst, const int64_t *off,
-                      edge_t *start, node_t *out_src, int64_t *out_off, int64_t *kept) {
+int godap_reverse_csr(int64_t n, int64_t m, const node_t *src, const node_t *dst, const word_t *off,
+                      edge_t *start, node_t *out_src, word_t *out_off, int64_t *kept) {
     for (int64_t v = 0; v <= n; v++) start[v] = 0;
     for (int64_t e = 0; e < m; e++) start[dst[e] + 1]++;
     for (int64_t v = 0; v < n; v++) start[v + 1] += start[v];

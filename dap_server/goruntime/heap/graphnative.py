@@ -25,7 +25,7 @@ COMPILE_TIMEOUT = 120.0
 Nodes = npt.NDArray[np.int32]
 Starts = npt.NDArray[np.int32]  # CSR: where each node's edges start (fewer than 2**31 edges)
 I64 = npt.NDArray[np.int64]
-Offsets = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+Words = npt.NDArray[np.uint32]  # a pointer word's index in its source
 MAX_EDGES = (1 << 31) - 1
 
 
@@ -67,9 +67,9 @@ def _call(name: str, *args: object) -> None:
         raise MemoryError(f"{name}: out of memory")
 
 
-def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[Starts, Nodes, Offsets]:
-    """(start, sources, offsets): who points to each node, one edge per (source, target); the
-    offsets int32 where they fit."""
+def reverse_csr(nodes: int, src: Nodes, dst: Nodes, word: Words) -> tuple[Starts, Nodes, Words]:
+    """(start, sources, words): who points to each node, one edge per (source, target), with the
+    first word of the source that does."""
     m = len(src)
     if m > MAX_EDGES:
         raise HeapError(f"the heap graph has {m:,} edges: more than this analysis can index")
@@ -77,7 +77,7 @@ def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[Starts
         raise ValueError("an edge names a node outside the graph")
     start = np.empty(nodes + 1, np.int32)
     out_src = np.empty(m, np.int32)
-    out_off = np.empty(m, np.int64)
+    out_word = np.empty(m, np.uint32)
     kept = ctypes.c_int64()
     _call(
         "godap_reverse_csr",
@@ -85,21 +85,15 @@ def reverse_csr(nodes: int, src: Nodes, dst: Nodes, offset: I64) -> tuple[Starts
         ctypes.c_int64(m),
         _ptr(src, np.int32, m),
         _ptr(dst, np.int32, m),
-        _ptr(offset, np.int64, m),
+        _ptr(word, np.uint32, m),
         _ptr(start, np.int32, nodes + 1),
         _ptr(out_src, np.int32, m),
-        _ptr(out_off, np.int64, m),
+        _ptr(out_word, np.uint32, m),
         ctypes.byref(kept),
     )
-    offsets: Offsets = out_off[: kept.value]
-    if kept.value == 0 or (int(offsets.min()) >= 0 and int(offsets.max()) < 1 << 31):
-        offsets = offsets.astype(np.int32)
-    elif kept.value < m * 7 // 8:  # many duplicates: keep no room for them
-        offsets = offsets.copy()
-    del out_off
-    if kept.value < m * 7 // 8:
-        return start, out_src[: kept.value].copy(), offsets
-    return start, out_src[: kept.value], offsets
+    if kept.value < m * 7 // 8:  # many duplicates: keep no room for them
+        return start, out_src[: kept.value].copy(), out_word[: kept.value].copy()
+    return start, out_src[: kept.value], out_word[: kept.value]
 
 
 def forward_csr(nodes: int, rev_start: Starts, rev_src: Nodes) -> tuple[Starts, Nodes]:
@@ -205,3 +199,20 @@ def gather(
         _ptr(ok, np.bool_, len(addrs)),
     )
     return values, ok
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None)
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim): after a step that
+    freed many arrays, what glibc keeps for reuse would otherwise add to every later step's peak."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)

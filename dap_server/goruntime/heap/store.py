@@ -20,12 +20,12 @@ from .analysis import HeapFacts
 from .graph import HeapGraph
 from .spans import ObjectTable
 
-FORMAT = 2
+FORMAT = 3
 SUFFIX = ".godap-heap"
 _ARRAYS = (
     "rev_start",
     "rev_src",
-    "rev_offset",
+    "rev_word",
     "parent",
     "order",
     "idom",
