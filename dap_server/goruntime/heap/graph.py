@@ -90,5 +90,8 @@ def build_graph(nodes: int, edges: Edges, progress: Callable[[str, int, int], No
     parent, order = graphnative.bfs(nodes, start, dst)
     if progress is not None:
         progress("Computing dominators", 1, 2)
-    idom = graphnative.dominators(nodes, start, dst, rev_start, rev_src)
+    numbering = graphnative.dfs(nodes, start, dst)
+    del start, dst  # the rest goes by predecessors
+    idom = graphnative.dominators(nodes, rev_start, rev_src, *numbering)
+    del numbering
     return HeapGraph(nodes, rev_start, rev_src, rev_word, parent, order, idom)

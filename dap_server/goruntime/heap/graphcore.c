@@ -106,24 +106,21 @@ int godap_bfs(int64_t n, const edge_t *fstart, const node_t *fdst, node_t *paren
     return 0;
 }
 
-/* Immediate dominators from node 0 by Semi-NCA (Georgiadis): a depth-first search numbers the nodes,
- * semidominators come from path-compressed evaluation over the predecessors, and each node's
- * immediate dominator is the nearest ancestor, in the dominator tree built so far, of its DFS
- * parent that is not below its semidominator. idom[v] is a node id, -1 for node 0, UNREACHED. */
-int godap_dominators(int64_t n, const edge_t *fstart, const node_t *fdst, const edge_t *rstart,
-                     const node_t *rsrc, node_t *idom) {
+/* Depth-first numbering from node 0, the first half of the dominator computation: pre[v] (the
+ * preorder number of node v, -1 where unreached), vertex[i] (the node numbered i) and dparent[i]
+ * (the number of its DFS parent); the number of nodes reached goes to *count. */
+int godap_dfs(int64_t n, const edge_t *fstart, const node_t *fdst, node_t *pre, node_t *vertex, node_t *dparent,
+              int64_t *count) {
+    *count = 0;
     if (n == 0) return 0;
-    node_t *pre = malloc(sizeof(node_t) * (size_t)n);      /* node -> preorder number, -1 */
-    node_t *vertex = malloc(sizeof(node_t) * (size_t)n);   /* preorder number -> node */
-    node_t *dparent = malloc(sizeof(node_t) * (size_t)n);  /* preorder number -> parent's number */
-    edge_t *cursor = malloc(sizeof(edge_t) * (size_t)n);   /* DFS stack: next edge of each node on it */
-    if (!pre || !vertex || !dparent || !cursor) {
-        free(pre), free(vertex), free(dparent), free(cursor);
+    node_t *stack = malloc(sizeof(node_t) * (size_t)n);
+    edge_t *cursor = malloc(sizeof(edge_t) * (size_t)n); /* the next edge of each node on the stack */
+    if (!stack || !cursor) {
+        free(stack), free(cursor);
         return -1;
     }
-    node_t *stack = idom; /* idom is free until the end: the DFS stack, then the compression path */
     for (int64_t v = 0; v < n; v++) pre[v] = -1;
-    int64_t count = 1, depth = 1;
+    int64_t numbered = 1, depth = 1;
     pre[0] = 0, vertex[0] = 0, dparent[0] = 0, stack[0] = 0, cursor[0] = fstart[0];
     while (depth > 0) {
         node_t v = stack[depth - 1];
@@ -133,21 +130,32 @@ int godap_dominators(int64_t n, const edge_t *fstart, const node_t *fdst, const 
         }
         node_t w = fdst[cursor[depth - 1]++];
         if (pre[w] >= 0) continue;
-        pre[w] = (node_t)count, vertex[count] = w, dparent[count] = pre[v];
-        count++;
+        pre[w] = (node_t)numbered, vertex[numbered] = w, dparent[numbered] = pre[v];
+        numbered++;
         stack[depth] = w, cursor[depth] = fstart[w];
         depth++;
     }
-    free(cursor);
+    free(stack), free(cursor);
+    *count = numbered;
+    return 0;
+}
+
+/* Immediate dominators by Semi-NCA (Georgiadis), from the numbering godap_dfs made: semidominators
+ * come from path-compressed evaluation over each node's predecessors, and each node's immediate
+ * dominator is the nearest ancestor, in the dominator tree built so far, of its DFS parent that is
+ * not below its semidominator. idom[v] is a node id, -1 for node 0, UNREACHED. */
+int godap_semi_nca(int64_t n, int64_t count, const edge_t *rstart, const node_t *rsrc, const node_t *pre,
+                   const node_t *vertex, const node_t *dparent, node_t *idom) {
+    if (count == 0) return 0;
     node_t *semi = malloc(sizeof(node_t) * (size_t)count);
     node_t *label = malloc(sizeof(node_t) * (size_t)count);
     node_t *ancestor = malloc(sizeof(node_t) * (size_t)count);
     if (!semi || !label || !ancestor) {
-        free(pre), free(vertex), free(dparent), free(semi), free(label), free(ancestor);
+        free(semi), free(label), free(ancestor);
         return -1;
     }
     for (int64_t i = 0; i < count; i++) semi[i] = (node_t)i, label[i] = (node_t)i, ancestor[i] = -1;
-    node_t *path = idom;
+    node_t *path = idom; /* idom is free until the end: the compression path */
     for (int64_t i = count - 1; i > 0; i--) {
         node_t w = vertex[i];
         for (int64_t e = rstart[w]; e < rstart[w + 1]; e++) {
@@ -178,7 +186,7 @@ int godap_dominators(int64_t n, const edge_t *fstart, const node_t *fdst, const 
     for (int64_t v = 0; v < n; v++) idom[v] = UNREACHED;
     idom[0] = -1;
     for (int64_t i = 1; i < count; i++) idom[vertex[i]] = vertex[dom[i]];
-    free(pre), free(vertex), free(dparent), free(semi), free(label), free(ancestor);
+    free(semi), free(label), free(ancestor);
     return 0;
 }
 

@@ -127,15 +127,37 @@ def bfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes]:
     return parent, order[: count.value].copy()
 
 
-def dominators(nodes: int, start: Starts, dst: Nodes, rev_start: Starts, rev_src: Nodes) -> Nodes:
-    idom = np.empty(nodes, np.int32)
+def dfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes, Nodes]:
+    """(pre, vertex, dparent): a depth-first numbering from node 0 (graphcore.c godap_dfs)."""
+    pre, vertex, dparent = (np.empty(nodes, np.int32) for _ in range(3))
+    count = ctypes.c_int64()
     _call(
-        "godap_dominators",
+        "godap_dfs",
         ctypes.c_int64(nodes),
         _ptr(start, np.int32, nodes + 1),
         _ptr(dst, np.int32, int(start[-1])),
+        _ptr(pre, np.int32, nodes),
+        _ptr(vertex, np.int32, nodes),
+        _ptr(dparent, np.int32, nodes),
+        ctypes.byref(count),
+    )
+    return pre, vertex[: count.value], dparent[: count.value]
+
+
+def dominators(nodes: int, rev_start: Starts, rev_src: Nodes, pre: Nodes, vertex: Nodes, dparent: Nodes) -> Nodes:
+    """Immediate dominators from node 0, given its depth-first numbering (`dfs`)."""
+    if len(pre) != nodes or len(dparent) != len(vertex) or len(vertex) > nodes:
+        raise ValueError("dominators: the numbering does not fit the graph")
+    idom = np.empty(nodes, np.int32)
+    _call(
+        "godap_semi_nca",
+        ctypes.c_int64(nodes),
+        ctypes.c_int64(len(vertex)),
         _ptr(rev_start, np.int32, nodes + 1),
         _ptr(rev_src, np.int32, int(rev_start[-1])),
+        _ptr(pre, np.int32, nodes),
+        _ptr(vertex, np.int32, len(vertex)),
+        _ptr(dparent, np.int32, len(vertex)),
         _ptr(idom, np.int32, nodes),
     )
     return idom

@@ -264,11 +264,10 @@ class ObjectTyper:
         for rule in self.rules(gotype):
             if rule.kind != Kind.POINTER or rule.target is None or rule.target.name != gotype.name:
                 continue
-            room = objects.size - self._skip
             candidate = self.types == UNKNOWN
-            candidate &= room >= size
-            candidate &= room < 2 * size
-            del room
+            for lo in range(0, len(candidate), SCAN_CHUNK):  # untyped, with room for one element
+                room = objects.size[lo : lo + SCAN_CHUNK] - self._skip[lo : lo + SCAN_CHUNK]
+                candidate[lo : lo + SCAN_CHUNK] &= (room >= size) & (room < 2 * size)
             seeds = self.types == self.names.find(gotype.name)
             jump = np.full(len(objects), -1, dtype=np.int32)
             involved = np.nonzero(candidate | seeds)[0]
@@ -290,8 +289,11 @@ class ObjectTyper:
                 if np.array_equal(grown, reached):
                     break
                 reached = grown
-                jump = np.where(jump >= 0, jump[np.maximum(jump, 0)], -1)
+                ahead = jump[np.maximum(jump, 0)]
+                ahead[jump < 0] = -1
+                jump = ahead
             found = np.nonzero(reached & candidate)[0]
+            del jump, step, grown, reached, candidate, seeds
             if len(found):
                 self._assign(found, gotype, np.ones(len(found), dtype=np.int64))
                 chained = True
