@@ -106,11 +106,10 @@ class ObjectTyper:
         layout, objects = self._layout, self._objects
         if layout.header_min is None:
             return
-        scan = ~spans.noscan[objects.span]
-        large = (spans.nelems[objects.span] == 1) & (spans.elemsize[objects.span] > layout.header_min)
-        headed = np.nonzero(scan & ~large & (objects.size > layout.header_min))[0]
+        headed_spans, large_spans = spans.typed(layout.header_min)
+        headed = np.nonzero(headed_spans[objects.span])[0]
         words, ok = self._image.gather(objects.addr[headed])
-        owners = np.nonzero(scan & large)[0]
+        owners = np.nonzero(large_spans[objects.span])[0]
         for index, typ in ((headed[ok], words[ok]), (owners, spans.large_type[objects.span[owners]])):
             for addr, members in _grouped(typ, index):
                 gotype = self._go_type(addr) if addr else None
@@ -295,7 +294,7 @@ class ObjectTyper:
             found = np.nonzero(reached & candidate)[0]
             del jump, step, grown, reached, candidate, seeds
             if len(found):
-                self._assign(found, gotype, np.ones(len(found), dtype=np.int64))
+                self._assign(found, gotype, np.broadcast_to(np.int64(1), len(found)))
                 chained = True
         return chained
 
@@ -344,7 +343,9 @@ class ObjectTyper:
     def _assign(self, objs: npt.NDArray[np.int64], gotype: GoType, counts: npt.NDArray[np.int64]) -> None:
         """Type the untyped ones of `objs` as `counts` elements of `gotype` (clipped to the slot)."""
         untyped = self.types[objs] == UNKNOWN
-        objs, counts = objs[untyped], counts[untyped]
+        if not untyped.all():
+            objs, counts = objs[untyped], counts[untyped]
+        del untyped
         if len(objs) == 0:
             return
         if len(objs) > 1 and not bool((objs[1:] > objs[:-1]).all()):  # not distinct and sorted already
@@ -385,13 +386,10 @@ def _view(values: npt.NDArray[Any]) -> memoryview:
 
 def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int8]:
     """Bytes before each object's data: 8 for objects with a malloc header, else 0."""
-    skip = np.zeros(len(objects), dtype=np.int8)
     if layout.header_min is None:
-        return skip
-    span = objects.span
-    large = (spans.nelems[span] == 1) & (spans.elemsize[span] > layout.header_min)
-    skip[~spans.noscan[span] & ~large & (objects.size > layout.header_min)] = WORD
-    return skip
+        return np.zeros(len(objects), dtype=np.int8)
+    headed, _ = spans.typed(layout.header_min)
+    return np.where(headed, np.int8(WORD), np.int8(0))[objects.span]
 
 
 def _grouped(keys: npt.NDArray[np.uint64], index: npt.NDArray[np.int64]) -> list[tuple[int, npt.NDArray[np.int64]]]:

@@ -189,14 +189,11 @@ def _typed_words(
 ) -> Iterator[U64]:
     """Pointer words of objects typed by a malloc header or by their span's largeType (1.22+)."""
     assert layout.header_min is not None
-    scan = ~spans.noscan[objects.span]
-    large = spans.nelems[objects.span] == 1
-    large &= spans.elemsize[objects.span] > layout.header_min
-    header = scan & ~large & (objects.size > layout.header_min)
-    headed = np.nonzero(header)[0]
+    headed_spans, large_spans = spans.typed(layout.header_min)
+    headed = np.nonzero(headed_spans[objects.span])[0]
     types, ok = image.gather(objects.addr[headed])
     types[~ok] = 0
-    owners = np.nonzero(scan & large)[0]
+    owners = np.nonzero(large_spans[objects.span])[0]
     large_types = spans.large_type[objects.span[owners]]
     for index, type_addrs, skip in ((headed, types, WORD), (owners, large_types, 0)):
         order = np.argsort(type_addrs, kind="stable")

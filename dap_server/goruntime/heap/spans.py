@@ -42,6 +42,12 @@ class SpanTable:
     def noscan(self) -> npt.NDArray[np.bool_]:
         return (self.spanclass & 1).astype(bool)
 
+    def typed(self, header_min: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Which spans' objects carry a malloc header, and which spans are one large object typed
+        by largeType (1.22+); per span, where a mask per object would cost 8-byte temporaries."""
+        large = (self.nelems == 1) & (self.elemsize > header_min)
+        return ~self.noscan & ~large & (self.elemsize > header_min), ~self.noscan & large
+
     @property
     def limit(self) -> npt.NDArray[np.uint64]:
         return self.base + (self.npages * PAGE_SIZE).astype(np.uint64)
