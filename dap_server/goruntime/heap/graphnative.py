@@ -40,8 +40,11 @@ def _library() -> ctypes.CDLL:
     digest = hashlib.sha256(source + " ".join(compiler).encode()).hexdigest()[:16]
     target = _cache_dir() / f"graphcore-{digest}.so"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise HeapError(f"cannot write the heap analysis's compiled code to {target.parent}: {exc}") from exc
         os.close(handle)
         command = [*compiler, "-O2", "-std=c11", "-shared", "-fPIC", "-o", temp, str(SOURCE)]
         try:
@@ -64,7 +67,7 @@ def _ptr(array: npt.NDArray[Any], dtype: type, length: int) -> ctypes.c_void_p:
 
 def _call(name: str, *args: object) -> None:
     if getattr(_library(), name)(*args) != 0:
-        raise MemoryError(f"{name}: out of memory")
+        raise HeapError(f"not enough memory for the heap analysis ({name})")
 
 
 def reverse_csr(nodes: int, src: Nodes, dst: Nodes, word: Words) -> tuple[Starts, Nodes, Words]:
