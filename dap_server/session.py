@@ -314,7 +314,7 @@ class Session:
         return self._heap is not None
 
     def heap(self, progress: Progress | None = None) -> HeapAnalysis:
-        """The heap analysis of this stop: made on first use (numpy and igraph load then); a core's
+        """The heap analysis of this stop: made on first use (numpy and the graph code load then); a core's
         is saved beside it and read back by the next session on the same core."""
         if self._heap is None:
             from .goruntime.heap import store

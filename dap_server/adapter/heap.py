@@ -10,7 +10,7 @@ from ..dap.context import RequestContext
 from ..session import Session
 from .progress import reporter
 
-if TYPE_CHECKING:  # numpy and igraph load with the first heap question
+if TYPE_CHECKING:  # numpy and the graph code load with the first heap question
     from ..goruntime.heap.analysis import HeapAnalysis, HeapNode
 
 MAX_ROWS = 10_000

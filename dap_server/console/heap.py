@@ -17,7 +17,7 @@ from ..program.dwarf.types import Kind
 from ..session import SessionError
 from .base import ConsoleError, ConsoleResult, Where, integer
 
-if TYPE_CHECKING:  # numpy and igraph load with the first heap question, not with the console
+if TYPE_CHECKING:  # numpy and the graph code load with the first heap question, not with the console
     from ..goruntime.heap.analysis import HeapAnalysis, HeapNode
 
 HEAP_COMMANDS = frozenset({"heap", "refs", "retainers", "path", "retained"})

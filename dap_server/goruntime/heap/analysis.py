@@ -5,22 +5,27 @@ largest objects and retainers, who points to an address, one path from a root, r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from ..process import GoProcess
-from .graph import UNREACHED, Edges, HeapGraph, build_graph
+from . import graphnative
+from .graph import UNREACHED, Edges, HeapGraph, Nodes, build_graph, int32_nodes, word_indices
+from .graphnative import Words
 from .image import WordImage
 from .layout import read_layout
 from .objtypes import UNKNOWN, ObjectTyper
-from .pointers import TypeMasks, pointer_words
+from .pointers import PointerWords, TypeMasks, pointer_words
 from .roots import Roots, read_roots
 from .spans import ObjectTable, read_objects, read_spans
 
 Progress = Callable[[str, int, int], None]
+CHUNK = 1 << 16  # objects whose temporaries numpy makes at once in the questions
+ArrayT = TypeVar("ArrayT", bound=np.generic)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class HeapFacts:
     types: npt.NDArray[np.int32]
     type_names: list[str]
     root_names: list[str]
+    root_base: npt.NDArray[np.uint64]  # each root's first word: its edges' offsets count from there
     graph: HeapGraph
     retained: npt.NDArray[np.int64]
     notes: list[str]
@@ -108,18 +114,25 @@ class HeapAnalysis:
         """Live objects by type, most bytes first; untyped objects by size."""
         facts = self.facts
         live = self.live
-        sizes = facts.objects.size[live]
-        types = facts.types[live].astype(np.int64)
-        keys = np.where(types != UNKNOWN, types, -1 - sizes)  # untyped: one row per slot size
-        unique, inverse = np.unique(keys, return_inverse=True)
-        counts = np.bincount(inverse, minlength=len(unique))
-        totals = np.bincount(inverse, weights=sizes, minlength=len(unique)).astype(np.int64)
-        heap = int(sizes.sum()) or 1
-        rows = []
-        for key, count, total in zip(unique.tolist(), counts.tolist(), totals.tolist(), strict=True):
-            typed = key >= 0
-            name = facts.type_names[key] if typed else f"unknown ({-1 - key} B)"
-            rows.append(HistogramRow(name, count, total, total / heap, typed))
+        counts = np.zeros(len(facts.type_names), np.int64)
+        totals = np.zeros(len(facts.type_names), np.int64)
+        untyped: list[npt.NDArray[np.int64]] = []
+        for lo in range(0, len(live), CHUNK):
+            part = slice(lo, lo + CHUNK)
+            types, sizes = facts.types[part][live[part]], facts.objects.size[part][live[part]]
+            typed = types != UNKNOWN
+            counts += np.bincount(types[typed], minlength=len(counts))
+            totals += np.bincount(types[typed], weights=sizes[typed], minlength=len(totals)).astype(np.int64)
+            untyped.append(sizes[~typed])
+        slot_sizes, slot_counts = np.unique(np.concatenate(untyped), return_counts=True)  # untyped: by slot size
+        heap = int(totals.sum() + (slot_sizes * slot_counts).sum()) or 1
+        rows = [
+            HistogramRow(name, count, total, total / heap, True)
+            for name, count, total in zip(facts.type_names, counts.tolist(), totals.tolist(), strict=True)
+            if count
+        ]
+        for size, count in zip(slot_sizes.tolist(), slot_counts.tolist(), strict=True):
+            rows.append(HistogramRow(f"unknown ({size} B)", count, size * count, size * count / heap, False))
         rows.sort(key=lambda r: (-r.bytes, r.type))
         return rows
 
@@ -130,25 +143,44 @@ class HeapAnalysis:
         return int(live.sum()), int(sizes[live].sum()), len(sizes), int(sizes.sum())
 
     def largest_objects(self, count: int) -> list[HeapNode]:
-        sizes = np.where(self.live, self.facts.objects.size, -1)
-        top = np.argsort(-sizes, kind="stable")[:count]
-        return [self.node(self._first_object + int(i)) for i in top if sizes[i] >= 0]
+        top = _largest(self.facts.objects.size, count, self.live)
+        return [self.node(self._first_object + int(i)) for i in top]
 
     def largest_retainers(self, count: int, roots: bool = False) -> list[HeapNode]:
         """Objects (or roots) keeping the most bytes alive."""
         start = 1 if roots else self._first_object
         end = self._first_object if roots else len(self.facts.retained)
         retained = self.facts.retained[start:end]
-        top = np.argsort(-retained, kind="stable")[:count]
-        return [self.node(start + int(i)) for i in top if retained[i] > 0]
+        return [self.node(start + int(i)) for i in _largest(retained, count, retained > 0)]
 
     def referrers(self, node: HeapNode) -> list[Reference]:
         sources, offsets = self.facts.graph.predecessors(node.index)
-        return [Reference(self.node(int(s)), int(o)) for s, o in zip(sources, offsets, strict=True) if s > 0]
+        base = self.facts.root_base
+        return [
+            Reference(self.node(s), o + (int(base[s - 1]) if s < self._first_object else 0))
+            for s, o in zip(sources.tolist(), offsets.tolist(), strict=True)
+            if s > 0
+        ]
 
     def path(self, node: HeapNode) -> list[HeapNode]:
         """From a root to `node` (empty when nothing reaches it)."""
         return [self.node(i) for i in self.facts.graph.path(node.index)]
+
+
+def _largest(values: npt.NDArray[np.int64], count: int, keep: npt.NDArray[np.bool_]) -> list[int]:
+    """Indices of the `count` largest `values` where `keep` holds, largest first, ties by index; a
+    chunk at a time (a sort of all would make two 8-byte temporaries per object)."""
+    found: list[tuple[int, int]] = []
+    for lo in range(0, len(values), CHUNK):
+        part = np.where(keep[lo : lo + CHUNK], values[lo : lo + CHUNK], -1)
+        k = min(count, len(part))
+        if k == 0:
+            continue
+        least = np.partition(part, len(part) - k)[len(part) - k]  # the k-th largest of the chunk
+        above = np.nonzero(part > least)[0]
+        ties = np.nonzero(part == least)[0][: k - len(above)]
+        found += ((-int(part[i]), lo + int(i)) for i in np.concatenate([above, ties]) if part[i] >= 0)
+    return [i for _, i in sorted(found)[:count]]
 
 
 def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
@@ -157,6 +189,7 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     layout = read_layout(program, process.layouts)
     spans = read_spans(memory, layout, progress)
     objects, missing_bits = read_objects(memory, spans)
+    graphnative.release_free_memory()
     notes = []
     if spans.unreadable or missing_bits:
         notes.append(
@@ -165,10 +198,6 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
     if progress is not None:
         progress("Reading heap pointers", 0, len(objects))
     image = WordImage(memory, list(zip(spans.base.tolist(), spans.limit.tolist(), strict=True)))
-    words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
-    values, ok = image.gather(words.addr)
-    targets = objects.containing(values)
-    keep = ok & (targets >= 0)
     if image.missing:
         notes.append(
             f"{image.missing:,} bytes of heap spans are missing from the core: their pointers are not followed"
@@ -178,40 +207,91 @@ def analyse(process: GoProcess, progress: Progress | None = None) -> HeapFacts:
         shown = ", ".join(roots.missing[:5]) + (f" and {len(roots.missing) - 5} more" if len(roots.missing) > 5 else "")
         notes.append(f"roots missing from the core ({shown}): what only they reach counts as garbage")
     first = 1 + len(roots.names)
-    edges = _edges(roots, objects, first, words.source[keep], targets[keep], words.addr[keep])
-    del words, values, targets, keep, roots.addrs[:], roots.values[:]
-    graph = build_graph(first + len(objects), edges, progress)
+    words = pointer_words(memory, image, layout, spans, objects, TypeMasks(memory, layout))
+    root_base = _root_bases(roots)
+    edges = _edges(roots, root_base, objects, first, _object_edges(image, objects, first, words))
+    del roots.addrs[:], roots.values[:]
+    graph = build_graph(first + len(objects), edges, progress)  # consumes the edges
     del edges
+    graphnative.release_free_memory()
     if progress is not None:
         progress("Typing objects", 0, len(objects))
     typer = ObjectTyper(memory, program, layout, spans, objects, image)
     typer.type_from_headers(spans)
     typer.type_from_globals(roots.globals)
     typer.propagate(progress)
+    graphnative.release_free_memory()
     if progress is not None:
         progress("Summing retained sizes", 0, graph.nodes)
     sizes = np.concatenate([np.zeros(first, np.int64), objects.size])
     retained = graph.retained(sizes)
     return HeapFacts(
-        objects, typer.types, typer.names.names, roots.names, graph, retained, notes, time.monotonic() - started
+        objects,
+        typer.types,
+        typer.names.names,
+        roots.names,
+        root_base,
+        graph,
+        retained,
+        notes,
+        time.monotonic() - started,
     )
+
+
+def _object_edges(
+    image: WordImage, objects: ObjectTable, first: int, words: Iterator[PointerWords]
+) -> Iterator[tuple[Nodes, Nodes, Words]]:
+    """(source, target, word index) of the pointers between objects, a chunk of words at a time."""
+    nodes = first + len(objects)
+    for chunk in words:
+        values, ok = image.gather(chunk.addr)
+        targets = objects.containing(values)
+        del values
+        keep = ok & (targets >= 0)
+        sources = chunk.source[keep]
+        index = word_indices(chunk.addr[keep] - objects.addr[sources])
+        yield int32_nodes(sources + first, nodes), int32_nodes(targets[keep] + first, nodes), index
+
+
+def _root_bases(roots: Roots) -> npt.NDArray[np.uint64]:
+    """The lowest word address of each root."""
+    base = np.full(len(roots.names), np.iinfo(np.uint64).max, np.uint64)
+    for addrs, owners in zip(roots.addrs, roots.owners, strict=True):
+        np.minimum.at(base, owners, addrs)
+    return base
 
 
 def _edges(
     roots: Roots,
+    root_base: npt.NDArray[np.uint64],
     objects: ObjectTable,
     first: int,
-    sources: npt.NDArray[np.int64],
-    targets: npt.NDArray[np.int64],
-    word_addrs: npt.NDArray[np.uint64],
+    between_objects: Iterator[tuple[Nodes, Nodes, Words]],
 ) -> Edges:
-    src = [np.zeros(first - 1, np.int64), sources + first]
-    dst = [np.arange(1, first, dtype=np.int64), targets + first]
-    off = [np.zeros(first - 1, np.int64), (word_addrs - objects.addr[sources]).astype(np.int64)]
+    nodes = first + len(objects)
+    src = [np.zeros(first - 1, np.int32)]
+    dst = [int32_nodes(np.arange(1, first), nodes)]
+    off = [np.zeros(first - 1, np.uint32)]
+    for chunk_src, chunk_dst, chunk_off in between_objects:
+        src.append(chunk_src)
+        dst.append(chunk_dst)
+        off.append(chunk_off)
     for addrs, values, owners in zip(roots.addrs, roots.values, roots.owners, strict=True):
         hit = objects.containing(values)
         inside = hit >= 0
-        src.append(owners[inside] + 1)
-        dst.append(hit[inside] + first)
-        off.append(addrs[inside].astype(np.int64))
-    return Edges(np.concatenate(src), np.concatenate(dst), np.concatenate(off))
+        src.append(int32_nodes(owners[inside] + 1, nodes))
+        dst.append(int32_nodes(hit[inside] + first, nodes))
+        off.append(word_indices(addrs[inside] - root_base[owners[inside]]))
+    return Edges(_joined(src), _joined(dst), _joined(off))
+
+
+def _joined(parts: list[npt.NDArray[ArrayT]]) -> npt.NDArray[ArrayT]:
+    """One array of `parts`, which it empties: each part is let go once copied (a second copy of
+    every edge at once would be the analysis's peak)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=parts[0].dtype)
+    at = 0
+    for part in parts[::-1]:
+        out[len(out) - at - len(part) : len(out) - at] = part
+        at += len(part)
+        parts.pop()
+    return out

@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...debuggee.api import Memory, UnreadableMemory
+from . import graphnative
 
 U64 = npt.NDArray[np.uint64]
 
@@ -55,14 +56,7 @@ class WordImage:
 
     def gather(self, addrs: U64) -> tuple[U64, npt.NDArray[np.bool_]]:
         """The words at `addrs` (8-aligned) and which of them could be read (the others read 0)."""
-        values = np.zeros(len(addrs), dtype=np.uint64)
-        which = np.searchsorted(self._start_array, addrs, side="right").astype(np.int64) - 1
-        ok = which >= 0
-        ok[ok] &= addrs[ok] < self._end_array[which[ok]]
-        for i in np.unique(which[ok]):
-            sel = ok & (which == i)
-            values[sel] = self._arrays[i][(addrs[sel] - np.uint64(self._starts[i])) >> np.uint64(3)]
-        return values, ok
+        return graphnative.gather(self._start_array, self._end_array, self._arrays, addrs)
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -11,10 +11,10 @@ An object neither reaches stays untyped: the histogram counts it by size as unkn
 from __future__ import annotations
 
 import contextlib
-from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ MAX_ELEMENTS = 1 << 22
 MAX_GLOBALS = 1 << 15
 CHASE_AFTER = 256  # objects of one type typed one by one in a row: a list, chased with numpy
 VECTOR_MIN = 64  # elements of one type scanned with numpy; fewer go one by one
+SCAN_CHUNK = 1 << 16  # elements scanned with numpy at once
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,10 +92,10 @@ class ObjectTyper:
         self.names = TypeNames()
         self.types = np.full(len(objects), UNKNOWN, dtype=np.int32)
         self._skip = _header_skips(layout, spans, objects)
-        # The one-by-one path reads these per object: stdlib arrays, 8 bytes an object, cheap to index.
-        self._addr_list = _words(objects.addr)
-        self._base_list = _words(objects.addr + self._skip.astype(np.uint64))
-        self._end_list = _words(objects.addr + objects.size.astype(np.uint64))
+        # The one-by-one path reads these per object: views of the arrays, cheap to index from Python.
+        self._addr_view = _view(objects.addr)
+        self._size_view = _view(objects.size)
+        self._skip_view = _view(self._skip)
         self._pending: list[tuple[npt.NDArray[np.int64], GoType, npt.NDArray[np.int64]]] = []
         self._pending_one: list[tuple[int, GoType, int]] = []
         self._name_ids: dict[tuple[int, int], int] = {}
@@ -105,11 +106,10 @@ class ObjectTyper:
         layout, objects = self._layout, self._objects
         if layout.header_min is None:
             return
-        scan = ~spans.noscan[objects.span]
-        large = (spans.nelems[objects.span] == 1) & (spans.elemsize[objects.span] > layout.header_min)
-        headed = np.nonzero(scan & ~large & (objects.size > layout.header_min))[0]
+        headed_spans, large_spans = spans.typed(layout.header_min)
+        headed = np.nonzero(headed_spans[objects.span])[0]
         words, ok = self._image.gather(objects.addr[headed])
-        owners = np.nonzero(scan & large)[0]
+        owners = np.nonzero(large_spans[objects.span])[0]
         for index, typ in ((headed[ok], words[ok]), (owners, spans.large_type[objects.span[owners]])):
             for addr, members in _grouped(typ, index):
                 gotype = self._go_type(addr) if addr else None
@@ -152,7 +152,7 @@ class ObjectTyper:
                 if streak[1] > CHASE_AFTER and self._chase(gotype):
                     streak = (0, 0)
                 rules = self.rules(gotype)
-                base = self._base_list[obj]
+                base = self._addr_view[obj] + self._skip_view[obj]
                 for k in range(count):
                     for rule in rules:
                         self._follow_one(base + k * gotype.size + rule.offset, rule)
@@ -233,8 +233,8 @@ class ObjectTyper:
 
     def _object_at(self, addr: int) -> int:
         """The object whose data starts exactly at `addr` (after its malloc header), else -1."""
-        i = bisect_right(self._addr_list, addr) - 1
-        if i < 0 or addr >= self._end_list[i] or addr != self._base_list[i]:
+        i = bisect_right(self._addr_view, addr) - 1
+        if i < 0 or addr != self._addr_view[i] + self._skip_view[i] or addr >= self._addr_view[i] + self._size_view[i]:
             return -1
         return i
 
@@ -244,7 +244,7 @@ class ObjectTyper:
         obj = self._object_at(addr)
         if obj < 0 or self.types[obj] != UNKNOWN:
             return
-        fits = (self._end_list[obj] - self._base_list[obj]) // gotype.size
+        fits = (self._size_view[obj] - self._skip_view[obj]) // gotype.size
         count = max(1, min(count, fits))
         key = (id(gotype), count)
         name = self._name_ids.get(key)
@@ -263,17 +263,23 @@ class ObjectTyper:
         for rule in self.rules(gotype):
             if rule.kind != Kind.POINTER or rule.target is None or rule.target.name != gotype.name:
                 continue
-            room = objects.size - self._skip
-            candidate = (self.types == UNKNOWN) & (room >= size) & (room < 2 * size)
+            candidate = self.types == UNKNOWN
+            for lo in range(0, len(candidate), SCAN_CHUNK):  # untyped, with room for one element
+                room = objects.size[lo : lo + SCAN_CHUNK] - self._skip[lo : lo + SCAN_CHUNK]
+                candidate[lo : lo + SCAN_CHUNK] &= (room >= size) & (room < 2 * size)
             seeds = self.types == self.names.find(gotype.name)
+            jump = np.full(len(objects), -1, dtype=np.int32)
             involved = np.nonzero(candidate | seeds)[0]
-            words, ok = self._image.gather(
-                objects.addr[involved] + self._skip[involved].astype(np.uint64) + np.uint64(rule.offset)
-            )
-            targets = np.where(ok, self._objects_at(words), -1)
-            targets[targets >= 0] = np.where(candidate[targets[targets >= 0]], targets[targets >= 0], -1)
-            jump = np.full(len(objects), -1, dtype=np.int64)
-            jump[involved] = targets
+            for lo in range(0, len(involved), SCAN_CHUNK):  # where each one's pointer leads, if to a candidate
+                part = involved[lo : lo + SCAN_CHUNK]
+                words, ok = self._image.gather(
+                    objects.addr[part] + self._skip[part].astype(np.uint64) + np.uint64(rule.offset)
+                )
+                targets = np.where(ok, self._objects_at(words), -1)
+                hit = targets >= 0
+                targets[hit] = np.where(candidate[targets[hit]], targets[hit], -1)
+                jump[part] = targets
+            del involved
             reached = seeds.copy()
             while True:  # reached: what lies fewer than 2**k steps from a seed; jump: 2**k steps
                 step = jump[reached]
@@ -282,10 +288,13 @@ class ObjectTyper:
                 if np.array_equal(grown, reached):
                     break
                 reached = grown
-                jump = np.where(jump >= 0, jump[np.maximum(jump, 0)], -1)
+                ahead = jump[np.maximum(jump, 0)]
+                ahead[jump < 0] = -1
+                jump = ahead
             found = np.nonzero(reached & candidate)[0]
+            del jump, step, grown, reached, candidate, seeds
             if len(found):
-                self._assign(found, gotype, np.ones(len(found), dtype=np.int64))
+                self._assign(found, gotype, np.broadcast_to(np.int64(1), len(found)))
                 chained = True
         return chained
 
@@ -293,12 +302,19 @@ class ObjectTyper:
         self, objs: npt.NDArray[np.int64], gotype: GoType, counts: npt.NDArray[np.int64], rules: list[Rule]
     ) -> None:
         counts = np.minimum(counts, MAX_ELEMENTS)
-        owner = np.repeat(objs, counts)
-        first = np.cumsum(counts) - counts
-        index = np.arange(len(owner)) - np.repeat(first, counts)
-        bases = (
-            self._objects.addr[owner] + self._skip[owner].astype(np.uint64) + (index * gotype.size).astype(np.uint64)
-        )
+        ends = np.cumsum(counts)
+        for lo in range(0, int(ends[-1]) if len(ends) else 0, SCAN_CHUNK):  # temporaries: 8 bytes an element
+            element = np.arange(lo, min(lo + SCAN_CHUNK, int(ends[-1])))
+            which = np.searchsorted(ends, element, side="right")
+            owner = objs[which]
+            index = element - (ends[which] - counts[which])
+            bases = self._objects.addr[owner] + self._skip[owner].astype(np.uint64)
+            bases += (index * gotype.size).astype(np.uint64)
+            del element, which, owner, index
+            self._scan_elements(bases, rules)
+
+    def _scan_elements(self, bases: npt.NDArray[np.uint64], rules: list[Rule]) -> None:
+        """Follow the pointer slots (`rules`) of the elements at `bases`."""
         for rule in rules:
             where = bases + np.uint64(rule.offset)
             pointers, ok = self._image.gather(where)
@@ -327,17 +343,24 @@ class ObjectTyper:
     def _assign(self, objs: npt.NDArray[np.int64], gotype: GoType, counts: npt.NDArray[np.int64]) -> None:
         """Type the untyped ones of `objs` as `counts` elements of `gotype` (clipped to the slot)."""
         untyped = self.types[objs] == UNKNOWN
-        objs, counts = objs[untyped], counts[untyped]
+        if not untyped.all():
+            objs, counts = objs[untyped], counts[untyped]
+        del untyped
         if len(objs) == 0:
             return
-        objs, first = np.unique(objs, return_index=True)
-        fits = (self._objects.size[objs] - self._skip[objs]) // max(gotype.size, 1)
-        counts = np.clip(counts[first], 1, np.maximum(fits, 1))
-        for count in np.unique(counts).tolist():
-            name = gotype.name if count == 1 else f"[{count}]{gotype.name}"
-            self.types[objs[counts == count]] = self.names.id(name)
-        if self.rules(gotype):
-            self._pending.append((objs, gotype, counts))
+        if len(objs) > 1 and not bool((objs[1:] > objs[:-1]).all()):  # not distinct and sorted already
+            objs, first = np.unique(objs, return_index=True)
+            counts = counts[first]
+        for lo in range(0, len(objs), SCAN_CHUNK):  # temporaries: 8 bytes an object of the chunk
+            part = objs[lo : lo + SCAN_CHUNK]
+            fits = (self._objects.size[part] - self._skip[part]) // max(gotype.size, 1)
+            part_counts = np.clip(counts[lo : lo + SCAN_CHUNK], 1, np.maximum(fits, 1))
+            low, high = int(part_counts.min()), int(part_counts.max())
+            for count in [low] if low == high else np.unique(part_counts).tolist():
+                name = gotype.name if count == 1 else f"[{count}]{gotype.name}"
+                self.types[part if low == high else part[part_counts == count]] = self.names.id(name)
+            if self.rules(gotype):
+                self._pending.append((part, gotype, part_counts))
 
     def _go_type(self, rtype: int) -> GoType | None:
         try:
@@ -357,21 +380,16 @@ class ObjectTyper:
         return found
 
 
-def _words(values: npt.NDArray[np.uint64]) -> array[int]:
-    out = array("Q")
-    out.frombytes(values.astype("<u8").tobytes())
-    return out
+def _view(values: npt.NDArray[Any]) -> memoryview:
+    return memoryview(np.ascontiguousarray(values))  # type: ignore[arg-type]  # numpy's buffer, not in its stubs
 
 
-def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int64]:
+def _header_skips(layout: HeapLayout, spans: SpanTable, objects: ObjectTable) -> npt.NDArray[np.int8]:
     """Bytes before each object's data: 8 for objects with a malloc header, else 0."""
-    skip = np.zeros(len(objects), dtype=np.int64)
     if layout.header_min is None:
-        return skip
-    span = objects.span
-    large = (spans.nelems[span] == 1) & (spans.elemsize[span] > layout.header_min)
-    skip[~spans.noscan[span] & ~large & (objects.size > layout.header_min)] = WORD
-    return skip
+        return np.zeros(len(objects), dtype=np.int8)
+    headed, _ = spans.typed(layout.header_min)
+    return np.where(headed, np.int8(WORD), np.int8(0))[objects.span]
 
 
 def _grouped(keys: npt.NDArray[np.uint64], index: npt.NDArray[np.int64]) -> list[tuple[int, npt.NDArray[np.int64]]]:

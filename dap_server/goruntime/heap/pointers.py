@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +28,7 @@ from .spans import ObjectTable, SpanTable
 KIND_GC_PROG = 1 << 6  # abi.KindGCProg, ≤ 1.23
 TFLAG_UNROLLED_BITMAP = 1 << 4  # ≤ 1.23: a large object's type made from its GC program
 MAX_MASK_WORDS = 1 << 24
-CHUNK_WORDS = 1 << 24
+CHUNK_WORDS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,27 @@ class PointerWords:
     """Words that hold pointers: where they are and in which object."""
 
     addr: U64
-    source: npt.NDArray[np.int64]
+    source: npt.NDArray[np.int32]
 
 
 def pointer_words(
     memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable, objects: ObjectTable, masks: TypeMasks
-) -> PointerWords:
+) -> Iterator[PointerWords]:
+    """The pointer words of the heap's objects, a chunk at a time: what one costs in temporaries
+    stays bounded however big the heap."""
     if layout.header_min is None:
         found = _arena_bitmap_words(memory, layout, spans)
     else:
-        found = _span_bitmap_words(memory, image, layout, spans)
-        found += _typed_words(image, layout, spans, objects, masks)
-    if not found:
-        return PointerWords(np.zeros(0, np.uint64), np.zeros(0, np.int64))
-    addr = np.concatenate(found)
-    source = objects.containing(addr)
-    keep = source >= 0
-    keep[keep] &= ~spans.noscan[objects.span[source[keep]]]
-    return PointerWords(addr[keep], source[keep])
+        found = itertools.chain(
+            _span_bitmap_words(memory, image, layout, spans), _typed_words(image, layout, spans, objects, masks)
+        )
+    for whole in found:
+        for addr in np.array_split(whole, max(1, len(whole) // CHUNK_WORDS)):
+            source = objects.containing(addr)
+            keep = source >= 0
+            keep[keep] &= ~spans.noscan[objects.span[source[keep]]]
+            yield PointerWords(addr[keep], source[keep])
+        del whole
 
 
 def _arena_of(addr: int) -> int:
@@ -106,9 +111,8 @@ def _heap_arena(memory: Memory, layout: HeapLayout, index: int) -> int:
     return memory.u64(level2 + WORD * index) if level2 else 0
 
 
-def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) -> list[U64]:
+def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) -> Iterator[U64]:
     assert layout.arena_bitmap is not None
-    out: list[U64] = []
     scan = ~spans.noscan
     arenas = sorted({_arena_of(int(b)) for b in spans.base[scan].tolist()})
     for index in arenas:
@@ -121,33 +125,37 @@ def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) ->
             continue
         bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")
         start = (index * ARENA_BYTES + ARENA_BASE_OFFSET) & ((1 << 64) - 1)
-        out.append(np.uint64(start) + np.nonzero(bits)[0].astype(np.uint64) * np.uint64(WORD))
-    return out
+        yield np.uint64(start) + np.nonzero(bits)[0].astype(np.uint64) * np.uint64(WORD)
 
 
-def _span_bitmap_words(memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable) -> list[U64]:
-    """Pointer words of small-object spans (1.22+), grouped by span size to decode in bulk."""
+def _span_bitmap_words(memory: Memory, image: WordImage, layout: HeapLayout, spans: SpanTable) -> Iterator[U64]:
+    """Pointer words of small-object spans (1.22+), grouped by span size to decode in bulk, some
+    thousand spans at a time."""
     assert layout.header_min is not None
     small = ~spans.noscan & (spans.elemsize <= layout.header_min) & (spans.elemsize > 0)
     inline = _inline_mark_spans(memory, layout, spans, small)
     groups: dict[tuple[int, bool], list[int]] = defaultdict(list)
     for i in np.nonzero(small)[0].tolist():
         groups[(int(spans.npages[i]), bool(inline[i]))].append(i)
-    out: list[U64] = []
     for (npages, has_inline), members in groups.items():
-        rows = np.array(members, dtype=np.int64)
-        span_bytes = npages * PAGE_SIZE
-        bitmap_words = span_bytes // WORD // 64
-        start = spans.base[rows] + np.uint64(
-            span_bytes - bitmap_words * WORD - (layout.inline_mark_bytes if has_inline else 0)
-        )
-        where = start[:, None] + (np.arange(bitmap_words, dtype=np.uint64) * np.uint64(WORD))[None, :]
-        words, ok = image.gather(where.ravel())
-        words[~ok] = 0
-        bits = np.unpackbits(words.astype("<u8").view(np.uint8).reshape(len(rows), -1), axis=1, bitorder="little")
-        row, col = np.nonzero(bits)
-        out.append(spans.base[rows[row]] + col.astype(np.uint64) * np.uint64(WORD))
-    return out
+        per_chunk = max(1, CHUNK_WORDS // (npages * PAGE_SIZE // WORD))
+        for lo in range(0, len(members), per_chunk):
+            yield _span_bits(image, layout, spans, np.array(members[lo : lo + per_chunk], np.int64), npages, has_inline)
+
+
+def _span_bits(
+    image: WordImage, layout: HeapLayout, spans: SpanTable, rows: npt.NDArray[np.int64], npages: int, inline: bool
+) -> U64:
+    """The pointer words of spans `rows`, all of `npages` pages, from the bitmaps at their ends."""
+    span_bytes = npages * PAGE_SIZE
+    bitmap_words = span_bytes // WORD // 64
+    start = spans.base[rows] + np.uint64(span_bytes - bitmap_words * WORD - (layout.inline_mark_bytes if inline else 0))
+    where = start[:, None] + (np.arange(bitmap_words, dtype=np.uint64) * np.uint64(WORD))[None, :]
+    words, ok = image.gather(where.ravel())
+    words[~ok] = 0
+    bits = np.unpackbits(words.astype("<u8").view(np.uint8).reshape(len(rows), -1), axis=1, bitorder="little")
+    row, col = np.nonzero(bits)
+    return spans.base[rows[row]] + col.astype(np.uint64) * np.uint64(WORD)
 
 
 def _inline_mark_spans(
@@ -178,18 +186,14 @@ def _inline_mark_spans(
 
 def _typed_words(
     image: WordImage, layout: HeapLayout, spans: SpanTable, objects: ObjectTable, masks: TypeMasks
-) -> list[U64]:
+) -> Iterator[U64]:
     """Pointer words of objects typed by a malloc header or by their span's largeType (1.22+)."""
     assert layout.header_min is not None
-    scan = ~spans.noscan[objects.span]
-    large = spans.nelems[objects.span] == 1
-    large &= spans.elemsize[objects.span] > layout.header_min
-    header = scan & ~large & (objects.size > layout.header_min)
-    out: list[U64] = []
-    headed = np.nonzero(header)[0]
+    headed_spans, large_spans = spans.typed(layout.header_min)
+    headed = np.nonzero(headed_spans[objects.span])[0]
     types, ok = image.gather(objects.addr[headed])
     types[~ok] = 0
-    owners = np.nonzero(scan & large)[0]
+    owners = np.nonzero(large_spans[objects.span])[0]
     large_types = spans.large_type[objects.span[owners]]
     for index, type_addrs, skip in ((headed, types, WORD), (owners, large_types, 0)):
         order = np.argsort(type_addrs, kind="stable")
@@ -202,16 +206,17 @@ def _typed_words(
             members = index[order[bounds[k] : bounds[k + 1]]]
             for size in np.unique(objects.size[members]).tolist():
                 same = members[objects.size[members] == size]
-                out += _tiled(objects.addr[same], int(size) - skip, mask, skip)
-    return out
+                yield from _tiled(objects.addr[same], int(size) - skip, mask, skip)
 
 
-def _tiled(addrs: U64, slot: int, mask: TypeMask, skip: int) -> list[U64]:
+def _tiled(addrs: U64, slot: int, mask: TypeMask, skip: int) -> Iterator[U64]:
     """The pointer words of objects holding as many elements of `mask`'s type as fit in `slot`
-    bytes after `skip` (the runtime tiles the element's mask over the slot)."""
+    bytes after `skip` (the runtime tiles the element's mask over the slot), in pieces of about
+    CHUNK_WORDS words (a piece of one big array, or of many objects)."""
     count = slot // mask.size
-    offsets = (np.arange(count, dtype=np.int64)[:, None] * mask.size + mask.words[None, :]).ravel() + skip
-    if len(offsets) == 0:
-        return []
-    pieces = max(1, len(addrs) * len(offsets) // CHUNK_WORDS)
-    return [(chunk[:, None] + offsets.astype(np.uint64)[None, :]).ravel() for chunk in np.array_split(addrs, pieces)]
+    per_piece = max(1, CHUNK_WORDS // len(mask.words))
+    for lo in range(0, count, per_piece):
+        elements = np.arange(lo, min(count, lo + per_piece), dtype=np.int64)
+        offsets = ((elements[:, None] * mask.size + mask.words[None, :]).ravel() + skip).astype(np.uint64)
+        for chunk in np.array_split(addrs, max(1, len(addrs) * len(offsets) // CHUNK_WORDS)):
+            yield (chunk[:, None] + offsets[None, :]).ravel()

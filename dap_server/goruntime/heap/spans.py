@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...debuggee.api import Memory, UnreadableMemory
+from . import graphnative
 from .layout import PAGE_SIZE, SPAN_IN_USE, HeapError, HeapLayout
 
 Progress = Callable[[str, int, int], None]
@@ -41,6 +42,12 @@ class SpanTable:
     def noscan(self) -> npt.NDArray[np.bool_]:
         return (self.spanclass & 1).astype(bool)
 
+    def typed(self, header_min: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Which spans' objects carry a malloc header, and which spans are one large object typed
+        by largeType (1.22+); per span, where a mask per object would cost 8-byte temporaries."""
+        large = (self.nelems == 1) & (self.elemsize > header_min)
+        return ~self.noscan & ~large & (self.elemsize > header_min), ~self.noscan & large
+
     @property
     def limit(self) -> npt.NDArray[np.uint64]:
         return self.base + (self.npages * PAGE_SIZE).astype(np.uint64)
@@ -57,13 +64,9 @@ class ObjectTable:
     def __len__(self) -> int:
         return len(self.addr)
 
-    def containing(self, addrs: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    def containing(self, addrs: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
         """The object each address lies in, -1 where none does."""
-        index = np.searchsorted(self.addr, addrs, side="right").astype(np.int64) - 1
-        inside = index >= 0
-        inside[inside] &= addrs[inside] < self.addr[index[inside]] + self.size[index[inside]].astype(np.uint64)
-        index[~inside] = -1
-        return index
+        return graphnative.containing(self.addr, self.size, addrs)
 
 
 def read_spans(memory: Memory, layout: HeapLayout, progress: Progress | None) -> SpanTable:

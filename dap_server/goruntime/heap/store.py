@@ -20,12 +20,12 @@ from .analysis import HeapFacts
 from .graph import HeapGraph
 from .spans import ObjectTable
 
-FORMAT = 1
+FORMAT = 3
 SUFFIX = ".godap-heap"
 _ARRAYS = (
     "rev_start",
     "rev_src",
-    "rev_offset",
+    "rev_word",
     "parent",
     "order",
     "idom",
@@ -51,7 +51,7 @@ def _identity(core: str, executable: str) -> dict[str, object]:
 def _code_digest() -> str:
     """A digest of this package's sources: an analysis made by other code is made again."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *Path(__file__).parent.glob("*.c")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -74,6 +74,7 @@ def load(core: str, executable: str) -> HeapFacts | None:
                 archive["types"],
                 meta["type_names"],
                 meta["root_names"],
+                archive["root_base"],
                 graph,
                 archive["retained"],
                 meta["notes"],
@@ -98,6 +99,7 @@ def save(facts: HeapFacts, core: str, executable: str) -> Path | None:
         size=facts.objects.size,
         span=facts.objects.span,
         types=facts.types,
+        root_base=facts.root_base,
         retained=facts.retained,
         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
     )
