@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class PathRule:
+class PathRule(NamedTuple):
     local: str
     recorded: str
 
