@@ -555,6 +555,10 @@ class Session:
     def function_name(self, frame: Frame) -> str:
         """The frame's function as the program instantiated it: a generic function with its type
         arguments (`main.(*Stack[string]).Peek`) rather than the GC shapes it was compiled for."""
+        from .goruntime.generics import SHAPE
+
+        if SHAPE not in frame.function:
+            return frame.function  # not generic: the values engine need not load for a stack trace
         from .goruntime import variables
 
         found = variables.instance(self._process, frame)

@@ -188,7 +188,11 @@ class RawReader:
         if not die.children:
             return found
         pos, depth = die.end, 1
+        bounds = self._units.bounds_of(die.end - 1)
+        unit_end = bounds[1] if bounds is not None else die.end
         while depth:
+            if pos >= unit_end:  # damaged: the children would run on into the next unit
+                raise DwarfError(f"the children of the DWARF entry ending at {die.end:#x} run past their unit")
             child = self._decode(pos, null_ok=True)
             pos = child.end
             if child.tag < 0:
