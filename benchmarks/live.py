@@ -54,10 +54,11 @@ def _on_disk(path: Path) -> float:
 
 def godap_capture(pid: int, core: Path) -> Measures:
     result = subprocess.run(
-        [*servers.GODAP_COMMAND, "capture", str(pid), "-o", str(core)],
+        [*servers.godap_command(), "capture", str(pid), "-o", str(core)],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
+        cwd=servers.godap_cwd,
         env=servers.godap_env(),
     )
     found = _STOPPED_FOR.search(result.stderr)

@@ -45,7 +45,7 @@ def summary(tables: list[Table]) -> list[str]:
     lines = []
     for table in tables:
         for verdict in table.verdicts:
-            mark = "met" if verdict["met"] else "NOT MET"
+            mark = "met" if verdict["met"] else "NOT MET, within noise" if verdict.get("within_noise") else "NOT MET"
             lines.append(f"{table.key} {verdict['row']}: {mark} ({verdict['detail']})")
     return lines
 

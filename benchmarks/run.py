@@ -92,13 +92,16 @@ def measure_group(name: str, group: list[Scenario], raw: Raw, warmup: int, runs:
 
 
 def _session_group(inp: inputs.Input, ids: Ids) -> list[Scenario]:
-    return [
+    group: list[Scenario] = [
         ("godap session", lambda: scenarios.session("godap", inp, ids)),
         ("delve session", lambda: scenarios.session("delve", inp, ids)),
         ("delve goroutines", lambda: scenarios.delve_cli(inp, "goroutines")),
         ("godap far", lambda: scenarios.far_without_threads("godap", inp, ids)),
         ("delve far", lambda: scenarios.far_without_threads("delve", inp, ids)),
     ]
+    if servers.installed:  # the same godap, started by this machine's interpreter and its .pth files
+        group.insert(2, (tables.MACHINE_SESSION, lambda: scenarios.session("godap", inp, ids, machine=True)))
+    return group
 
 
 def _stacks_group(inp: inputs.Input, with_report: bool) -> list[Scenario]:
@@ -185,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return run(args)
         finally:
-            servers.godap_root = inputs.REPO_ROOT
+            servers.unsnapshot()
 
 
 def run(args: argparse.Namespace) -> int:

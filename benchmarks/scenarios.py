@@ -9,7 +9,6 @@ so that Delve is asked about the very same goroutines.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +47,11 @@ def _frames(live: Live, goid: int, levels: int = STACK_LEVELS) -> tuple[list[Mes
 # --- T1, T2 (godap), T3, T6: one editor-like session ---------------------------------------------
 
 
-def session(server: str, inp: Input, ids: Ids) -> Measures:
+def session(server: str, inp: Input, ids: Ids, machine: bool = False) -> Measures:
     """spawn → initialize → launch → configurationDone → stopped → threads → stackTrace(stopped goroutine)
-    → stackTrace(last goroutine) twice → stackTrace(the one before it)."""
-    with servers.godap() if server == "godap" else servers.delve() as live:
+    → stackTrace(last goroutine) twice → stackTrace(the one before it). ``machine``: godap run by
+    this machine's own interpreter rather than the install's (see servers.snapshot)."""
+    with servers.godap(machine) if server == "godap" else servers.delve() as live:
         servers.open_core(live, inp)
         response, seconds, stamp = live.request("threads")
         thread_ids = _thread_ids(response)
@@ -158,9 +158,9 @@ def _process_measures(timed: Timed) -> Measures:
 def godap_report(inp: Input) -> Measures:
     """``godap report EXE CORE`` with its output on a pipe (counted, not kept): the whole process."""
     timed = run_timed(
-        [sys.executable, "-m", "dap_server", "report", str(inp.exe), str(inp.core)],
+        [*servers.godap_command(), "report", str(inp.exe), str(inp.core)],
         timeout=CLI_TIMEOUT,
-        cwd=str(servers.godap_root),
+        cwd=str(servers.godap_cwd),
         env=servers.godap_env(),
     )
     if timed.returncode != 0 or timed.stdout_lines == 0:

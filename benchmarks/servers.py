@@ -15,6 +15,7 @@ import select
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -30,32 +31,72 @@ from .procs import MemorySampler, kill_group
 SESSION_TIMEOUT = 180.0
 START_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 5.0
-GODAP_COMMAND = (sys.executable, "-m", "dap_server")
 
-# Where the dap_server package that is measured lives: the repository, or a snapshot of it (see snapshot()).
+# Where the dap_server package that is measured lives: the repository, or an install of a snapshot
+# of it (see snapshot()), and the interpreter that runs it.
 godap_root: Path = REPO_ROOT
+godap_python: str = sys.executable
+godap_cwd: Path = REPO_ROOT  # where godap runs: for an install, a directory with no dap_server/ in it
+installed = False  # godap_python is a virtual environment with the snapshot installed in it
+MACHINE = "machine python"  # the label of godap run by this machine's own interpreter (see godap_command)
 
 
 def snapshot(directory: Path) -> Path:
-    """Copy dap_server/ into ``directory`` and measure that copy from now on.
+    """Install a copy of dap_server/ in a virtual environment under ``directory``, and measure that
+    install from now on; returns its site-packages.
 
-    The working tree may change while a long run goes on; every godap process of
-    the run then still runs the same code. The copy is byte-compiled, as ``pip install``
-    leaves an installed godap: otherwise each process would compile every module again
-    (PYTHONDONTWRITEBYTECODE, set on some machines, stops Python caching the result).
-    Returns the new root.
+    The working tree may change while a long run goes on; every godap process of the run then
+    still runs the same code. The install is what ``pip install godap`` leaves: the package
+    byte-compiled in the environment's site-packages (PYTHONDONTWRITEBYTECODE, set on some
+    machines, would otherwise make each process compile every module again), and no ``.pth``
+    file that runs code. This machine's interpreter runs code from ``.pth`` files at every start
+    (an editable install of godap, a certificate hook), which no user's install has; the
+    environment finds the dependencies through a ``.pth`` file that only names their directory.
+    ``godap_command(machine=True)`` still measures this machine's own interpreter.
     """
-    global godap_root
-    shutil.copytree(REPO_ROOT / "dap_server", directory / "dap_server", ignore=shutil.ignore_patterns("__pycache__"))
-    compileall.compile_dir(directory / "dap_server", quiet=1)
-    godap_root = directory
-    return directory
+    global godap_root, godap_python, godap_cwd, installed
+    venv = directory / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    site_packages = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+    )
+    package = site_packages / "dap_server"
+    shutil.copytree(REPO_ROOT / "dap_server", package, ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(package, quiet=1)
+    dependencies = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    (site_packages / "godap-dependencies.pth").write_text("".join(f"{path}\n" for path in dependencies))
+    godap_root, godap_python, godap_cwd, installed = site_packages, str(python), venv, True
+    return site_packages
 
 
-def godap_env() -> dict[str, str]:
-    """The environment of godap processes: the measured dap_server first on the path."""
+def unsnapshot() -> None:
+    """Measure the working tree with this machine's interpreter again."""
+    global godap_root, godap_python, godap_cwd, installed
+    godap_root, godap_python, godap_cwd, installed = REPO_ROOT, sys.executable, REPO_ROOT, False
+
+
+def godap_command(machine: bool = False) -> list[str]:
+    """``python -m dap_server`` with the install's interpreter, or with this machine's (``machine``)."""
+    return [sys.executable if machine else godap_python, "-m", "dap_server"]
+
+
+def godap_env(machine: bool = False) -> dict[str, str]:
+    """The environment of godap processes: the measured dap_server found first.
+
+    The installed environment finds it in its own site-packages (PYTHONPATH, which a test run
+    may set to a working tree, is dropped); this machine's interpreter gets it on PYTHONPATH."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(godap_root), env.get("PYTHONPATH")]))
+    if installed and not machine:
+        env.pop("PYTHONPATH", None)
+    else:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(godap_root), env.get("PYTHONPATH")]))
     return env
 
 
@@ -124,7 +165,7 @@ def _spawned(
     spawned = time.perf_counter()
     process = subprocess.Popen(
         command,
-        cwd=godap_root if env is not None else REPO_ROOT,
+        cwd=godap_cwd,
         env=env,
         stdin=subprocess.PIPE if stdio else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -145,8 +186,10 @@ def _spawned(
 
 
 @contextlib.contextmanager
-def godap() -> Iterator[Live]:
-    with _spawned("godap", list(GODAP_COMMAND), stdio=True, env=godap_env()) as (process, spawned):
+def godap(machine: bool = False) -> Iterator[Live]:
+    """A godap server on stdio: the measured install, or run by this machine's interpreter (``machine``)."""
+    command, env = godap_command(machine), godap_env(machine)
+    with _spawned("godap", command, stdio=True, env=env) as (process, spawned):
         sampler = MemorySampler(process.pid).start()
         live = Live("godap", TimedDap.over_process(process), process, spawned, sampler)
         try:

@@ -65,5 +65,21 @@ def ratio(godap: Stat | None, delve: Stat | None) -> float | None:
     return godap.median / delve.median
 
 
+def ratio_noise(godap: Stat | None, delve: Stat | None) -> float:
+    """How much godap ÷ Delve moved from run to run: half the range of the run-by-run ratios.
+
+    The scenarios compared alternate run by run, so run i of each was measured side by side,
+    under the same load; with one run there is no measured noise (0)."""
+    if godap is None or delve is None:
+        return 0.0
+    ratios = [g / d for g, d in zip(godap.values, delve.values, strict=False) if d > 0]
+    return (max(ratios) - min(ratios)) / 2 if len(ratios) > 1 else 0.0
+
+
+def noise(value: Stat | None) -> float:
+    """Half the range of one scenario's runs (for targets on an absolute time)."""
+    return 0.0 if value is None or len(value.values) < 2 else (value.high - value.low) / 2
+
+
 def ratio_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"

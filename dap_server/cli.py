@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -51,6 +51,8 @@ def _seconds(text: str) -> float | None:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress  # only --listen needs it
+
     if host == "localhost":
         return True
     try:
@@ -73,9 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     if command is not None:
         return command(argv[1:])
     # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
-    from .adapter import GoAdapter
-    from .dap import serve_stdio, serve_tcp
-    from .dap.connection import DEFAULT_REQUEST_BUDGET
+    # Its ~100 modules make garbage collections that free nothing: collect none while they load,
+    # then freeze what they made so that later collections do not walk it again.
+    gc.disable()
+    try:
+        from .adapter import GoAdapter
+        from .dap import serve_stdio, serve_tcp
+        from .dap.connection import DEFAULT_REQUEST_BUDGET
+    finally:
+        gc.enable()
+    gc.freeze()
 
     parser = argparse.ArgumentParser(
         prog="godap",

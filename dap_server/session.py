@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .binfmt.elf import Buffer
 from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, FileMapping, UnreadableMemory
@@ -77,8 +77,7 @@ class GoroutineView:
     group: GoroutineGroup | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ExecutableInfo:
+class ExecutableInfo(NamedTuple):
     """What the modules view says of the executable and the modules linked into it."""
 
     path: str
@@ -562,6 +561,10 @@ class Session:
     def function_name(self, frame: Frame) -> str:
         """The frame's function as the program instantiated it: a generic function with its type
         arguments (`main.(*Stack[string]).Peek`) rather than the GC shapes it was compiled for."""
+        from .goruntime.generics import SHAPE
+
+        if SHAPE not in frame.function:
+            return frame.function  # not generic: the values engine need not load for a stack trace
         from .goruntime import variables
 
         found = variables.instance(self._process, frame)

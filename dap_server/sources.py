@@ -8,13 +8,11 @@ a local Go installation of the same release (the go command's toolchain cache fi
 from __future__ import annotations
 
 import os
-import shutil
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class PathRule:
+class PathRule(NamedTuple):
     local: str
     recorded: str
 
@@ -98,6 +96,8 @@ def _candidate_goroots(go_version: str) -> tuple[str, ...]:
             pass
     machine = os.environ.get("GOROOT")
     if not machine:
+        import shutil  # with bz2 and lzma: a few ms of start-up that only this lookup needs
+
         go = shutil.which("go")
         if go:
             machine = os.path.dirname(os.path.dirname(os.path.realpath(go)))

@@ -7,6 +7,7 @@ compared here with what godap's own DWARF reader finds in `zoo` built by that re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import BuildProgram
@@ -141,3 +142,74 @@ def test_tables_have_every_field_godap_reads(program: Program) -> None:
         if (offset := layouts.dwarf_offset(struct, path)) is not None and layouts.table_offset(struct, path) is None
     ]
     assert not missing, f"go1.{minor} tables lack:\n" + "\n".join(missing)
+
+
+def _pyelftools_struct(die: Any) -> tuple[str, int, dict[str, tuple[int, int | None, bool]]]:
+    """A struct DIE's name, size and members as pyelftools decodes them (typedefs followed)."""
+    while die.tag == "DW_TAG_typedef":
+        die = die.get_DIE_from_attribute("DW_AT_type")
+    assert die.tag == "DW_TAG_structure_type"
+    members = {}
+    for child in die.iter_children():
+        if child.tag != "DW_TAG_member":
+            continue
+        location = child.attributes.get("DW_AT_data_member_location")
+        target = child.get_DIE_from_attribute("DW_AT_type").offset if "DW_AT_type" in child.attributes else None
+        embedded = child.attributes.get(0x2903)
+        members[child.attributes["DW_AT_name"].value.decode()] = (
+            location.value if location is not None and isinstance(location.value, int) else 0,
+            target,
+            bool(embedded and embedded.value),
+        )
+    return die.attributes["DW_AT_name"].value.decode(), die.attributes["DW_AT_byte_size"].value, members
+
+
+def test_struct_reader_agrees_with_pyelftools(program: Program) -> None:
+    """Launch reads the runtime's layouts with godap's own DIE reader (raw_reader.py), not pyelftools:
+    every struct godap reads, and the structs of their fields, decode the same through both."""
+    names = {struct for struct, _ in READ_BY_GODAP}
+    checked = 0
+    for name in sorted(names):
+        layout = program.dwarf.struct(name)
+        found = program.dwarf.find_one(name, ("DW_TAG_structure_type", "DW_TAG_typedef"))
+        assert (layout is None) == (found is None), name
+        if layout is None:
+            continue
+        for current, die in [(layout, found)] + [
+            (inner, program.dwarf.die_at(member.type_offset))
+            for member in layout.members.values()
+            if member.type_offset is not None and (inner := program.dwarf.member_type_struct(member)) is not None
+        ]:
+            mine = (
+                current.name,
+                current.size,
+                {m.name: (m.offset, m.type_offset, m.embedded) for m in current.members.values()},
+            )
+            assert mine == _pyelftools_struct(die), f"{name}: {current.name}"
+            checked += 1
+    assert checked > 100
+
+
+_CONSTANTS = (
+    "runtime.fingRunningFinalizer",
+    "internal/abi.TFlagDirectIface",
+    "internal/abi.KindDirectIface",
+    "internal/abi.TFlagGCMaskOnDemand",
+    "runtime._KindSpecialFinalizer",
+    "runtime._Grunning",
+    "runtime._Gwaiting",
+    "runtime._Gscan",
+    "runtime.waitReasonChanReceive",
+    "runtime.no_such_constant",
+)
+
+
+def test_constants_agree_with_pyelftools(program: Program) -> None:
+    """Runtime constants, read at launch by the same DIE reader, are the values pyelftools decodes."""
+    found = 0
+    for name in _CONSTANTS:
+        die = program.dwarf.find_one(name, ("DW_TAG_constant",))
+        expected = die.attributes["DW_AT_const_value"].value if die is not None else None
+        assert program.dwarf.constant(name) == expected, name
+        found += expected is not None
+    assert found >= 6

@@ -6,8 +6,7 @@ children are decoded, one page at a time, when the client expands it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..dap.messages import Scope, Variable, VariablePresentationHint
 from ..goruntime.frames import Frame, package_of
@@ -23,8 +22,7 @@ _HINTS = {ARGUMENTS: "arguments", LOCALS: "locals", REGISTERS: "registers"}
 DEFAULT_PAGE = 1024
 
 
-@dataclass(frozen=True)
-class ScopeRef:
+class ScopeRef(NamedTuple):
     goid: int
     frame_index: int
     scope: str

@@ -7,7 +7,7 @@ disassembler to use. Everything architecture-specific elsewhere asks this module
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .elf import EM_AARCH64, EM_X86_64, MACHINE_NAMES
 
@@ -30,8 +30,7 @@ _ARM64_GREGS = [f"x{i}" for i in range(31)] + ["sp", "pc", "pstate"]
 _ARM64_DWARF = {i: f"x{i}" for i in range(31)} | {31: "sp"} | {64 + i: f"v{i}" for i in range(32)}
 
 
-@dataclass(frozen=True)
-class Arch:
+class Arch(NamedTuple):
     """One architecture's conventions (Linux, 64-bit, little-endian)."""
 
     name: str  # as GOARCH spells it

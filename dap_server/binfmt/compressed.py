@@ -7,11 +7,7 @@ runs of zero bytes become holes, so a sparse core stays sparse on disk.
 
 from __future__ import annotations
 
-import gzip
-import lzma
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from typing import BinaryIO, cast
 
@@ -41,9 +37,14 @@ def compression_of(head: bytes) -> str | None:
 
 
 def _open_stream(path: str, kind: str) -> BinaryIO:
+    # The decompressors (and shutil, tempfile below) load only for a compressed file: most are not.
     if kind == "gzip":
+        import gzip
+
         return cast(BinaryIO, gzip.open(path, "rb"))
     if kind == "xz":
+        import lzma
+
         return cast(BinaryIO, lzma.open(path, "rb"))
     import zstandard  # loaded only for a zstd-compressed core
 
@@ -59,6 +60,10 @@ def inflate_to_temp(
     Output is bounded by `limit` and by the free space of the temporary directory, so a
     decompression bomb ends with a clear error instead of filling the disk.
     """
+    import lzma
+    import shutil
+    import tempfile
+
     tmpdir = tempfile.gettempdir()
     budget = min(limit, max(0, shutil.disk_usage(tmpdir).free - _DISK_MARGIN))
     out = tempfile.TemporaryFile(dir=tmpdir)  # noqa: SIM115 - returned to the caller

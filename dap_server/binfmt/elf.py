@@ -9,7 +9,7 @@ from __future__ import annotations
 import mmap
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ELF_MAGIC = b"\x7fELF"
 ELFCLASS64 = 2
@@ -46,8 +46,7 @@ class ElfFormatError(Exception):
     """The bytes are not an ELF64 little-endian file we can read, with the reason."""
 
 
-@dataclass(frozen=True, slots=True)
-class ElfHeader:
+class ElfHeader(NamedTuple):
     file_type: int
     machine: int
     entry: int
@@ -60,8 +59,7 @@ class ElfHeader:
     shstrndx: int
 
 
-@dataclass(frozen=True, slots=True)
-class ProgramHeader:
+class ProgramHeader(NamedTuple):
     type: int
     flags: int
     offset: int
@@ -71,8 +69,7 @@ class ProgramHeader:
     align: int
 
 
-@dataclass(frozen=True, slots=True)
-class SectionHeader:
+class SectionHeader(NamedTuple):
     name_offset: int
     type: int
     flags: int
@@ -85,8 +82,7 @@ class SectionHeader:
     entsize: int
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     owner: bytes
     type: int
     desc: bytes

@@ -9,7 +9,7 @@ class LebError(ValueError, IndexError):
     """A LEB128 number runs past the end of its data or past 64 bits."""
 
 
-def read_uleb(data: bytes, pos: int) -> tuple[int, int]:
+def read_uleb(data: bytes | bytearray, pos: int) -> tuple[int, int]:
     """(value, position after it) of the unsigned LEB128 number at `pos`."""
     if pos >= len(data):
         raise LebError("a LEB128 number runs past the end of its data")
@@ -30,7 +30,7 @@ def read_uleb(data: bytes, pos: int) -> tuple[int, int]:
     raise LebError("a LEB128 number runs past the end of its data or past 64 bits")
 
 
-def read_sleb(data: bytes, pos: int) -> tuple[int, int]:
+def read_sleb(data: bytes | bytearray, pos: int) -> tuple[int, int]:
     """(value, position after it) of the signed LEB128 number at `pos`."""
     start = pos
     value, pos = read_uleb(data, pos)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import os
-import socket
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .codec import DEFAULT_MAX_BODY_SIZE, ByteSink, ByteSource, FrameReader, MessageWriter
 from .connection import DEFAULT_REQUEST_BUDGET, AdapterFactory, Connection, EndReason
+
+if TYPE_CHECKING:
+    import socket
 
 log = logging.getLogger("godap.dap")
 
@@ -83,6 +85,9 @@ def serve_tcp(
     accepts connections. The server has no authentication, hence the warning
     when the address is not a loopback one.
     """
+    import ipaddress  # the socket modules load only to serve on TCP (stdio is the common case)
+    import socket
+
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     with socket.create_server(address, family=family) as server:
         bound_host, bound_port = server.getsockname()[:2]
@@ -110,6 +115,8 @@ def serve_tcp(
 def _serve_socket(
     sock: socket.socket, adapter_factory: AdapterFactory, max_body_size: int, request_budget: float | None
 ) -> None:
+    import socket
+
     with sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rfile = sock.makefile("rb")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class FileMapping:
+class FileMapping(NamedTuple):
     """A file mapping: [start, end) of the address space maps `path` from `file_offset`."""
 
     start: int

@@ -11,8 +11,7 @@ from __future__ import annotations
 import struct
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..binfmt.elf import Buffer
 from .errors import UnreadableMemory
@@ -23,8 +22,7 @@ _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """[start, end) read from `buffer` at `offset`; a None buffer means the bytes are missing."""
 
     start: int

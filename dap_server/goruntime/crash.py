@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..debuggee.api import SigInfo, Thread, UnreadableMemory, signal_name
 from .crash_stack import sent_by_runtime
@@ -47,8 +47,7 @@ _SIGNAL_DESCRIPTIONS = {
 _THROW_FUNCS = {"runtime.throw": "runtime.throw.func1", "runtime.fatal": "runtime.fatal.func1"}
 
 
-@dataclass(frozen=True, slots=True)
-class PanicRecord:
+class PanicRecord(NamedTuple):
     """One `_panic` of a goroutine's chain, oldest first."""
 
     text: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..debuggee.api import UnreadableMemory
@@ -20,8 +19,7 @@ _FINALIZER_STARTS = frozenset({"runtime.runfinq", "runtime.runFinalizers"})
 _FING_RUNNING_FINALIZER_DEFAULT = 2
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedBy:
+class CreatedBy(NamedTuple):
     function: str
     file: str
     line: int

@@ -7,8 +7,7 @@ function names and file:line come from pclntab.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..checkpoints import checkpoint
 from ..debuggee.api import UnreadableMemory
@@ -20,8 +19,7 @@ _PAGE = 4096
 _ADDRESS_END = 1 << 64
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
+class Instruction(NamedTuple):
     """One decoded instruction; `text` is empty and `size` 1 where memory cannot be read."""
 
     address: int

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .describe import GoroutineSummary
 
@@ -27,8 +27,7 @@ class FilterError(ValueError):
     """A filter word godap does not understand; the message says which and what is accepted."""
 
 
-@dataclass(frozen=True, slots=True)
-class GoroutineFilter:
+class GoroutineFilter(NamedTuple):
     text: str
     predicate: Predicate
     negate: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from ..program.dwarf.dies import DwarfError
-from ..program.dwarf.info import StructType
+from ..program.dwarf.raw_reader import StructType
 from ..program.layout_tables import NESTED, fallback_size, fallback_tables, release_key
 from ..program.program import Program
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..binfmt.leb128 import read_uleb
 
@@ -12,8 +13,7 @@ _SENTINEL_LEN = 16
 _MAX_STRING = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleVersion:
+class ModuleVersion(NamedTuple):
     path: str
     version: str
     sum: str = ""

@@ -8,16 +8,14 @@ return address and the caller's frame pointer (RBP on amd64, x29 on arm64) were 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..binfmt.arch import Arch
 from .dwarf.info import open_pyelftools
 from .elf_image import ElfImage
 
 
-@dataclass(frozen=True, slots=True)
-class FrameRule:
+class FrameRule(NamedTuple):
     """At some pc: CFA = register `cfa_register` + `cfa_offset`; saved return address and frame
     pointer at CFA + offset (None: not saved, so still in its register)."""
 

@@ -6,8 +6,7 @@ import contextlib
 import mmap
 import os
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from ..binfmt.arch import Arch, arch_for_machine, supported_description
 from ..binfmt.compressed import DecompressionError, compression_of, inflate_to_temp
@@ -31,8 +30,7 @@ from .errors import ProgramError
 from .section_contents import COMPRESSION_HEADER, SectionContents
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     name: str
     header: SectionHeader
 

@@ -12,6 +12,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import ProgramError
 
@@ -62,8 +63,7 @@ class Func:
         return bool(self.flag & FUNCFLAG_SPWRITE)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
+class SourceLocation(NamedTuple):
     """One logical frame at a pc: the physical function, or a call the compiler inlined there."""
 
     function: str

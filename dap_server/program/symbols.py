@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .elf_image import ElfImage
 
@@ -13,8 +13,7 @@ STT_FUNC = 2
 STT_OBJECT = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     name: str
     value: int
     size: int

@@ -4,7 +4,7 @@ the `rg` or `wg` word of a runtime.pollDesc, that word holds the parked g itself
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import Goroutine
@@ -15,8 +15,7 @@ _POLL_FRAMES = frozenset({"runtime.netpollblock", "internal/poll.runtime_pollWai
 _FRAMES_LOOKED_AT = 8
 
 
-@dataclass(frozen=True, slots=True)
-class PollWait:
+class PollWait(NamedTuple):
     fd: int
     mode: str  # "read" or "write"
     poll_desc: int

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 CHAN, MUTEX, RWMUTEX, WAITGROUP, SEMAPHORE = "chan", "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "semaphore"
 COND = "sync.Cond"
 RECEIVE, SEND = "receive", "send"
 
 
-@dataclass(frozen=True, slots=True)
-class WaitObject:
+class WaitObject(NamedTuple):
     """A channel, lock or semaphore some goroutine waits on, named by its address."""
 
     kind: str
@@ -21,16 +21,14 @@ class WaitObject:
         return f"{self.kind} {self.address:#x}"
 
 
-@dataclass(frozen=True, slots=True)
-class WaitEdge:
+class WaitEdge(NamedTuple):
     """One thing a goroutine waits on (a select has one per case), and how."""
 
     obj: WaitObject
     direction: str = ""  # RECEIVE or SEND for channels
 
 
-@dataclass(frozen=True, slots=True)
-class Wait:
+class Wait(NamedTuple):
     """What one blocked goroutine waits on. `edges` is empty when the runtime records no object:
     `why` then says what is known (a sleep, a system call, a nil channel, …)."""
 

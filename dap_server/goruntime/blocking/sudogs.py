@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...debuggee.api import Memory, UnreadableMemory
 from ..layouts import LayoutError, RuntimeLayouts
@@ -18,8 +18,7 @@ SUDOG = "runtime.sudog"
 MAX_SUDOGS = 1 << 22  # sudogs followed in one list or tree: no real process has this many waiters
 
 
-@dataclass(frozen=True, slots=True)
-class Sudog:
+class Sudog(NamedTuple):
     addr: int
     g: int
     elem: int
@@ -47,7 +46,7 @@ class SudogReader:
             order.append(name)
         self._struct = struct.Struct("".join(parts))
         self._chan = next(off for off, name in placed if name == "c")
-        self._pick = operator.itemgetter(*[order.index(name) for name in Sudog.__dataclass_fields__ if name != "addr"])
+        self._pick = operator.itemgetter(*[order.index(name) for name in Sudog._fields if name != "addr"])
 
     @staticmethod
     def _field(layouts: RuntimeLayouts, name: str) -> int:

@@ -3,8 +3,8 @@ that code needing only the enum (the crash explanation) does not load the whole 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class AbiKind(IntEnum):
@@ -39,8 +39,7 @@ class AbiKind(IntEnum):
     UNSAFE_POINTER = 26
 
 
-@dataclass(frozen=True, slots=True)
-class RuntimeType:
+class RuntimeType(NamedTuple):
     """What a descriptor says about its type, without building a GoType."""
 
     addr: int

@@ -11,8 +11,7 @@ All addresses here are link-time addresses.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .attrs import DW_AT_GO_CLOSURE_OFFSET
 from .dies import DIE, DieSource, DwarfError, high_pc, low_pc, ref_offset
@@ -23,8 +22,7 @@ _MAX_NESTING = 64
 _VARIABLE_TAGS = ("DW_TAG_formal_parameter", "DW_TAG_variable")
 
 
-@dataclass(frozen=True, slots=True)
-class VariableDecl:
+class VariableDecl(NamedTuple):
     """One parameter or local variable as declared in DWARF."""
 
     name: str
@@ -39,8 +37,7 @@ class VariableDecl:
     unit: UnitBase
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A block of code (a function body, a lexical block or an inlined call's body): its
     variables, nested blocks and inlined calls."""
 
@@ -53,14 +50,12 @@ class Block:
         return any(lo <= pc < hi for lo, hi in self.ranges)
 
 
-@dataclass(frozen=True, slots=True)
-class InlinedCall:
+class InlinedCall(NamedTuple):
     function: str
     body: Block
 
 
-@dataclass(frozen=True, slots=True)
-class Function:
+class Function(NamedTuple):
     name: str
     low_pc: int
     high_pc: int

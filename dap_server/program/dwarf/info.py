@@ -15,17 +15,27 @@ import itertools
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from ..elf_image import ElfImage
 from ..errors import ProgramError
 from ..section_contents import SectionContents
 from .c_types import CType
-from .dies import DIE, DwarfError, die_name, one_byte_abbreviations, ref_offset
+from .dies import DIE, DwarfError, one_byte_abbreviations, ref_offset
 from .foreign import ForeignUnits
 from .functions import FunctionIndex
 from .lists import ListReader, UnitBase
+from .raw_reader import (
+    AT_CONST_VALUE,
+    AT_NAME,
+    TAG_CONSTANT,
+    TAG_STRUCT,
+    TAG_TYPEDEF,
+    Die,
+    Member,
+    RawReader,
+    StructType,
+)
 from .types import TypeTable
 from .unit_index import UnitIndex
 
@@ -44,21 +54,6 @@ _DWARF_SECTIONS = (
 _MAX_HITS = 64
 _LIST_SECTIONS = (".debug_loc", ".debug_loclists", ".debug_ranges", ".debug_rnglists", ".debug_addr")
 _SCAN_STEP = 1 << 20  # bytes of .debug_info searched (and inflated) at a time
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    name: str
-    offset: int
-    type_offset: int | None
-    embedded: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StructType:
-    name: str
-    size: int
-    members: dict[str, Member]
 
 
 def open_pyelftools(image: ElfImage, sections: set[str]) -> Any:
@@ -161,6 +156,9 @@ class DwarfInfo:
         self._failed: str | None = None
         self._units: dict[int, UnitBase] = {}
         self._lists: ListReader | None = None
+        self._raw: RawReader | None = None
+        self._info_open = False
+        self._raw_code_sets: dict[tuple[int, ...], frozenset[int]] = {}
         self._codes: dict[frozenset[str], frozenset[int]] = {}
         self.types = TypeTable(self, CType)  # Go (and C) types built from type DIEs on first use
         self.functions = FunctionIndex(self)  # functions' variable scopes, parsed per function on first use
@@ -170,17 +168,28 @@ class DwarfInfo:
     def present(self) -> bool:
         return self._image.section(".debug_info") is not None
 
-    def _open(self) -> Any:
-        if self._dwarf is not None:
-            return self._dwarf
+    def _open_info(self) -> None:
+        """Make `.debug_info` readable (inflated as far as it is read), without pyelftools."""
         if self._failed:
             raise DwarfError(self._failed)
+        if self._info_open:
+            return
         if not self.present:
             self._failed = "the executable has no DWARF debug information (built with -ldflags=-w or stripped)"
             raise DwarfError(self._failed)
         try:
             self._info = self._image.section_contents(".debug_info") or self._info
-            self._unit_index = UnitIndex(self._info_front, self._info.size)
+        except ProgramError as exc:
+            self._failed = f"cannot read DWARF: {exc}"
+            raise DwarfError(self._failed) from exc
+        self._unit_index = UnitIndex(self._info_front, self._info.size)
+        self._info_open = True
+
+    def _open(self) -> Any:
+        if self._dwarf is not None:
+            return self._dwarf
+        self._open_info()
+        try:
             self._dwarf = open_pyelftools(self._image, {f".debug_{short}" for short in _DWARF_SECTIONS})
         except ProgramError as exc:
             self._failed = f"cannot read DWARF: {exc}"
@@ -189,6 +198,17 @@ class DwarfInfo:
             self._failed = f"cannot read DWARF: {exc}"
             raise DwarfError(self._failed) from exc
         return self._dwarf
+
+    def _raw_reader(self) -> RawReader:
+        if self._raw is None:
+            self._open_info()
+            try:
+                abbrev = self._image.section_data(".debug_abbrev") or b""
+            except ProgramError as exc:
+                self._failed = f"cannot read DWARF: {exc}"
+                raise DwarfError(self._failed) from exc
+            self._raw = RawReader(self._info_front, self._unit_index, abbrev)
+        return self._raw
 
     @property
     def pyelftools(self) -> Any:
@@ -275,20 +295,57 @@ class DwarfInfo:
     def prefetch_structs(self, names: Iterable[str]) -> None:
         """Find several struct types in one pass over .debug_info (the runtime's, at launch);
         `struct(name)` then answers from what was found, or searches alone for a miss."""
-        self._open()
+        reader = self._raw_reader()
         pending = [n for n in names if n not in self._structs]
-        if not pending:
-            return
-        wanted = frozenset(("DW_TAG_structure_type", "DW_TAG_typedef"))
-        codes = self._naming_codes(wanted)
+        if pending:
+            codes = self._raw_codes(reader, (TAG_STRUCT, TAG_TYPEDEF))
+            self._scan_structs(reader, pending, codes)
+            if codes and any(n not in self._structs for n in pending):
+                # As in `_find`: units linked from C objects may use other abbreviation tables.
+                self._scan_structs(reader, [n for n in pending if n not in self._structs], frozenset())
+
+    def _scan_structs(self, reader: RawReader, pending: list[str], codes: frozenset[int]) -> None:
         pattern = re.compile(b"(" + b"|".join(re.escape(n.encode()) for n in pending) + b")\\x00")
-        for hit, name in self._matches(pattern, 0, self._info.size, max(len(n) for n in pending) + 1):
-            if name.decode() not in self._structs:
-                die = self._named_die(hit, name, wanted, codes)
-                if die is not None:
-                    self._structs[name.decode()] = self._layout_of(die)
+        longest = max(len(n) for n in pending) + 1
+        for offset, name, die in self._raw_named(reader, pattern, longest, (TAG_STRUCT, TAG_TYPEDEF), codes):
+            if name in self._structs:
+                continue
+            with contextlib.suppress(DwarfError):  # a damaged candidate is not the one
+                layout = reader.struct_of(die, offset)
+                if layout is not None:
+                    self._structs[name] = layout
                     if all(n in self._structs for n in pending):
                         return  # the rest of the section stays compressed
+
+    def _raw_named(
+        self, reader: RawReader, pattern: re.Pattern[bytes], longest: int, tags: tuple[int, ...], codes: frozenset[int]
+    ) -> Iterator[tuple[int, str, Die]]:
+        """(offset, name, DIE) of the DIEs with one of `tags` whose inline name matches `pattern`."""
+        for hit, name in self._matches(pattern, 0, self._info.size, longest):
+            code = self._info_front(hit)[hit - 1] if hit else 0
+            if code == 0 or code >= 0x80 or (codes and code not in codes):
+                continue
+            try:
+                die = reader.named_at(hit - 1, name, tags)
+            except DwarfError:
+                continue  # a damaged candidate is not the one
+            if die is not None:
+                yield hit - 1, name.decode(), die
+
+    def _raw_codes(self, reader: RawReader, tags: tuple[int, ...]) -> frozenset[int]:
+        """`_naming_codes` from the raw reader's own abbreviations."""
+        codes = self._raw_code_sets.get(tags)
+        if codes is None:
+            try:
+                table = reader.first_table()
+            except DwarfError:
+                table = {}  # then do not filter
+            codes = self._raw_code_sets[tags] = frozenset(
+                code
+                for code, entry in table.items()
+                if code < 0x80 and entry.tag in tags and entry.specs and entry.specs[0][0] == AT_NAME
+            )
+        return codes
 
     def _naming_codes(self, tags: frozenset[str]) -> frozenset[int]:
         """One-byte abbreviation codes of DIEs with one of `tags` whose first attribute is an inline
@@ -377,45 +434,16 @@ class DwarfInfo:
 
     def struct(self, name: str) -> StructType | None:
         """The layout of the struct type called `name` (typedefs followed), or None."""
-        if name in self._structs:
-            return self._structs[name]
-        die = self.find_one(name, ("DW_TAG_structure_type", "DW_TAG_typedef"))
-        layout = self._layout_of(die) if die is not None else None
-        self._structs[name] = layout
-        return layout
-
-    def _layout_of(self, die: DIE) -> StructType | None:
-        """The struct a struct or typedef DIE describes (typedefs followed)."""
-        while die is not None and die.tag == "DW_TAG_typedef":
-            die = self.resolve_type(die)
-        return self.struct_of_die(die) if die is not None and die.tag == "DW_TAG_structure_type" else None
-
-    def struct_of_die(self, die: DIE) -> StructType:
-        members: dict[str, Member] = {}
-        for child in die.iter_children():
-            if child.tag != "DW_TAG_member":
-                continue
-            name = die_name(child)
-            loc = child.attributes.get("DW_AT_data_member_location")
-            members[name] = Member(
-                name,
-                loc.value if loc is not None and isinstance(loc.value, int) else 0,
-                ref_offset(child, "DW_AT_type"),
-                bool(child.attributes.get(0x2903) and child.attributes[0x2903].value),
-            )
-        size_attr = die.attributes.get("DW_AT_byte_size")
-        return StructType(die_name(die), int(size_attr.value) if size_attr is not None else 0, members)
+        if name not in self._structs:
+            self.prefetch_structs((name,))
+            self._structs.setdefault(name, None)
+        return self._structs[name]
 
     def member_type_struct(self, member: Member) -> StructType | None:
         """The struct type of a member (through typedefs), for nested field paths."""
         if member.type_offset is None:
             return None
-        die = self.die_at(member.type_offset)
-        while die is not None and die.tag == "DW_TAG_typedef":
-            die = self.resolve_type(die)
-        if die is None or die.tag != "DW_TAG_structure_type":
-            return None
-        return self.struct_of_die(die)
+        return self._raw_reader().struct_at(member.type_offset)
 
     def package_constants(self, package: str, limit: int = 4096) -> list[tuple[str, int | None, int]]:
         """(name, type offset, value) of the integer constants of `package` (an import path)
@@ -437,11 +465,14 @@ class DwarfInfo:
 
     def constant(self, name: str) -> int | None:
         """The value of a typed package constant (`DW_TAG_constant`), e.g. `runtime._Grunning`."""
-        die = self.find_one(name, ("DW_TAG_constant",))
-        if die is None:
-            return None
-        attr = die.attributes.get("DW_AT_const_value")
-        return attr.value if attr is not None and isinstance(attr.value, int) else None
+        reader = self._raw_reader()
+        codes = self._raw_codes(reader, (TAG_CONSTANT,))
+        pattern = re.compile(b"(" + re.escape(name.encode()) + b")\\x00")
+        for filtered in (codes, frozenset()) if codes else (frozenset(),):
+            for _, _, die in self._raw_named(reader, pattern, len(name) + 1, (TAG_CONSTANT,), filtered):
+                value = die.attributes.get(AT_CONST_VALUE)
+                return value if isinstance(value, int) else None
+        return None
 
 
 def _inflate_all(contents: list[SectionContents]) -> None:

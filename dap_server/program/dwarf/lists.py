@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...binfmt.leb128 import LebError, read_uleb
 
@@ -31,8 +31,7 @@ class ListError(Exception):
     """A location or range list runs past its section or uses an entry kind Go never writes."""
 
 
-@dataclass(frozen=True, slots=True)
-class UnitBase:
+class UnitBase(NamedTuple):
     """What list decoding needs from the compile unit: its version, base address and addr_base."""
 
     version: int
@@ -40,8 +39,7 @@ class UnitBase:
     addr_base: int
 
 
-@dataclass(frozen=True, slots=True)
-class LocationEntry:
+class LocationEntry(NamedTuple):
     """[begin, end) link-time addresses where the expression applies."""
 
     begin: int

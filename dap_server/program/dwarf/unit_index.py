@@ -23,10 +23,17 @@ class UnitIndex:
 
     def start_of(self, offset: int) -> int | None:
         """The start of the unit that holds `offset`; None past the last whole unit."""
+        bounds = self.bounds_of(offset)
+        return None if bounds is None else bounds[0]
+
+    def bounds_of(self, offset: int) -> tuple[int, int] | None:
+        """(start, end) of the unit that holds `offset`; None past the last whole unit."""
         while self._walked <= offset and self._hop():
             pass
         i = bisect_right(self._starts, offset) - 1
-        return self._starts[i] if i >= 0 and offset < self._walked else None
+        if i < 0 or offset >= self._walked:
+            return None
+        return self._starts[i], self._starts[i + 1] if i + 1 < len(self._starts) else self._walked
 
     def _hop(self) -> bool:
         start = self._walked
