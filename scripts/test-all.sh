@@ -63,4 +63,14 @@ mypy
 step "Tests"
 # One worker per CPU (GODAP_TEST_WORKERS=0 runs them in this process): most tests wait on a server,
 # a Go build or dlv, and the fixture cache's per-entry locks let workers share what either builds.
-python3 -m pytest -ra -n "${GODAP_TEST_WORKERS:-auto}" "$@"
+# The benchmark's short mode times godap against Delve: it runs after the rest, alone on the machine,
+# so that the other tests' load does not count as a regression (arguments run only what they name).
+benchmark_test=tests/test_benchmarks_smoke.py
+if [ "$#" -gt 0 ]; then
+  python3 -m pytest -ra -n "${GODAP_TEST_WORKERS:-auto}" "$@"
+  exit
+fi
+python3 -m pytest -ra -n "${GODAP_TEST_WORKERS:-auto}" --ignore="$benchmark_test"
+
+step "Benchmark, short mode, alone ($benchmark_test)"
+python3 -m pytest -ra -n 0 "$benchmark_test"
