@@ -53,8 +53,8 @@ class GoProcess:
         threads = list(debuggee.threads)
         stripped_notes = binary.recover_symbols(memory, threads)
         reader = GoroutineReader(memory, program, layouts)
-        gset = reader.read_all(progress)
-        goroutines, vet_warnings = vet(gset.goroutines)
+        gset = reader.read_all(progress, _decode_in_bulk)
+        goroutines, vet_warnings = (gset.goroutines, []) if gset.sound else vet(gset.goroutines)
         machines, m_warnings = read_machines(memory, program, layouts)
         rescued, rescue_warnings = missing_from_threads(goroutines, machines, reader)
         goroutines += rescued
@@ -73,7 +73,8 @@ class GoProcess:
             names=StatusNames(memory, program),
             warnings=stripped_notes + gset.warnings + vet_warnings + m_warnings + rescue_warnings,
         )
-        process._by_goid = {g.goid: g for g in goroutines if g.unreadable is None}
+        readable = [g for g in goroutines if g.unreadable is None]
+        process._by_goid = dict(zip([g.goid for g in readable], readable, strict=True))
         if layouts.dwarf_damage is not None:
             process.warnings.insert(0, f"{layouts.dwarf_damage}; runtime structures are read with {layouts.source}")
         return process
@@ -94,3 +95,9 @@ class GoProcess:
             return None
         g = self.reader.read(m.curg)
         return self._by_goid.get(g.goid) if g.unreadable is None else None
+
+
+def _decode_in_bulk(reader: GoroutineReader, addresses: list[int]) -> tuple[list[Goroutine], bool]:
+    from .gtable import decode_all  # numpy, imported only for a core with many goroutines
+
+    return decode_all(reader, addresses)
