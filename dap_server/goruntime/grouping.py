@@ -68,7 +68,7 @@ def group_goroutines(
     for i, (g, summary) in enumerate(zip(goroutines, summaries, strict=True)):
         if progress is not None and i % 4096 == 0:
             progress("Grouping identical stacks", i, len(goroutines))
-        pcs = process.unwinder.pc_chain(g)
+        pcs = process.pc_chain(g)
         key = (summary.state, summary.locked, pcs)
         group = groups.get(key)
         if group is None:

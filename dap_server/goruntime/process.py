@@ -40,6 +40,7 @@ class GoProcess:
     attached: Attachments = field(default_factory=Attachments)
     _by_goid: dict[int, Goroutine] = field(default_factory=dict)
     _frames: dict[int, list[Frame]] = field(default_factory=dict)
+    _chains: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -88,6 +89,15 @@ class GoProcess:
             cached = self.unwinder.goroutine_frames(g)
             self._frames[g.addr] = cached
         return cached
+
+    def pc_chain(self, g: Goroutine) -> tuple[int, ...]:
+        """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
+        chain = self._chains.get(g.addr)
+        return chain if chain is not None else self.unwinder.pc_chain(g)
+
+    def remember_chains(self, goroutines: list[Goroutine], chains: list[tuple[int, ...] | None]) -> None:
+        """Keep the pc chains a bulk walk found (None: not found there) for `pc_chain`."""
+        self._chains.update((g.addr, chain) for g, chain in zip(goroutines, chains, strict=True) if chain is not None)
 
     def goroutine_on_thread(self, thread: Thread) -> Goroutine | None:
         m = self.thread_machines.get(thread.lwp)
