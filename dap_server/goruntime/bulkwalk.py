@@ -19,7 +19,7 @@ import numpy as np
 
 from ..checkpoints import checkpoint
 from ..debuggee.api import UnreadableMemory
-from ..program.pclntab import SourceLocation
+from ..program.pclntab import Func, SourceLocation
 from .goroutines import G_RUNNING, G_SYSCALL, Goroutine
 from .regions import Regions
 from .unwind import MAX_FRAMES, Unwinder, best_fallback, note_fallbacks
@@ -38,6 +38,7 @@ class _Node:
     odd: bool = False  # the lean walk gives up here
     ends: bool = False  # the stack ends with this frame
     injected: bool = False
+    func: Func | None = None
     top: SourceLocation | None = None
     fallbacks: list[SourceLocation | None] = field(default_factory=lambda: [None, None, None])
     named: Named | None = None  # top_and_user's answer, once this prefix decides it
@@ -55,17 +56,34 @@ class _Node:
         return tuple(reversed(pcs))
 
 
+@dataclass(frozen=True, slots=True)
+class Depth:
+    """The frames at one depth of the stacks walked: which goroutine (its index in the walk), the
+    function, pc, trap flag and CFA of its frame there."""
+
+    lanes: np.ndarray
+    funcs: list[Func]
+    pcs: list[int]
+    traps: list[bool]
+    which: np.ndarray  # per lane: its frame's index in funcs/pcs/traps
+    cfa: np.ndarray
+
+
 @dataclass
 class BulkWalk:
-    """Per goroutine (in the order given): top_and_user's answer, and pc_chain's when asked."""
+    """Per goroutine (in the order given): top_and_user's answer, pc_chain's when asked, and the
+    frames at each depth when asked (`frames`: every stack walked to its end)."""
 
     named: list[Named | None]
     chains: list[tuple[int, ...] | None] | None
+    depths: list[Depth] = field(default_factory=list)
 
 
-def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool) -> BulkWalk:
-    """Walk every parked goroutine's stack; with `chains`, to its end (for grouping), else only
-    until its name is known."""
+def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool, frames: bool = False) -> BulkWalk:
+    """Walk every parked goroutine's stack; with `chains` or `frames`, to its end (for grouping,
+    for the live pointer slots of its frames), else only until its name is known."""
+    chains = chains or frames
+    depths: list[Depth] = []
     lanes, pc, sp = _starts(unwinder, goroutines)
     regions = Regions(
         unwinder.memory, *(_column(goroutines, lanes, name, np.int64) for name in ("stack_lo", "stack_hi"))
@@ -94,12 +112,13 @@ def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool) -> B
         kinds = np.array([(n.odd, n.ends, n.named is not None) for n in nodes], dtype=bool)
         at_odd, at_end, decided = kinds[node, 0], kinds[node, 1], kinds[node, 2]
         odd[lanes[at_odd]] = True
+        cfa = sp + np.array([n.delta for n in nodes], dtype=np.uint64)[node]
+        if frames:
+            depths.append(_depth(nodes, lanes[~at_odd], node[~at_odd], cfa[~at_odd]))
         stop = at_odd | at_end | (decided & (not chains)) | (depth + 1 >= MAX_FRAMES)
         final[lanes[stop & ~at_odd]] = node[stop & ~at_odd]
         go = ~stop
-        lanes, node, sp = lanes[go], node[go], sp[go]
-        delta = np.array([n.delta for n in nodes], dtype=np.uint64)[node]
-        cfa = sp + delta
+        lanes, node, sp, cfa = lanes[go], node[go], sp[go], cfa[go]
         slot = cfa - np.uint64(8) if pushed else sp
         pc, ok = regions.gather(slot.view(np.int64))
         for i in np.flatnonzero(~ok).tolist():
@@ -116,7 +135,20 @@ def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool) -> B
     ends = {n: (nodes[n].answer(), nodes[n].chain() if chains else None) for n in set(final.tolist()) if n >= 0}
     outcome = [ends[n] if n >= 0 and not o else None for n, o in zip(final.tolist(), odd.tolist(), strict=True)]
     answers = [f[0] if f is not None else None for f in outcome]
-    return BulkWalk(answers, [f[1] if f is not None else None for f in outcome] if chains else None)
+    return BulkWalk(answers, [f[1] if f is not None else None for f in outcome] if chains else None, depths)
+
+
+def _depth(nodes: list[_Node], lanes: np.ndarray, node: np.ndarray, cfa: np.ndarray) -> Depth:
+    distinct, which = np.unique(node, return_inverse=True)
+    at = [nodes[n] for n in distinct.tolist()]
+    return Depth(
+        lanes,
+        [n.func for n in at],  # a node lanes stand at is not odd: it has a func
+        [n.pc for n in at],
+        [n.parent.injected if n.parent is not None else False for n in at],
+        which,
+        cfa,
+    )
 
 
 def _child(unwinder: Unwinder, parent: _Node, pc: int, depth: int) -> _Node:
@@ -125,7 +157,7 @@ def _child(unwinder: Unwinder, parent: _Node, pc: int, depth: int) -> _Node:
     if facts is None:
         node.odd = True
         return node
-    node.delta, node.ends, node.injected, roles = facts
+    node.delta, node.ends, node.injected, roles, node.func = facts
     if parent.named is not None or depth >= NAMED_FRAMES:
         node.named = parent.answer()
         return node

@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..checkpoints import checkpoint
 from ..debuggee.api import (
@@ -72,6 +73,17 @@ class _PcInfo:
 
 
 _U64 = struct.Struct("<Q")
+
+
+class LeanFacts(NamedTuple):
+    """One frame as the lean walk sees it (`Unwinder.lean_facts`)."""
+
+    cfa_delta: int  # the CFA's distance from the frame's SP
+    ends: bool  # the stack ends with this frame
+    injected: bool  # an injected call (sigpanic): the next frame is reached by a trap
+    roles: Roles  # the code roles of its logical frames
+    func: Func
+
 
 # A physical frame: (pc, sp, cfa, trap, stack kind, registers or None, func).
 Step = tuple[int, int, int, bool, str, Registers | None, Func]
@@ -220,11 +232,10 @@ class Unwinder:
         rather than leaving it in the link register for the callee to save at its SP (arm64)."""
         return self._pushed
 
-    def lean_facts(self, pc: int, trap: bool) -> tuple[int, bool, bool, Roles] | None:
+    def lean_facts(self, pc: int, trap: bool) -> LeanFacts | None:
         """What the lean walk uses of the frame at `pc` (reached by a trap or a return), for
-        walking many stacks at once (bulkwalk.py): its CFA's distance from its SP, whether it ends
-        the stack, whether it is an injected call (the next frame is then reached by a trap), and
-        the code roles of its logical frames. None where the lean walk gives up (`_NeedsFullWalk`)."""
+        walking many stacks at once (bulkwalk.py); None where the lean walk gives up
+        (`_NeedsFullWalk`)."""
         info = self._info(pc)
         if info is None or info.kind > _TOP:
             return None
@@ -232,7 +243,7 @@ class Unwinder:
         if not ends and not self._pushed and (info.injected or not info.cfa_delta):
             return None
         roles = self._code.roles(pc if trap or pc == info.func.entry else pc - 1)
-        return info.cfa_delta, ends, info.injected, roles
+        return LeanFacts(info.cfa_delta, ends, info.injected, roles, info.func)
 
     def _top_and_user_walk(self, steps: Iterator[Step | Frame]) -> tuple[SourceLocation | None, SourceLocation | None]:
         top: SourceLocation | None = None
