@@ -460,8 +460,9 @@ class Session:
             if not options.group_goroutines:
                 return [GoroutineView(g, s) for g, s in chosen]
             groups = self.group([g for g, _ in chosen], [s for _, s in chosen], progress)
-        if first is not None:
-            groups.sort(key=lambda grp: all(m is not first for m in grp.members))
+        lead = next((i for i, grp in enumerate(groups) if first in grp.members), 0) if first is not None else 0
+        if lead:
+            groups.insert(0, groups.pop(lead))
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
 
     def _shown(self, summary: GoroutineSummary) -> bool:
