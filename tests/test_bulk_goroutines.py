@@ -54,11 +54,26 @@ def test_bulk_thread_list_is_the_one_by_one_list(
 
 @pytest.mark.go_releases("local")
 @pytest.mark.build_modes("opt")
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [
+        (programs.ZOO, ("blocked",)),
+        ("stuck", ("40",)),  # a deadlock, leaks and who could wake whom: the live pointer slots of every stack
+    ],
+    ids=["zoo", "stuck"],
+)
 def test_bulk_report_is_the_one_by_one_report(
-    go_release: Release, build_mode: Mode, make_core: MakeCore, monkeypatch: pytest.MonkeyPatch
+    go_release: Release,
+    build_mode: Mode,
+    make_core: MakeCore,
+    monkeypatch: pytest.MonkeyPatch,
+    program: str,
+    args: tuple[str, ...],
 ) -> None:
-    core = make_core(programs.ZOO, ("blocked",), release=go_release, mode=build_mode, trigger=Trigger.SIGABRT)
-    assert _report(core, monkeypatch, ALWAYS) == _report(core, monkeypatch, NEVER)
+    core = make_core(program, args, release=go_release, mode=build_mode, trigger=Trigger.SIGABRT)
+    bulk = _report(core, monkeypatch, ALWAYS)
+    assert bulk == _report(core, monkeypatch, NEVER)
+    assert bulk["blocking"]["findings"]
 
 
 @pytest.mark.build_modes("opt")
