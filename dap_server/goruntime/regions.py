@@ -30,6 +30,7 @@ class Regions:
         lo, hi = starts[order].astype(np.int64), np.maximum.accumulate(ends[order].astype(np.int64))
         breaks = np.flatnonzero(lo[1:] - hi[:-1] > _MERGE_GAP) + 1
         pending = [(int(a), int(b) - 1) for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(lo)], strict=True)]
+        pending = pending if len(lo) else []
         while pending:
             i, j = pending.pop()
             start, end = int(lo[i]), int(hi[j])
