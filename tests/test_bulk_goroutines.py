@@ -18,7 +18,7 @@ from support.toolchains import Release
 
 BULK = "GODAP_BULK_GOROUTINES"  # from how many goroutines on the server reads in bulk
 ALWAYS, NEVER = "1", str(10**9)
-MANY_GOROUTINES = 6_000  # above the server's default threshold (5,000)
+MANY_GOROUTINES = 12_000  # above the server's default threshold (10,000)
 
 
 def _threads(core: Core, monkeypatch: pytest.MonkeyPatch, threshold: str | None, **launch: Any) -> list[dict[str, Any]]:
