@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 SOURCE_SUFFIXES = (".go", ".s", ".c", ".h")  # what the Go toolchain compiles: all a binary may name to us
 MAX_SOURCE_BYTES = 32 << 20
+_DESCRIBE_BATCH = 50_000  # goroutines summarised between two progress reports
 
 
 class SessionError(Exception):
@@ -445,27 +446,40 @@ class Session:
         `progress(step, done, total)` is called every few thousand goroutines (it may raise to stop).
         """
         options = self.options
-        chosen: list[tuple[Goroutine, GoroutineSummary]] = []
         goroutines = self._process.goroutines
         with gc_paused():
-            for i, g in enumerate(goroutines):
-                if progress is not None and i % 4096 == 0:
-                    progress("Describing goroutines", i, len(goroutines))
-                summary = self.summary(g)
-                if g is not first:
-                    if options.hide_system_goroutines and summary.system:
-                        continue
-                    if self._filters and not matches_all(self._filters, summary):
-                        continue
-                chosen.append((g, summary))
-            if first is not None:
-                chosen.sort(key=lambda pair: pair[0] is not first)
+            self._describe_all(goroutines, progress)
+            summaries = self._summaries
+            chosen = [(g, summaries[g.goid]) for g in goroutines]
+            if options.hide_system_goroutines or self._filters:
+                chosen = [(g, s) for g, s in chosen if g is first or self._shown(s)]
+            lead = next((i for i, (g, _) in enumerate(chosen) if g is first), 0) if first is not None else 0
+            if lead:
+                chosen.insert(0, chosen.pop(lead))
             if not options.group_goroutines:
                 return [GoroutineView(g, s) for g, s in chosen]
             groups = self.group([g for g, _ in chosen], [s for _, s in chosen], progress)
-        if first is not None:
-            groups.sort(key=lambda grp: all(m is not first for m in grp.members))
+        lead = next((i for i, grp in enumerate(groups) if first in grp.members), 0) if first is not None else 0
+        if lead:
+            groups.insert(0, groups.pop(lead))
         return [GoroutineView(grp.representative, grp.summaries[0], grp) for grp in groups]
+
+    def _shown(self, summary: GoroutineSummary) -> bool:
+        """Whether the thread list shows a goroutine, by the hiding and filter options."""
+        if self.options.hide_system_goroutines and summary.system:
+            return False
+        return not self._filters or matches_all(self._filters, summary)
+
+    def _describe_all(self, goroutines: list[Goroutine], progress: Callable[[str, int, int], None] | None) -> None:
+        """Summaries of the goroutines not summarised yet, in batches (which a big core walks together)."""
+        missing = [g for g in goroutines if g.goid not in self._summaries]
+        size = -(-len(missing) // -(-len(missing) // _DESCRIBE_BATCH)) if missing else 1  # equal batches
+        for start in range(0, len(missing), size):
+            if progress is not None:
+                progress("Describing goroutines", start, len(missing))
+            batch = missing[start : start + size]
+            found = self._describer.summaries(batch, chains=self.options.group_goroutines)
+            self._summaries.update(zip([g.goid for g in batch], found, strict=True))
 
     def frames(self, g: Goroutine) -> list[Frame]:
         """Innermost first; the crashing goroutine's start where Go's traceback starts (crash_stack.py)."""

@@ -363,7 +363,16 @@ class GoAdapter:
         if session is None:
             return []
         with_wait = _names_waits(session)
-        return [{"id": self._thread_id(view), "name": _view_name(session, view, with_wait)} for view in views]
+        if with_wait:
+            return [{"id": self._thread_id(view), "name": _view_name(session, view, with_wait)} for view in views]
+        plain = self._threads.plain_goid
+        return [  # the common entry (one readable goroutine, its id its thread id) without calls
+            {"id": g.goid, "name": thread_name(view.summary)}
+            if view.group is None and g.unreadable is None and plain(g.goid)
+            else {"id": self._thread_id(view), "name": _view_name(session, view, with_wait)}
+            for view in views
+            for g in (view.goroutine,)
+        ]
 
     def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """godap's own request (`godap report` sends it): the thread list with what each entry's

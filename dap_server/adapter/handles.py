@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 INT32_MAX = 2**31 - 1
+_PLAIN_LIMIT = INT32_MAX - 1_000_000  # larger goroutine ids get thread ids counted down from INT32_MAX
 
 
 class HandleTable(Generic[K]):
@@ -52,8 +53,13 @@ class ThreadIds:
         self._big: dict[int, int] = {}
         self._big_back: dict[int, int] = {}
 
+    @staticmethod
+    def plain_goid(goid: int) -> bool:
+        """Whether a goroutine id is its own thread id."""
+        return 0 < goid < _PLAIN_LIMIT
+
     def thread_id(self, goid: int) -> int:
-        if 0 < goid < INT32_MAX - 1_000_000:
+        if 0 < goid < _PLAIN_LIMIT:
             return goid
         tid = self._big.get(goid)
         if tid is None:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ..debuggee.api import UnreadableMemory
 from ..program.dwarf.dies import DwarfError
 from ..program.pclntab import Pclntab, SourceLocation
-from .goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
+from .goroutines import BULK_GOROUTINES, G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from .labels import read_labels
 from .process import GoProcess
 
@@ -65,24 +65,70 @@ class Describer:
         self._created: dict[tuple[int, int], CreatedBy | None] = {}
         self._start_names: dict[int, str] = {}
 
+    def summaries(self, goroutines: list[Goroutine], chains: bool = False) -> list[GoroutineSummary]:
+        """`summary` of each goroutine; on a big core their stacks are walked together
+        (bulkwalk.py), and with `chains` to their ends, for `GoProcess.pc_chain` (grouping)."""
+        if len(goroutines) < BULK_GOROUTINES:
+            return [self.summary(g) for g in goroutines]
+        from .bulkwalk import walk  # numpy: only for big cores
+
+        found = walk(self._process.unwinder, goroutines, chains)
+        if found.chains is not None:
+            self._process.remember_chains(goroutines, found.chains)
+        # what goroutines started alike, waiting alike share: state, status, start, system, creator
+        shared: dict[tuple[int, ...], tuple[str, str, str, bool, CreatedBy | None]] = {}
+        result = []
+        for g, named in zip(goroutines, found.named, strict=True):
+            if named is None:
+                result.append(self.summary(g))
+                continue
+            key = (g.status, g.waitreason, g.startpc, g.running_cleanups, g.gopc, g.parent_goid, g.goid == 1)
+            common = shared.get(key)
+            if common is None:
+                start = self.start_function(g)
+                names = self._process.names
+                common = shared[key] = (
+                    names.state(g),
+                    names.status(g),
+                    start,
+                    self._is_system(start, g),
+                    self.created_by(g),
+                )
+            result.append(self._summary(g, named, common))
+        return result
+
     def summary(self, g: Goroutine) -> GoroutineSummary:
         process = self._process
-        top, user = process.unwinder.top_and_user(g) if g.unreadable is None else (None, None)
-        thread = process.unwinder.thread_of(g)
+        named = process.unwinder.top_and_user(g) if g.unreadable is None else (None, None)
         start = self.start_function(g)
+        state = process.names.state(g) if g.unreadable is None else "unreadable"
+        common = (state, process.names.status(g), start, self._is_system(start, g), self.created_by(g))
+        return self._summary(g, named, common)
+
+    def _summary(
+        self,
+        g: Goroutine,
+        named: tuple[SourceLocation | None, SourceLocation | None],
+        common: tuple[str, str, str, bool, CreatedBy | None],
+    ) -> GoroutineSummary:
+        state, status, start, system, created = common
+        thread = self._process.unwinder.thread_of(g) if g.m else None
+        labels = (
+            tuple(read_labels(self._process.memory, g.labels, self._minor, self._process.layouts)) if g.labels else ()
+        )
         return GoroutineSummary(  # positional: built once per goroutine of the core
             g.goid,
-            process.names.state(g) if g.unreadable is None else "unreadable",
-            self._wait_minutes(g),
+            state,
+            self._wait_minutes(g) if g.waitsince else None,
             g.lockedm != 0,
-            self._is_system(start, g),
-            self.created_by(g),
-            top,
-            user,
+            system,
+            created,
+            named[0],
+            named[1],
             thread.lwp if thread is not None else None,
-            process.names.status(g),
+            status,
             start,
-            tuple(read_labels(process.memory, g.labels, self._minor, process.layouts)) if g.labels else (),
+            labels,
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:

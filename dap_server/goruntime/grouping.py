@@ -12,6 +12,8 @@ from .describe import GoroutineSummary
 from .goroutines import Goroutine
 from .process import GoProcess
 
+_PAGE = 16384  # goroutines grouped between two progress reports
+
 
 @dataclass
 class GoroutineGroup:
@@ -65,16 +67,18 @@ def group_goroutines(
 ) -> list[GoroutineGroup]:
     """Groups, biggest first (ties in allgs order)."""
     groups: dict[tuple[object, ...], GoroutineGroup] = {}
-    for i, (g, summary) in enumerate(zip(goroutines, summaries, strict=True)):
-        if progress is not None and i % 4096 == 0:
-            progress("Grouping identical stacks", i, len(goroutines))
-        pcs = process.unwinder.pc_chain(g)
-        key = (summary.state, summary.locked, pcs)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = GoroutineGroup(pcs=pcs)
-        group.members.append(g)
-        group.summaries.append(summary)
+    pc_chain = process.pc_chain
+    for start in range(0, len(goroutines), _PAGE):
+        if progress is not None:
+            progress("Grouping identical stacks", start, len(goroutines))
+        page = zip(goroutines[start : start + _PAGE], summaries[start : start + _PAGE], strict=True)
+        for g, summary in page:
+            key = (summary.state, summary.locked, pc_chain(g))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = GoroutineGroup(pcs=key[2])
+            group.members.append(g)
+            group.summaries.append(summary)
     ordered = sorted(groups.values(), key=lambda grp: -len(grp.members))
     _tell_apart(process.program.pclntab, ordered)
     return ordered

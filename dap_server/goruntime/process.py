@@ -40,6 +40,7 @@ class GoProcess:
     attached: Attachments = field(default_factory=Attachments)
     _by_goid: dict[int, Goroutine] = field(default_factory=dict)
     _frames: dict[int, list[Frame]] = field(default_factory=dict)
+    _chains: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -53,8 +54,8 @@ class GoProcess:
         threads = list(debuggee.threads)
         stripped_notes = binary.recover_symbols(memory, threads)
         reader = GoroutineReader(memory, program, layouts)
-        gset = reader.read_all(progress)
-        goroutines, vet_warnings = vet(gset.goroutines)
+        gset = reader.read_all(progress, _decode_in_bulk)
+        goroutines, vet_warnings = (gset.goroutines, []) if gset.sound else vet(gset.goroutines)
         machines, m_warnings = read_machines(memory, program, layouts)
         rescued, rescue_warnings = missing_from_threads(goroutines, machines, reader)
         goroutines += rescued
@@ -73,7 +74,8 @@ class GoProcess:
             names=StatusNames(memory, program),
             warnings=stripped_notes + gset.warnings + vet_warnings + m_warnings + rescue_warnings,
         )
-        process._by_goid = {g.goid: g for g in goroutines if g.unreadable is None}
+        readable = [g for g in goroutines if g.unreadable is None]
+        process._by_goid = dict(zip([g.goid for g in readable], readable, strict=True))
         if layouts.dwarf_damage is not None:
             process.warnings.insert(0, f"{layouts.dwarf_damage}; runtime structures are read with {layouts.source}")
         return process
@@ -88,9 +90,24 @@ class GoProcess:
             self._frames[g.addr] = cached
         return cached
 
+    def pc_chain(self, g: Goroutine) -> tuple[int, ...]:
+        """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
+        chain = self._chains.get(g.addr)
+        return chain if chain is not None else self.unwinder.pc_chain(g)
+
+    def remember_chains(self, goroutines: list[Goroutine], chains: list[tuple[int, ...] | None]) -> None:
+        """Keep the pc chains a bulk walk found (None: not found there) for `pc_chain`."""
+        self._chains.update((g.addr, chain) for g, chain in zip(goroutines, chains, strict=True) if chain is not None)
+
     def goroutine_on_thread(self, thread: Thread) -> Goroutine | None:
         m = self.thread_machines.get(thread.lwp)
         if m is None or not m.curg:
             return None
         g = self.reader.read(m.curg)
         return self._by_goid.get(g.goid) if g.unreadable is None else None
+
+
+def _decode_in_bulk(reader: GoroutineReader, addresses: list[int]) -> tuple[list[Goroutine], bool]:
+    from .gtable import decode_all  # numpy, imported only for a core with many goroutines
+
+    return decode_all(reader, addresses)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..checkpoints import checkpoint
 from ..debuggee.api import (
@@ -73,6 +74,17 @@ class _PcInfo:
 
 _U64 = struct.Struct("<Q")
 
+
+class LeanFacts(NamedTuple):
+    """One frame as the lean walk sees it (`Unwinder.lean_facts`)."""
+
+    cfa_delta: int  # the CFA's distance from the frame's SP
+    ends: bool  # the stack ends with this frame
+    injected: bool  # an injected call (sigpanic): the next frame is reached by a trap
+    roles: Roles  # the code roles of its logical frames
+    func: Func
+
+
 # A physical frame: (pc, sp, cfa, trap, stack kind, registers or None, func).
 Step = tuple[int, int, int, bool, str, Registers | None, Func]
 
@@ -117,6 +129,10 @@ class Unwinder:
         self._arch = program.image.arch
         self._pushed = program.image.arch.return_address_pushed
 
+    @property
+    def memory(self) -> Memory:
+        return self._memory
+
     def thread_of(self, g: Goroutine) -> Thread | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
         m = self._machines.get(g.m)
@@ -160,10 +176,10 @@ class Unwinder:
                     top = roles[0]
                 if roles[1] is not None:
                     return top, roles[1]
-                _note_fallbacks(fallbacks, roles)
+                note_fallbacks(fallbacks, roles)
         except _NeedsFullWalk:
             return self._top_and_user_walk(self._goroutine_steps(g, limit))
-        return top, _best(fallbacks)
+        return top, best_fallback(fallbacks)
 
     def _lean(self, g: Goroutine, limit: int) -> Iterator[tuple[int, bool, _PcInfo]]:
         """(pc, trap, facts) of each frame of a parked goroutine, one cached lookup and one read
@@ -203,6 +219,32 @@ class Unwinder:
             if not pc:
                 return
 
+    def lean_start(self, g: Goroutine) -> tuple[int, int] | None:
+        """The (pc, sp) a parked goroutine's lean walk starts from; None when its stack needs the
+        general walk (it runs, or sits in a system call on a known thread)."""
+        if g.unreadable is not None or g.status == G_RUNNING or (g.status == G_SYSCALL and self.thread_of(g)):
+            return None
+        return (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
+
+    @property
+    def pushes_return_address(self) -> bool:
+        """Whether a call pushes its return address (amd64: it is the word below the caller's CFA)
+        rather than leaving it in the link register for the callee to save at its SP (arm64)."""
+        return self._pushed
+
+    def lean_facts(self, pc: int, trap: bool) -> LeanFacts | None:
+        """What the lean walk uses of the frame at `pc` (reached by a trap or a return), for
+        walking many stacks at once (bulkwalk.py); None where the lean walk gives up
+        (`_NeedsFullWalk`)."""
+        info = self._info(pc)
+        if info is None or info.kind > _TOP:
+            return None
+        ends = info.kind == _TOP
+        if not ends and not self._pushed and (info.injected or not info.cfa_delta):
+            return None
+        roles = self._code.roles(pc if trap or pc == info.func.entry else pc - 1)
+        return LeanFacts(info.cfa_delta, ends, info.injected, roles, info.func)
+
     def _top_and_user_walk(self, steps: Iterator[Step | Frame]) -> tuple[SourceLocation | None, SourceLocation | None]:
         top: SourceLocation | None = None
         fallbacks: list[SourceLocation | None] = [None, None, None]
@@ -214,8 +256,8 @@ class Unwinder:
             top = top or roles[0]
             if roles[1] is not None:
                 return top, roles[1]
-            _note_fallbacks(fallbacks, roles)
-        return top, _best(fallbacks)
+            note_fallbacks(fallbacks, roles)
+        return top, best_fallback(fallbacks)
 
     def pc_chain(self, g: Goroutine, limit: int = MAX_FRAMES) -> tuple[int, ...]:
         """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
@@ -518,14 +560,14 @@ class Unwinder:
         )
 
 
-def _note_fallbacks(fallbacks: list[SourceLocation | None], roles: Roles) -> None:
+def note_fallbacks(fallbacks: list[SourceLocation | None], roles: Roles) -> None:
     """Keep the first frame of another module, the first of the standard library, the outermost."""
     fallbacks[0] = fallbacks[0] or roles[2]
     fallbacks[1] = fallbacks[1] or roles[3]
     fallbacks[2] = roles[4] or fallbacks[2]
 
 
-def _best(fallbacks: list[SourceLocation | None]) -> SourceLocation | None:
+def best_fallback(fallbacks: list[SourceLocation | None]) -> SourceLocation | None:
     return next((loc for loc in fallbacks if loc is not None), None)
 
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...debuggee.api import UnreadableMemory
-from ..goroutines import Goroutine
+from ..goroutines import BULK_GOROUTINES, Goroutine
 from ..process import GoProcess
-from .stackmaps import StackMaps, live_words
+from .stackmaps import StackMaps, bulk_live_words, live_words
 
 HOP_BYTES = 64  # words of a pointed-to object looked at: a closure's captures, a small struct's fields
 HOPS_PER_GOROUTINE = 24
@@ -62,19 +62,24 @@ class ReferenceSearch:
         """Search the next `count` goroutines (all that are left when `count` is None)."""
         result = self.result
         stop = min(result.total, result.searched + count)
+        page = self._goroutines[result.searched : stop]
+        together = bulk_live_words(self._process, self._maps, page) if len(page) >= BULK_GOROUTINES else []
         for i in range(result.searched, stop):
             if progress is not None and i % 2048 == 0:
                 progress(i, result.total)
             g = self._goroutines[i]
-            for target in self._hits(g):
+            words = together[i - result.searched] if together else None
+            for target in self._hits(g, words):
                 result.by_target.setdefault(target, []).append(g.goid)
         result.searched = stop
         if self._hops >= MAX_HOPS and not result.limits:
             result.limits.append(f"pointers from stacks were followed only until {MAX_HOPS:,} objects had been read")
         return result
 
-    def _hits(self, g: Goroutine) -> set[int]:
-        words = _stack_words(self._process, self._maps, g)
+    def _hits(self, g: Goroutine, words: list[int] | None) -> set[int]:
+        """The targets g's stack refers to; `words`, its live pointer words when already read."""
+        if words is None:
+            words = _stack_words(self._process, self._maps, g)
         if words is None:
             return set()
         hits = self._targets.intersection(words)
