@@ -113,6 +113,11 @@ def forward_csr(nodes: int, rev_start: Starts, rev_src: Nodes) -> tuple[Starts, 
     return start, dst
 
 
+def _graph(nodes: int, start: Starts, dst: Nodes) -> tuple[ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]:
+    """The first three arguments of a C walk over a forward adjacency (CSR)."""
+    return ctypes.c_int64(nodes), _ptr(start, np.int32, nodes + 1), _ptr(dst, np.int32, int(start[-1]))
+
+
 def bfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes]:
     """(parent, order) of a breadth-first search from node 0."""
     parent = np.empty(nodes, np.int32)
@@ -120,9 +125,7 @@ def bfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes]:
     count = ctypes.c_int64()
     _call(
         "godap_bfs",
-        ctypes.c_int64(nodes),
-        _ptr(start, np.int32, nodes + 1),
-        _ptr(dst, np.int32, int(start[-1])),
+        *_graph(nodes, start, dst),
         _ptr(parent, np.int32, nodes),
         _ptr(order, np.int32, nodes),
         ctypes.byref(count),
@@ -136,9 +139,7 @@ def dfs(nodes: int, start: Starts, dst: Nodes) -> tuple[Nodes, Nodes, Nodes]:
     count = ctypes.c_int64()
     _call(
         "godap_dfs",
-        ctypes.c_int64(nodes),
-        _ptr(start, np.int32, nodes + 1),
-        _ptr(dst, np.int32, int(start[-1])),
+        *_graph(nodes, start, dst),
         _ptr(pre, np.int32, nodes),
         _ptr(vertex, np.int32, nodes),
         _ptr(dparent, np.int32, nodes),
