@@ -1,6 +1,8 @@
 """Who refers to a wait object: the goroutines whose live pointer slots (the stack maps the GC
 scans) hold its address, directly or in the first words of an object one pointer away (a closure's
 captures, a stack-allocated defer closure, a small struct), and whether a package variable does.
+A heap object's words are read only up to its end (its span's slot size): the words past it belong
+to a neighbour, and a stale one there would name a goroutine that does not refer to the object.
 
 The search is bounded: each goroutine follows at most HOPS_PER_GOROUTINE pointers, and the whole
 search follows at most MAX_HOPS; what a bound cut short is said in `limits`. Package variables are
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import BULK_GOROUTINES, Goroutine
+from ..heap.layout import HeapError, HeapLayout, object_extent, read_layout
 from ..process import GoProcess
 from .stackmaps import StackMaps, bulk_live_words, live_words
 
@@ -56,6 +59,7 @@ class ReferenceSearch:
         self._maps = StackMaps(process.program.pclntab)
         self._records = {g.addr for g in self._goroutines}  # a g's stack bounds may equal an object's address
         self._text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
+        self._heap = _heap_layout(process)
         self._hops = 0
 
     def advance(self, count: int, progress: Callable[[int, int], None] | None = None) -> References:
@@ -91,7 +95,7 @@ class ReferenceSearch:
             if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or word in records:
                 continue
             if word not in pointees:
-                pointees[word] = _pointee_hits(self._process, word, self._targets)
+                pointees[word] = _pointee_hits(self._process, self._heap, word, self._targets)
                 self._hops += 1
                 budget -= 1
             hits |= pointees[word]
@@ -109,9 +113,18 @@ def _stack_words(process: GoProcess, maps: StackMaps, g: Goroutine) -> list[int]
     return live_words(process, maps, frames)
 
 
-def _pointee_hits(process: GoProcess, addr: int, targets: set[int]) -> frozenset[int]:
+def _heap_layout(process: GoProcess) -> HeapLayout | None:
     try:
-        data = process.memory.read(addr, HOP_BYTES)
+        return read_layout(process.program, process.layouts)
+    except HeapError:
+        return None  # no object bounds: HOP_BYTES are read wherever a pointer goes
+
+
+def _pointee_hits(process: GoProcess, heap: HeapLayout | None, addr: int, targets: set[int]) -> frozenset[int]:
+    try:
+        extent = object_extent(process.memory, heap, addr) if heap is not None else None
+        size = HOP_BYTES if extent is None else min(HOP_BYTES, extent[0] + extent[1] - addr) & ~7
+        data = process.memory.read(addr, size) if size else b""
     except UnreadableMemory:
         return frozenset()
     return frozenset(targets.intersection(memoryview(data).cast("Q")))

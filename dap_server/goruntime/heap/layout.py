@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...debuggee.api import Memory
 from ...program.dwarf.dies import DwarfError
 from ...program.layout_tables import HEAP_CONSTANTS, HEAP_FIELD_SIZES, release_key
 from ...program.program import Program
@@ -45,6 +46,7 @@ class HeapLayout:
     arenas: int  # offset of mheap.arenas
     arena_bitmap: FieldAt | None  # heapArena.bitmap (≤ 1.21)
     arena_inline_marks: FieldAt | None  # heapArena.pageUseSpanInlineMarkBits (Green Tea)
+    arena_spans: FieldAt | None  # heapArena.spans: the span of each page
     inline_mark_bytes: int
     header_min: int | None  # minSizeForMallocHeader (1.22+); None: no allocation headers
     type_fields: dict[str, FieldAt]  # internal/abi.Type: Size_, PtrBytes, TFlag, Kind_, GCData
@@ -53,6 +55,39 @@ class HeapLayout:
     special: dict[str, FieldAt]  # next, offset, kind
     finalizer_kind: int | None
     finalizer_fn: int | None  # offset of specialfinalizer.fn
+
+
+def arena_of(addr: int) -> int:
+    """The index of the heap arena holding `addr`."""
+    return ((addr - ARENA_BASE_OFFSET) & ((1 << 64) - 1)) // ARENA_BYTES
+
+
+def heap_arena(memory: Memory, layout: HeapLayout, index: int) -> int:
+    """The heapArena record of arena `index` (linux/amd64: one level-1 entry)."""
+    level2 = memory.u64(layout.mheap + layout.arenas)
+    return memory.u64(level2 + WORD * index) if level2 else 0
+
+
+def object_extent(memory: Memory, layout: HeapLayout, addr: int) -> tuple[int, int] | None:
+    """(start, size) of the heap slot that holds `addr`, from the arena's page-to-span map; None
+    where no in-use span holds it (a stack, a global) or the binary does not say where that map is.
+    UnreadableMemory where the core lacks a record on the way."""
+    if layout.arena_spans is None:
+        return None
+    record = heap_arena(memory, layout, arena_of(addr))
+    if not record:
+        return None
+    span = memory.u64(record + layout.arena_spans.offset + WORD * ((addr % ARENA_BYTES) // PAGE_SIZE))
+    if not span:
+        return None
+    fields = layout.span
+    state = memory.read(span + fields["state"].offset, 1)[0]
+    start = memory.u64(span + fields["startAddr"].offset)
+    pages = memory.u64(span + fields["npages"].offset)
+    size = int.from_bytes(memory.read(span + fields["elemsize"].offset, fields["elemsize"].size), "little")
+    if state != SPAN_IN_USE or not size or not start <= addr < start + pages * PAGE_SIZE:
+        return None
+    return start + (addr - start) // size * size, size
 
 
 def read_layout(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
@@ -68,7 +103,7 @@ def _read(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
     fields = _Fields(program, layouts)
     span = fields.get("runtime.mspan", SPAN_FIELDS, ("largeType", "specials"))
     heap = fields.get("runtime.mheap", ("allspans", "arenas"), ())
-    arena = fields.get("runtime.heapArena", (), ("bitmap", "pageUseSpanInlineMarkBits"))
+    arena = fields.get("runtime.heapArena", (), ("bitmap", "pageUseSpanInlineMarkBits", "spans"))
     type_fields = fields.get("internal/abi.Type", ("Size_", "PtrBytes", "TFlag", "Kind_", "GCData"), ())
     module = fields.get("runtime.moduledata", ("data", "edata", "bss", "ebss", "gcdatamask", "gcbssmask"), ())
     special = fields.get("runtime.special", ("next", "offset", "kind"), ())
@@ -89,6 +124,7 @@ def _read(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
         arenas=heap["arenas"].offset,
         arena_bitmap=arena.get("bitmap"),
         arena_inline_marks=arena.get("pageUseSpanInlineMarkBits"),
+        arena_spans=arena.get("spans"),
         inline_mark_bytes=inline or INLINE_MARK_BITS,
         header_min=header_min if "largeType" in span else None,
         type_fields=type_fields,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from ...debuggee.api import Memory, UnreadableMemory
 from .image import U64, WordImage
-from .layout import ARENA_BASE_OFFSET, ARENA_BYTES, PAGE_SIZE, WORD, HeapLayout
+from .layout import ARENA_BASE_OFFSET, ARENA_BYTES, PAGE_SIZE, WORD, HeapLayout, arena_of, heap_arena
 from .spans import ObjectTable, SpanTable
 
 KIND_GC_PROG = 1 << 6  # abi.KindGCProg, ≤ 1.23
@@ -101,23 +101,13 @@ def pointer_words(
         del whole
 
 
-def _arena_of(addr: int) -> int:
-    return ((addr - ARENA_BASE_OFFSET) & ((1 << 64) - 1)) // ARENA_BYTES
-
-
-def _heap_arena(memory: Memory, layout: HeapLayout, index: int) -> int:
-    """The heapArena record of arena `index` (linux/amd64: one level-1 entry)."""
-    level2 = memory.u64(layout.mheap + layout.arenas)
-    return memory.u64(level2 + WORD * index) if level2 else 0
-
-
 def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) -> Iterator[U64]:
     assert layout.arena_bitmap is not None
     scan = ~spans.noscan
-    arenas = sorted({_arena_of(int(b)) for b in spans.base[scan].tolist()})
+    arenas = sorted({arena_of(int(b)) for b in spans.base[scan].tolist()})
     for index in arenas:
         try:
-            record = _heap_arena(memory, layout, index)
+            record = heap_arena(memory, layout, index)
             if not record:
                 continue
             raw = memory.read(record + layout.arena_bitmap.offset, layout.arena_bitmap.size)
@@ -169,10 +159,10 @@ def _inline_mark_spans(
     records: dict[int, bytes | None] = {}
     for i in np.nonzero(small & (spans.elemsize >= 16))[0].tolist():
         base = int(spans.base[i])
-        index = _arena_of(base)
+        index = arena_of(base)
         if index not in records:
             try:
-                record = _heap_arena(memory, layout, index)
+                record = heap_arena(memory, layout, index)
                 records[index] = memory.read(record + field.offset, field.size) if record else None
             except UnreadableMemory:
                 records[index] = None
