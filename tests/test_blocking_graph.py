@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from conftest import MakeCore
 from support import programs, traceback
-from support.build import BuildOptions
+from support.build import ARCHES, BuildOptions
 from support.cores import Core, Trigger
 from support.session import OpenCore, open_core
 from support.toolchains import Release
@@ -45,9 +45,12 @@ class Stuck:
         return str(response["body"]["result"])
 
 
-@pytest.fixture(scope="module")
-def stuck(go_release: Release, make_core: MakeCore) -> Iterator[Stuck]:
-    core = make_core("stuck", (str(LEAKERS),), release=go_release, trigger=Trigger.SIGABRT)
+@pytest.fixture(scope="module", params=ARCHES)
+def stuck(go_release: Release, make_core: MakeCore, request: pytest.FixtureRequest) -> Iterator[Stuck]:
+    """On amd64 and on arm64 (qemu-user's cores), whose frames keep their live pointer slots at
+    other offsets from the CFA."""
+    options = BuildOptions(arch=request.param)
+    core = make_core("stuck", (str(LEAKERS),), release=go_release, trigger=Trigger.SIGABRT, options=options)
     facts = {m["name"]: m["addr"] for m in _FACT.finditer(core.stdout)}
     names = programs.parse_manifest(core.stdout)
     with open_core(core.exe, core.core) as session:

@@ -4,8 +4,11 @@ the frame's `PCDATA_StackMapIndex`, and optionally its stack objects (`FUNCDATA_
 address-taken locals, taken whole). A stale word in a dead slot is not a pointer.
 
 Offsets are from the frame's CFA, so they are the same for every frame at one pc and are cached per
-pc by callers. On amd64 a frame's locals end at varp = CFA − 8 (− 8 more for the saved frame pointer
-when the frame has locals) and its arguments start at the CFA. A frame without maps (assembly, or
+pc by callers. On amd64 the call pushed the return address below the CFA: a frame's locals end at
+varp = CFA − 8 (− 8 more for the saved frame pointer when the frame has locals) and its arguments
+start at the CFA. On arm64 nothing is pushed (the CFA is the frame's fp, as the runtime names it)
+and a frame keeps a word for its callee's link register at 0(SP) (sys.MinFrameSize): locals end at
+CFA (− 8 for the frame pointer) and arguments start at CFA + 8. A frame without maps (assembly, or
 code the runtime itself scans conservatively) gets None: the caller decides whether to scan it whole
 (the heap's roots, as the runtime does) or not at all (the blocking graph's references).
 """
@@ -33,15 +36,20 @@ def lookup_pc(func: Func, pc: int, trap: bool) -> int:
     return pc if trap or pc == func.entry else pc - 1
 
 
-def pointer_offsets(pclntab: Pclntab, func: Func, pc: int, stack_objects: bool) -> tuple[int, ...] | None:
+def pointer_offsets(
+    pclntab: Pclntab, func: Func, pc: int, stack_objects: bool, return_address_pushed: bool
+) -> tuple[int, ...] | None:
     """Offsets from the CFA of the frame's live pointer words at lookup pc `pc`; None when the
-    function has no maps there."""
+    function has no maps there. `return_address_pushed`: the architecture's calls push the return
+    address (amd64), rather than leave it in a link register (arm64)."""
     if func.name.startswith(CONSERVATIVE):
         return None
     table = func.pcdata[PCDATA_STACK_MAP_INDEX] if len(func.pcdata) > PCDATA_STACK_MAP_INDEX else 0
     index = max(pclntab.pcvalue(func, table, pc), 0) if table else 0
-    sp = -WORD - pclntab.sp_delta(func, pc)
-    varp = -WORD
+    pushed = WORD if return_address_pushed else 0
+    argp = 0 if return_address_pushed else WORD
+    sp = -pushed - pclntab.sp_delta(func, pc)
+    varp = -pushed
     if varp > sp:
         varp -= WORD  # the saved frame pointer
     offsets: list[int] = []
@@ -51,9 +59,9 @@ def pointer_offsets(pclntab: Pclntab, func: Func, pc: int, stack_objects: bool) 
             return None
         offsets += [varp - (len(locals_) - i) * WORD for i, bit in enumerate(locals_) if bit]
     args = _bits(pclntab, func, FUNCDATA_ARGS_POINTER_MAPS, index) if func.args > 0 else []
-    offsets += [i * WORD for i, bit in enumerate(args or []) if bit]
+    offsets += [argp + i * WORD for i, bit in enumerate(args or []) if bit]
     if stack_objects:
-        offsets += _stack_object_offsets(pclntab, func, varp)
+        offsets += _stack_object_offsets(pclntab, func, varp, argp)
     return tuple(offsets)
 
 
@@ -75,7 +83,7 @@ def _bits(pclntab: Pclntab, func: Func, which: int, index: int) -> list[bool] | 
     return [bool(raw[i // 8] >> (i % 8) & 1) for i in range(nbit)]
 
 
-def _stack_object_offsets(pclntab: Pclntab, func: Func, varp: int) -> list[int]:
+def _stack_object_offsets(pclntab: Pclntab, func: Func, varp: int, argp: int) -> list[int]:
     addr = pclntab.funcdata_address(func, FUNCDATA_STACK_OBJECTS)
     raw = pclntab.read_funcdata(addr, WORD) if addr is not None else None
     if addr is None or raw is None:
@@ -84,6 +92,6 @@ def _stack_object_offsets(pclntab: Pclntab, func: Func, varp: int) -> list[int]:
     records = pclntab.read_funcdata(addr + WORD, count * _STACK_OBJECT.size) or b""
     offsets: list[int] = []
     for off, _size, ptrdata, _gcdata in _STACK_OBJECT.iter_unpack(records[: count * _STACK_OBJECT.size]):
-        base = (varp if off < 0 else 0) + off
+        base = (varp if off < 0 else argp) + off
         offsets += range(base, base + max(ptrdata, 0), WORD)
     return offsets

@@ -56,7 +56,7 @@ class ReferenceSearch:
         self.result = References(total=len(self._goroutines) if targets else 0)
         self.result.from_globals = _global_references(process, targets) if targets else set()
         self._pointees: dict[int, frozenset[int]] = {}
-        self._maps = StackMaps(process.program.pclntab)
+        self._maps = StackMaps(process.program)
         self._records = {g.addr for g in self._goroutines}  # a g's stack bounds may equal an object's address
         self._text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
         self._heap = _heap_layout(process)

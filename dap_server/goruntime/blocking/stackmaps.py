@@ -7,7 +7,8 @@ Frames without stack maps (assembly) hold no pointers the compiler knows of here
 from __future__ import annotations
 
 from ...debuggee.api import UnreadableMemory
-from ...program.pclntab import Func, Pclntab
+from ...program.pclntab import Func
+from ...program.program import Program
 from ..frames import Frame
 from ..goroutines import Goroutine
 from ..process import GoProcess
@@ -17,8 +18,9 @@ from ..stackmaps import lookup_pc, pointer_offsets
 class StackMaps:
     """Live pointer slots per pc, cached for the whole stop."""
 
-    def __init__(self, pclntab: Pclntab) -> None:
-        self._pclntab = pclntab
+    def __init__(self, program: Program) -> None:
+        self._pclntab = program.pclntab
+        self._pushed = program.image.arch.return_address_pushed
         self._offsets: dict[int, tuple[int, ...]] = {}
 
     def slots(self, frame: Frame) -> list[int]:
@@ -33,7 +35,10 @@ class StackMaps:
         lookup = lookup_pc(func, pc, trap)
         offsets = self._offsets.get(lookup)
         if offsets is None:
-            offsets = self._offsets[lookup] = pointer_offsets(self._pclntab, func, lookup, stack_objects=False) or ()
+            offsets = self._offsets[lookup] = (
+                pointer_offsets(self._pclntab, func, lookup, stack_objects=False, return_address_pushed=self._pushed)
+                or ()
+            )
         return offsets
 
 

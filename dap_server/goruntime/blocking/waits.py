@@ -44,7 +44,7 @@ class WaitReader:
         self._objects = objects
         self._semaphores = semaphores
         self._offsets: dict[tuple[str, tuple[str, ...]], int | None] = {}
-        self._maps = StackMaps(process.program.pclntab)
+        self._maps = StackMaps(process.program)
 
     def wait(self, g: Goroutine, system: bool) -> Wait | None:
         """What `g` waits on; None when it is running or runnable."""

@@ -91,6 +91,7 @@ def _globals(process: GoProcess, layout: HeapLayout, roots: Roots) -> None:
 
 def _stacks(process: GoProcess, roots: Roots) -> None:
     memory, pclntab = process.memory, process.program.pclntab
+    pushed = process.program.image.arch.return_address_pushed
     offsets_at: dict[int, tuple[int, ...] | None] = {}  # per lookup pc: the same for every frame there
     for g in process.goroutines:
         if g.unreadable is not None or g.is_dead or not g.stack_hi or g.stack_hi - g.stack_lo > MAX_STACK_BYTES:
@@ -117,7 +118,7 @@ def _stacks(process: GoProcess, roots: Roots) -> None:
             if not interrupted and not frame.trap and frame.func is not None:
                 pc = lookup_pc(frame.func, frame.pc, False)
                 if pc not in offsets_at:
-                    offsets_at[pc] = pointer_offsets(pclntab, frame.func, pc, stack_objects=True)
+                    offsets_at[pc] = pointer_offsets(pclntab, frame.func, pc, True, pushed)
                 offsets = offsets_at[pc]
                 words = None if offsets is None else [frame.cfa + off for off in offsets]
             interrupted = frame.function.startswith(CONSERVATIVE)
