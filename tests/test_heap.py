@@ -23,7 +23,7 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import BuildProgram, MakeCore
-from support.build import BuildOptions
+from support.build import ARCHES, BuildOptions
 from support.cores import Core, Trigger, truncated_copy
 from support.live import running
 from support.session import OpenCore, attach_process, open_core, run_godap
@@ -84,13 +84,17 @@ def _private(core: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return link
 
 
-def _core(make_core: MakeCore, release: Release) -> Core:
-    return make_core("heapzoo", [str(N)], release, trigger=Trigger.SIGABRT)
+def _core(make_core: MakeCore, release: Release, arch: str = "amd64") -> Core:
+    return make_core("heapzoo", [str(N)], release, trigger=Trigger.SIGABRT, options=BuildOptions(arch=arch))
 
 
-@pytest.fixture(scope="module")
-def heap(make_core: MakeCore, go_release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Heap]:
-    core = _core(make_core, go_release)
+@pytest.fixture(scope="module", params=ARCHES)
+def heap(
+    make_core: MakeCore, go_release: Release, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Heap]:
+    """On amd64 and on arm64 (qemu-user's cores): arena indices count from each architecture's
+    runtime.arenaBaseOffset."""
+    core = _core(make_core, go_release, request.param)
     path = _private(core.core, tmp_path_factory)
     with open_core(core.exe, path) as session:
         yield Heap(core, path, session, _facts(core.stdout))

@@ -19,7 +19,9 @@ from ..layouts import RuntimeLayouts
 
 PAGE_SIZE = 8192  # runtime._PageSize on every release and platform
 ARENA_BYTES = 64 << 20  # runtime.heapArenaBytes on linux/amd64
-ARENA_BASE_OFFSET = 0xFFFF800000000000  # runtime.arenaBaseOffset on amd64 (a constant DWARF lacks)
+# runtime.arenaBaseOffset, per GOARCH (a constant DWARF lacks): amd64's heap may lie in the upper
+# half of the address space, so its arena indices count from there; arm64's from 0.
+ARENA_BASE_OFFSETS = {"amd64": 0xFFFF800000000000, "arm64": 0}
 SPAN_IN_USE = 1  # runtime.mSpanInUse
 INLINE_MARK_BITS = 128  # sizeof(runtime.spanInlineMarkBits), when DWARF does not say
 WORD = 8
@@ -47,6 +49,7 @@ class HeapLayout:
     arena_bitmap: FieldAt | None  # heapArena.bitmap (≤ 1.21)
     arena_inline_marks: FieldAt | None  # heapArena.pageUseSpanInlineMarkBits (Green Tea)
     arena_spans: FieldAt | None  # heapArena.spans: the span of each page
+    arena_base: int  # runtime.arenaBaseOffset of the binary's architecture
     inline_mark_bytes: int
     header_min: int | None  # minSizeForMallocHeader (1.22+); None: no allocation headers
     type_fields: dict[str, FieldAt]  # internal/abi.Type: Size_, PtrBytes, TFlag, Kind_, GCData
@@ -57,9 +60,14 @@ class HeapLayout:
     finalizer_fn: int | None  # offset of specialfinalizer.fn
 
 
-def arena_of(addr: int) -> int:
+def arena_of(layout: HeapLayout, addr: int) -> int:
     """The index of the heap arena holding `addr`."""
-    return ((addr - ARENA_BASE_OFFSET) & ((1 << 64) - 1)) // ARENA_BYTES
+    return ((addr - layout.arena_base) & ((1 << 64) - 1)) // ARENA_BYTES
+
+
+def arena_start(layout: HeapLayout, index: int) -> int:
+    """The first address of heap arena `index`."""
+    return (index * ARENA_BYTES + layout.arena_base) & ((1 << 64) - 1)
 
 
 def heap_arena(memory: Memory, layout: HeapLayout, index: int) -> int:
@@ -74,7 +82,7 @@ def object_extent(memory: Memory, layout: HeapLayout, addr: int) -> tuple[int, i
     UnreadableMemory where the core lacks a record on the way."""
     if layout.arena_spans is None:
         return None
-    record = heap_arena(memory, layout, arena_of(addr))
+    record = heap_arena(memory, layout, arena_of(layout, addr))
     if not record:
         return None
     span = memory.u64(record + layout.arena_spans.offset + WORD * ((addr % ARENA_BYTES) // PAGE_SIZE))
@@ -125,6 +133,7 @@ def _read(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
         arena_bitmap=arena.get("bitmap"),
         arena_inline_marks=arena.get("pageUseSpanInlineMarkBits"),
         arena_spans=arena.get("spans"),
+        arena_base=ARENA_BASE_OFFSETS.get(program.image.arch.name, 0),
         inline_mark_bytes=inline or INLINE_MARK_BITS,
         header_min=header_min if "largeType" in span else None,
         type_fields=type_fields,

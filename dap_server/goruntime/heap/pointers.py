@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from ...debuggee.api import Memory, UnreadableMemory
 from .image import U64, WordImage
-from .layout import ARENA_BASE_OFFSET, ARENA_BYTES, PAGE_SIZE, WORD, HeapLayout, arena_of, heap_arena
+from .layout import ARENA_BYTES, PAGE_SIZE, WORD, HeapLayout, arena_of, arena_start, heap_arena
 from .spans import ObjectTable, SpanTable
 
 KIND_GC_PROG = 1 << 6  # abi.KindGCProg, ≤ 1.23
@@ -104,7 +104,7 @@ def pointer_words(
 def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) -> Iterator[U64]:
     assert layout.arena_bitmap is not None
     scan = ~spans.noscan
-    arenas = sorted({arena_of(int(b)) for b in spans.base[scan].tolist()})
+    arenas = sorted({arena_of(layout, int(b)) for b in spans.base[scan].tolist()})
     for index in arenas:
         try:
             record = heap_arena(memory, layout, index)
@@ -114,7 +114,7 @@ def _arena_bitmap_words(memory: Memory, layout: HeapLayout, spans: SpanTable) ->
         except UnreadableMemory:
             continue
         bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")
-        start = (index * ARENA_BYTES + ARENA_BASE_OFFSET) & ((1 << 64) - 1)
+        start = arena_start(layout, index)
         yield np.uint64(start) + np.nonzero(bits)[0].astype(np.uint64) * np.uint64(WORD)
 
 
@@ -159,7 +159,7 @@ def _inline_mark_spans(
     records: dict[int, bytes | None] = {}
     for i in np.nonzero(small & (spans.elemsize >= 16))[0].tolist():
         base = int(spans.base[i])
-        index = arena_of(base)
+        index = arena_of(layout, base)
         if index not in records:
             try:
                 record = heap_arena(memory, layout, index)
