@@ -28,7 +28,9 @@ def decode_all(reader: GoroutineReader, addresses: list[int]) -> tuple[list[Goro
     and whether they are certainly sound: every record plausible, no address or id twice (else
     the caller vets them one by one, which also says what is wrong).
     """
-    addrs = np.array(addresses, dtype=np.int64)
+    raw = np.array(addresses, dtype=np.uint64)  # a damaged allgs holds any 64-bit word
+    raw[raw >= np.uint64(1 << 63)] = 0  # no user-space address: read one by one, as unreadable
+    addrs = raw.view(np.int64)
     regions = Regions(reader.memory, addrs, addrs + reader.span)
     buffer, word, ok = regions.locate(addrs, reader.span)
     columns: dict[str, np.ndarray] = {}
