@@ -1,7 +1,7 @@
 import { resetStub, Uri } from '../testSupport/vscodeStub';
+import { tempDir } from '../testSupport/tempDirs';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
@@ -61,7 +61,7 @@ describe('activate', () => {
   });
 
   it('godap.pickGoProcess lists through godap.pythonPath and returns the picked pid', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'godap-pick-'));
+    const dir = tempDir();
     const python = path.join(dir, 'python');
     const entry = { pid: 4242, name: 'server', go_version: 'go1.26.8', command_line: ['/srv/server', '-v'] };
     fs.writeFileSync(python, [

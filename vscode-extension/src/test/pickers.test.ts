@@ -1,9 +1,9 @@
 import { folder, resetStub, Uri } from '../testSupport/vscodeStub';
+import { tempDir } from '../testSupport/tempDirs';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileKind, listExecutables } from '../executables';
 import { BROWSE_LABEL, coreFileFromCommandArgument, pickCoreFile, pickProgram, windowPickerUi, type ProgramItem } from '../pickers';
@@ -12,7 +12,7 @@ const dialog = (options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | unde
 
 /** A folder with a real executable (a copy of node), a core (its ELF type set to ET_CORE), a shared library and a text file. */
 function dumpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'godap-pick-'));
+  const dir = tempDir();
   const program = fs.readFileSync(process.execPath);
   fs.writeFileSync(path.join(dir, 'app'), program, { mode: 0o755 });
   const core = Buffer.from(program.subarray(0, 4096));
@@ -69,7 +69,7 @@ describe('pickers', () => {
 
   it('pickProgram with no executable around goes to the dialog; a text file is refused, cancel is undefined', async () => {
     const state = resetStub();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'godap-pick-'));
+    const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
     state.openDialogAnswers.push([Uri.file(path.join(dir, 'notes.txt'))], undefined);
     assert.equal(await pickProgram(windowPickerUi(dialog), path.join(dir, 'core')), undefined);
