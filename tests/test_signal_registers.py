@@ -13,7 +13,7 @@ import pytest
 from conftest import MakeCore
 from support import traceback
 from support.build import ARCHES, BuildOptions, Mode
-from support.cores import Trigger
+from support.cores import Scenario, Trigger, scenario_ids
 from support.toolchains import Release
 
 from dap_server.debuggee.api import Registers
@@ -21,7 +21,7 @@ from dap_server.debuggee.signals import SIGNAL_NAMES
 from dap_server.goruntime.frames import Frame
 from dap_server.session import Session, SessionOptions
 
-CASES = [("cgozoo", ("ccrash",), Trigger.SELF), ("zoo", ("abort",), Trigger.SIGABRT)]
+CASES = [Scenario("cgozoo", ("ccrash",)), Scenario("zoo", ("abort",), Trigger.SIGABRT)]
 # Go's names for registers godap names otherwise; those Go prints that a context has no word
 # for (amd64's cs/fs/gs segment selectors, arm64's fault address) are not compared.
 GO_NAMES = {"amd64": {"rflags": "eflags"}, "arm64": {**{f"r{i}": f"x{i}" for i in range(30)}, "lr": "x30"}}
@@ -40,16 +40,11 @@ def _interrupted(frames: list[Frame], signo: int) -> Registers | None:
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[c[1][0] for c in CASES])
+@pytest.mark.parametrize("scenario", CASES, ids=scenario_ids(CASES))
 def test_each_threads_signal_context_is_what_go_printed(
-    program: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
+    scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
+    program, args, trigger = scenario
     core = make_core(program, args, go_release, build_mode, trigger=trigger, options=BuildOptions(arch=arch))
     printed = [s for s in traceback.parse(core.stderr).sections if s.registers and s.signal and s.signal.m is not None]
     assert len(printed) >= 2, "Go printed the registers of the crashing M and of the others"

@@ -13,17 +13,17 @@ import pytest
 from conftest import MakeCore, RunDelve
 from support import delve, scoreboard, traceback
 from support.build import ARCHES, BuildOptions, Mode
-from support.cores import Trigger
+from support.cores import Scenario, Trigger, scenario_ids
 from support.session import open_core
 from support.stack_compare import Location, dap_locations, go_locations, normalize_function
 from support.toolchains import Release
 
 AGREEMENT = 0.99
 CASES = [
-    ("zoo", ("blocked",), Trigger.SIGABRT),
-    ("zoo", ("nilderef",), Trigger.SELF),
-    ("zoo", ("mapwrites",), Trigger.SELF),
-    ("zoo", ("deadlock",), Trigger.SELF),
+    Scenario("zoo", ("blocked",), Trigger.SIGABRT),
+    Scenario("zoo", ("nilderef",)),
+    Scenario("zoo", ("mapwrites",)),
+    Scenario("zoo", ("deadlock",)),
 ]
 
 
@@ -46,18 +46,12 @@ def _same_stack(ours: list[Location], printed: list[Location] | None) -> bool:
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize(("program", "args", "trigger"), CASES, ids=[" ".join(c[1]) for c in CASES])
+@pytest.mark.parametrize("scenario", CASES, ids=scenario_ids(CASES))
 def test_goroutines_and_frames_match_delve(
-    program: str,
-    args: tuple[str, ...],
-    trigger: Trigger,
-    arch: str,
-    go_release: Release,
-    build_mode: Mode,
-    make_core: MakeCore,
-    run_delve: RunDelve,
+    scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore, run_delve: RunDelve
 ) -> None:
     """arm64 cores (qemu-user) are read by the amd64 build of dlv as well."""
+    program, args, trigger = scenario
     options = BuildOptions(arch=arch)
     core = make_core(program, args, release=go_release, mode=build_mode, trigger=trigger, options=options)
     listing = run_delve(core.exe, core.core, ["goroutines"])[0]

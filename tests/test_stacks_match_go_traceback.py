@@ -8,28 +8,13 @@ is printed at the end of the run.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pytest
 from conftest import MakeCore
 from support import scoreboard
 from support.build import ARCHES, BuildOptions, Mode
-from support.cores import Trigger
+from support.cores import Scenario, Trigger, scenario_ids
 from support.toolchains import Release
 from support.traceback_check import check_against_traceback
-
-
-class Scenario(NamedTuple):
-    """A fixture program run with `args` until it dumps core the `trigger` way."""
-
-    program: str
-    args: tuple[str, ...]
-    trigger: Trigger = Trigger.SELF
-
-
-def _ids(scenarios: list[Scenario]) -> list[str]:
-    return ["-".join((s.program, *s.args)) for s in scenarios]
-
 
 ZOO = [
     Scenario("zoo", ("blocked",), Trigger.SIGABRT),
@@ -77,7 +62,7 @@ def _check_core(
 
 
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize("scenario", ZOO + CGO, ids=_ids(ZOO + CGO))
+@pytest.mark.parametrize("scenario", ZOO + CGO, ids=scenario_ids(ZOO + CGO))
 def test_core_matches_go_traceback(
     scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
@@ -89,7 +74,7 @@ def test_core_matches_go_traceback(
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize("scenario", STRIPPED, ids=_ids(STRIPPED))
+@pytest.mark.parametrize("scenario", STRIPPED, ids=scenario_ids(STRIPPED))
 def test_stripped_binary_matches_go_traceback(
     scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:
@@ -102,7 +87,7 @@ def test_stripped_binary_matches_go_traceback(
 
 @pytest.mark.build_modes("opt")
 @pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize("scenario", PIE, ids=_ids(PIE))
+@pytest.mark.parametrize("scenario", PIE, ids=scenario_ids(PIE))
 def test_position_independent_binary_matches_go_traceback(
     scenario: Scenario, arch: str, go_release: Release, build_mode: Mode, make_core: MakeCore
 ) -> None:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol, cast
+from typing import BinaryIO, NamedTuple, Protocol, cast
 
 import zstandard
 
@@ -64,6 +64,18 @@ class Trigger(enum.StrEnum):
 
 
 _SIGNALS = {Trigger.SIGABRT: signal.SIGABRT, Trigger.SIGQUIT: signal.SIGQUIT}
+
+
+class Scenario(NamedTuple):
+    """A fixture program run with `args` until it dumps core the `trigger` way (a test case)."""
+
+    program: str
+    args: tuple[str, ...]
+    trigger: Trigger = Trigger.SELF
+
+
+def scenario_ids(scenarios: Sequence[Scenario]) -> list[str]:
+    return ["-".join((s.program, *s.args)) for s in scenarios]
 
 
 class CoreDumpUnavailable(RuntimeError):
