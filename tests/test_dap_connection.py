@@ -399,7 +399,7 @@ def test_handler_exception_is_answered_logged_and_survived(
 @pytest.mark.parametrize(
     ("expression", "reason"),
     [
-        ("number", "TypeError: a body must be an attrs object, a mapping or None, not int"),
+        ("number", "TypeError: a body must be a message object, a mapping or None, not int"),
         ("unencodable", "TypeError: Object of type set is not JSON serializable"),
         ("nan", "ValueError: Out of range float values are not JSON compliant"),
     ],

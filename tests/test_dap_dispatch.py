@@ -65,7 +65,7 @@ class WrongArity:
 @pytest.mark.parametrize(
     ("cls", "reason"),
     [
-        (Unannotated, "Unannotated.threads_request: annotate its arguments with an attrs class"),
+        (Unannotated, "Unannotated.threads_request: annotate its arguments with a message class"),
         (WrongAnnotation, "WrongAnnotation.threads_request: annotate its arguments"),
         (Unresolvable, "Unresolvable.variables_request: cannot resolve the annotation"),
         (WrongArity, "WrongArity.threads_request must take (self, args, ctx)"),

@@ -1,6 +1,6 @@
 """The typed messages against the DAP schema, and the converter's strictness.
 
-Every attrs class of `dap_server.dap` is matched with its schema definition: field
+Every message class of `dap_server.dap` is matched with its schema definition: field
 names must exist there, a field has no default exactly when the schema requires it,
 and random instances must serialise to schema-valid JSON (and arguments must read
 back equal).
@@ -16,7 +16,6 @@ import types
 import typing
 from typing import Any, Literal
 
-import attrs
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
@@ -26,7 +25,7 @@ from support.dap_validation import SchemaValidator, format_checker
 from dap_server.adapter import arguments
 from dap_server.dap import bodies, events, messages, requests
 from dap_server.dap.converter import StructureError, structure, to_json_body
-from dap_server.dap.message_class import build
+from dap_server.dap.message_class import NOTHING, Field, evolve, fields, is_message_class
 
 DEFINITIONS = SchemaValidator().definitions
 # Required by the spec but accepted when absent (see the class).
@@ -38,17 +37,16 @@ GO_ARGUMENTS = {
 }
 
 
-def attrs_classes(module: types.ModuleType) -> list[type]:
+def message_classes(module: types.ModuleType) -> list[type]:
     return [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if build(cls) and cls.__module__ == module.__name__
+        if is_message_class(cls) and cls.__module__ == module.__name__
     ]
 
 
-def wire_names(cls: type) -> dict[str, attrs.Attribute[Any]]:
-    assert build(cls), cls
-    return {field.metadata.get("godap.wire_name", field.name): field for field in attrs.fields(cls)}
+def wire_names(cls: type) -> dict[str, Field]:
+    return {field.wire: field for field in fields(cls)}
 
 
 def merged(definition: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +77,7 @@ def body_schema(message_definition: str) -> dict[str, Any]:
 
 
 def schema_for(cls: type) -> tuple[str, dict[str, Any]]:
-    """The definition an attrs class stands for, by naming convention."""
+    """The definition a message class stands for, by naming convention."""
     name = GO_ARGUMENTS.get(cls, cls.__name__)
     if name.endswith("ResponseBody"):
         if name == "BreakpointsResponseBody":
@@ -92,8 +90,8 @@ def schema_for(cls: type) -> tuple[str, dict[str, Any]]:
     return name, merged(DEFINITIONS[name])
 
 
-ARGUMENT_CLASSES = attrs_classes(requests)
-OUTGOING_CLASSES = attrs_classes(messages) + attrs_classes(bodies) + attrs_classes(events)
+ARGUMENT_CLASSES = message_classes(requests)
+OUTGOING_CLASSES = message_classes(messages) + message_classes(bodies) + message_classes(events)
 
 
 @pytest.mark.parametrize("cls", ARGUMENT_CLASSES + OUTGOING_CLASSES + list(GO_ARGUMENTS), ids=lambda c: c.__name__)
@@ -106,7 +104,7 @@ def test_fields_are_schema_properties_and_defaults_match_required(cls: type) -> 
     unknown = set(fields) - set(schema["properties"])
     assert not unknown, f"{cls.__name__} has fields {unknown} that {where} does not define"
     for name, field in fields.items():
-        has_default = field.default is not attrs.NOTHING
+        has_default = not field.required
         required = name in schema["required"] and (cls.__name__, name) not in LENIENT_REQUIRED
         assert has_default != required, f"{cls.__name__}.{name}: required={required} but default={field.default}"
         if cls in OUTGOING_CLASSES and has_default:
@@ -148,7 +146,7 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
         return st.dictionaries(strategy(args[0]), strategy(args[1]), max_size=2)
     if annotation is type(None):
         return st.none()
-    if build(annotation):
+    if is_message_class(annotation):
         return instances(annotation)
     raise AssertionError(f"no strategy for {annotation!r}")
 
@@ -156,8 +154,7 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
 @functools.cache  # one strategy per class, so recursive types (Source.sources) refer back to it
 def instances(cls: type) -> st.SearchStrategy[Any]:
     hints = typing.get_type_hints(cls)
-    assert build(cls), cls
-    return st.builds(cls, **{f.name: deferred(hints[f.name]) for f in attrs.fields(cls)})
+    return st.builds(cls, **{f.name: deferred(hints[f.name]) for f in fields(cls)})
 
 
 def deferred(annotation: Any) -> st.SearchStrategy[Any]:
@@ -206,7 +203,7 @@ def test_arguments_serialise_to_schema_valid_json_and_read_back_equal(cls: type,
     original = data.draw(instances(cls))
     for owner, name in LENIENT_REQUIRED:
         if owner == cls.__name__:
-            original = attrs.evolve(original, **{name: data.draw(st.text())})
+            original = evolve(original, **{name: data.draw(st.text())})
     value = to_json_body(original)
     if cls is not requests.RestartArguments:  # its schema (oneOf launch/attach) matches no object
         assert not definition_errors(cls.__name__, value)
@@ -299,15 +296,34 @@ def test_renamed_fields_use_their_json_names_both_ways() -> None:
     assert to_json_body(launch) == {"__restart": [1], "substitutePath": [{"from": "/a", "to": "/b"}]}
 
 
-def test_serving_builds_no_message_class_before_it_is_used() -> None:
-    """Importing the server builds none of the ~100 message classes (start-up time): each is built
-    when a session first uses it."""
+def test_serving_reads_no_message_class_before_it_is_used() -> None:
+    """Importing the server reads the fields of none of the ~100 message classes (start-up time):
+    each is read when a session first uses it."""
     script = (
         "import dap_server.cli, dap_server.adapter, dap_server.dap\n"
         "from dap_server.dap import message_class\n"
-        "print(len(message_class._PENDING))\n"
+        "print(len(message_class._MARKED), len(message_class._SPECS))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
-    pending = int(done.stdout)
-    declared = sum(len(attrs_classes(module)) for module in (bodies, events, messages, requests, arguments))
-    assert pending == declared, done.stderr
+    marked, read = map(int, done.stdout.split())
+    declared = sum(len(message_classes(module)) for module in (bodies, events, messages, requests, arguments))
+    assert (marked, read) == (declared, 0), done.stderr
+
+
+def test_message_objects_are_frozen_keyword_only_values() -> None:
+    frame = messages.StackFrame(id=1, name="main.main", line=3, column=0)
+    assert frame == messages.StackFrame(id=1, name="main.main", line=3, column=0)
+    assert frame != messages.StackFrame(id=2, name="main.main", line=3, column=0)
+    assert hash(frame) == hash(messages.StackFrame(id=1, name="main.main", line=3, column=0))
+    assert repr(frame).startswith("StackFrame(id=1, name='main.main', ")
+    assert frame.source is None  # an optional field left out takes its default
+    with pytest.raises(AttributeError, match="frozen"):
+        frame.line = 4  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing required keyword arguments: column, line"):
+        messages.StackFrame(id=1, name="main.main")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
+        messages.StackFrame(id=1, name="x", line=1, column=0, colour=2)  # type: ignore[call-arg]
+    first, second = requests.TerminateThreadsArguments(), requests.TerminateThreadsArguments()
+    assert first.threadIds == [] and first.threadIds is not second.threadIds  # a factory runs per object
+    assert [f.required for f in fields(messages.Scope)][:3] == [True, False, True]
+    assert fields(arguments.SubstitutePath)[0] == Field("from_", "from", NOTHING, None)

@@ -100,19 +100,8 @@ class _Audit:
                     flags and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
                 )
                 self.opened.append((os.fsdecode(path), writing))
-        elif event.startswith(RUN_EVENTS) and not _generated_by_attrs(event, args):
+        elif event.startswith(RUN_EVENTS):
             self.ran.append(f"{event} {args!r:.200}")
-
-
-def _generated_by_attrs(event: str, args: tuple[Any, ...]) -> bool:
-    """attrs and cattrs compile the (un)structuring code of our own message classes on first use."""
-    if event == "compile" and len(args) > 1:
-        name = str(args[1])
-    elif event == "exec" and args:
-        name = getattr(args[0], "co_filename", "")
-    else:
-        return False
-    return name.startswith(("<cattrs generated", "<attrs generated"))
 
 
 _AUDIT = _Audit()

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ..dap.converter import wire_name
-from ..dap.message_class import message
+from ..dap.message_class import field, message
 
 
 @message
 class SubstitutePath:
     """One `substitutePath` rule: source paths starting with `from` are shown starting with `to`."""
 
-    from_: str = attrs.field(metadata=wire_name("from"))
+    from_: str = field(wire="from")
     to: str
 
 
@@ -24,9 +21,9 @@ class GoArguments:
     """The keys `launch` and `attach` share."""
 
     # `__restart` would be name-mangled as an attribute; the client echoes it back untouched.
-    restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
+    restart_data: Any = field(default=None, wire="__restart")
     program: str | None = None
-    substitutePath: list[SubstitutePath] = attrs.field(factory=list)
+    substitutePath: list[SubstitutePath] = field(factory=list)
     hideSystemGoroutines: bool = False
     goroutineFilters: str | list[str] | None = None
     groupGoroutines: bool = False

@@ -14,7 +14,7 @@ An adapter is any object with methods `<command>_request(self, args, ctx)`:
 
         def close(self) -> None: ...  # optional, called when the session ends
 
-A handler returns an attrs body, a dict, or None; raises `DapError` for an error
+A handler returns a message object (`message_class`), a dict, or None; raises `DapError` for an error
 response; checks `ctx.cancelled` / `ctx.check_cancelled()`; sends events with
 `ctx.send_event(name, body)` (or `client.send_event` from any thread); defers work
 past the response with `ctx.after_response(fn)`; reports progress with

@@ -14,9 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from .. import checkpoints
 from . import envelope
@@ -48,8 +46,7 @@ class EndReason(enum.Enum):
     CONNECTION_LOST = "connection lost"
 
 
-@attrs.frozen
-class _End:
+class _End(NamedTuple):
     reason: EndReason
     detail: str = ""
     by_reader: bool = True  # the reader thread has ended (or is about to)

@@ -1,7 +1,7 @@
 """Finding an adapter's request handlers and calling them.
 
 A handler is a method named `<command>_request(self, args, ctx)`. The annotation of
-`args` says how the arguments arrive: an attrs class (structured and checked), or
+`args` says how the arguments arrive: a message class (structured and checked), or
 `dict[str, Any]` / `Mapping[str, Any]` for the raw JSON object. The table is built
 once per adapter class, so a missing or unusable annotation fails at startup, not
 on the first request.
@@ -12,9 +12,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from .context import RequestContext
 from .converter import StructureError, structure
@@ -25,8 +23,7 @@ SUFFIX = "_request"
 _RAW_ANNOTATIONS: tuple[object, ...] = (dict, Mapping, dict[str, Any], Mapping[str, Any])
 
 
-@attrs.frozen
-class Handler:
+class Handler(NamedTuple):
     command: str
     method: Callable[[Any, RequestContext], object]
     arguments_type: type | None  # None: the raw arguments dict
@@ -80,4 +77,4 @@ def _arguments_type(cls: type, name: str, function: Callable[..., object]) -> ty
         return annotation
     if annotation in _RAW_ANNOTATIONS:
         return None
-    raise TypeError(f"{where}: annotate its arguments with an attrs class or dict[str, Any], not {annotation!r}")
+    raise TypeError(f"{where}: annotate its arguments with a message class or dict[str, Any], not {annotation!r}")

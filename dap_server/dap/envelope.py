@@ -7,9 +7,7 @@ responses and events are built here, without `seq` (the writer numbers them).
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from .converter import to_json_body
 from .errors import DapError
@@ -18,15 +16,13 @@ from .messages import Message
 MAX_SEQ = 2**31 - 1  # the spec's seq is an int32 with minimum 1
 
 
-@attrs.frozen
-class IncomingRequest:
+class IncomingRequest(NamedTuple):
     seq: int
     command: str
     arguments: dict[str, Any]
 
 
-@attrs.frozen
-class Rejected:
+class Rejected(NamedTuple):
     """A message that cannot be dispatched: answered with an error response when
     `seq` is known, otherwise reported to the client as an `output` event."""
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import attrs
-
-from .converter import wire_name
-from .message_class import message
+from .message_class import field, message
 from .messages import (
     DataBreakpoint,
     ExceptionFilterOptions,
@@ -55,13 +52,13 @@ class LaunchRequestArguments:
     `adapter/arguments.py`)."""
 
     # `__restart` would be name-mangled as an attribute; the client echoes it back untouched.
-    restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
+    restart_data: Any = field(default=None, wire="__restart")
     noDebug: bool = False
 
 
 @message
 class AttachRequestArguments:
-    restart_data: Any = attrs.field(default=None, metadata=wire_name("__restart"))
+    restart_data: Any = field(default=None, wire="__restart")
 
 
 @message
@@ -251,13 +248,13 @@ class GotoArguments:
 
 @message
 class TerminateThreadsArguments:
-    threadIds: list[int] = attrs.field(factory=list)
+    threadIds: list[int] = field(factory=list)
 
 
 @message
 class SetBreakpointsArguments:
     source: Source
-    breakpoints: list[SourceBreakpoint] = attrs.field(factory=list)
+    breakpoints: list[SourceBreakpoint] = field(factory=list)
     lines: list[int] | None = None
     sourceModified: bool = False
 
@@ -270,8 +267,8 @@ class SetFunctionBreakpointsArguments:
 @message
 class SetExceptionBreakpointsArguments:
     filters: list[str]
-    filterOptions: list[ExceptionFilterOptions] = attrs.field(factory=list)
-    exceptionOptions: list[ExceptionOptions] = attrs.field(factory=list)
+    filterOptions: list[ExceptionFilterOptions] = field(factory=list)
+    exceptionOptions: list[ExceptionOptions] = field(factory=list)
 
 
 @message
