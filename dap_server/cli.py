@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import logging
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
 
 from . import __version__
 
@@ -26,7 +26,16 @@ def _subcommand(name: str) -> Callable[[list[str]], int] | None:
     return run
 
 
+class Options(NamedTuple):
+    listen: tuple[str, int] | None
+    request_timeout: float | None
+    log_file: str | None
+    verbose: bool
+
+
 def _address(text: str) -> tuple[str, int]:
+    import argparse
+
     host, sep, port = text.rpartition(":")
     if not sep:
         host, port = "127.0.0.1", text
@@ -41,6 +50,8 @@ def _address(text: str) -> tuple[str, int]:
 
 
 def _seconds(text: str) -> float | None:
+    import argparse
+
     try:
         value = float(text)
     except ValueError as exc:
@@ -69,22 +80,10 @@ def _configure_logging(log_file: str | None, verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    command = _subcommand(argv[0]) if argv else None
-    if command is not None:
-        return command(argv[1:])
-    # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
-    # Its ~100 modules make garbage collections that free nothing: collect none while they load,
-    # then freeze what they made so that later collections do not walk it again.
-    gc.disable()
-    try:
-        from .adapter import GoAdapter
-        from .dap import serve_stdio, serve_tcp
-        from .dap.connection import DEFAULT_REQUEST_BUDGET
-    finally:
-        gc.enable()
-    gc.freeze()
+def _parse(argv: list[str]) -> Options:
+    import argparse
+
+    from .dap.connection import DEFAULT_REQUEST_BUDGET
 
     parser = argparse.ArgumentParser(
         prog="godap",
@@ -104,13 +103,35 @@ def main(argv: list[str] | None = None) -> int:
         type=_seconds,
         default=DEFAULT_REQUEST_BUDGET,
         metavar="SECONDS",
-        help=f"stop a request (other than launch) that runs longer than this (default {DEFAULT_REQUEST_BUDGET:g}; "
-        "0: never)",
+        help="stop a request (other than launch) that runs longer than this "
+        f"(default {DEFAULT_REQUEST_BUDGET:g}; 0: never)",
     )
     parser.add_argument("--log-file", metavar="FILE", help="write the server log to FILE instead of stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     parser.add_argument("--version", action="version", version=f"godap {__version__}")
     args = parser.parse_args(argv)
+    return Options(args.listen, args.request_timeout, args.log_file, args.verbose)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command = _subcommand(argv[0]) if argv else None
+    if command is not None:
+        return command(argv[1:])
+    # The server loads only to serve: an attach picker runs `godap processes` and waits for it.
+    # Its ~100 modules make garbage collections that free nothing: collect none while they load,
+    # then freeze what they made so that later collections do not walk it again.
+    gc.disable()
+    try:
+        from .adapter import GoAdapter
+        from .dap import serve_stdio, serve_tcp
+        from .dap.connection import DEFAULT_REQUEST_BUDGET
+    finally:
+        gc.enable()
+    gc.freeze()
+
+    # An editor starts the server with no arguments: argparse (~5 ms of start-up) loads only for some.
+    args = _parse(argv) if argv else Options(None, DEFAULT_REQUEST_BUDGET, None, False)
     _configure_logging(args.log_file, args.verbose)
     if args.listen is None:
         try:

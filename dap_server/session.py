@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from .binfmt.elf import Buffer
 from .debuggee.api import AT_ENTRY, Debuggee, DebuggeeError, DebuggeeExited, FileMapping, UnreadableMemory
 from .debuggee.core import CoreFile, open_core
-from .debuggee.exit_watch import ExitWatch
 from .goruntime.binary import GoBinary
 from .goruntime.blocking.objects import ObjectState
 from .goruntime.blocking.records import Finding, Wait, WaitObject
@@ -37,6 +36,7 @@ from .program.program import Program
 from .sources import PathRule, SourceMap
 
 if TYPE_CHECKING:
+    from .debuggee.exit_watch import ExitWatch
     from .goruntime.disassembly import Disassembler
     from .goruntime.expr.evaluate_scope import ExpressionScope
     from .goruntime.heap.analysis import HeapAnalysis
@@ -153,6 +153,8 @@ class Session:
             raise SessionError(str(exc)) from exc
         self._running = True
         if on_exit is not None and self._debuggee.pid is not None:
+            from .debuggee.exit_watch import ExitWatch  # a live process's only
+
             self._exit_watch = ExitWatch(self._debuggee.pid, on_exit)
 
     def _unwatch(self) -> None:

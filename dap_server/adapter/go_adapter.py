@@ -59,8 +59,6 @@ from ..program.dwarf.dies import DwarfError
 from ..session import GoroutineView, ProcessExited, Progress, Session, SessionError
 from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds
-from .heap import analysed, heap_summary
-from .memory import disassemble, loaded_sources, modules, read_memory
 from .naming import thread_name
 from .options import add_log_file, attach_options, launch_options
 from .progress import reporter
@@ -429,6 +427,8 @@ class GoAdapter:
         rows, top = args.get("rows", 50), args.get("top", 10)
         if not isinstance(rows, int) or not isinstance(top, int) or rows < 0 or top < 0:
             raise DapError("heapSummary: rows and top must be non-negative integers")
+        from .heap import analysed, heap_summary  # the heap's requests and memory's load on first use
+
         try:
             found = analysed(session, ctx)
         except SessionError as exc:
@@ -512,15 +512,23 @@ class GoAdapter:
         return VariablesResponseBody(variables=result)
 
     def readMemory_request(self, args: ReadMemoryArguments, ctx: RequestContext) -> ReadMemoryResponseBody:
+        from .memory import read_memory
+
         return read_memory(self._require(), args)
 
     def disassemble_request(self, args: DisassembleArguments, ctx: RequestContext) -> DisassembleResponseBody:
+        from .memory import disassemble
+
         return disassemble(self._require(), args)
 
     def loadedSources_request(self, args: dict[str, Any], ctx: RequestContext) -> LoadedSourcesResponseBody:
+        from .memory import loaded_sources
+
         return loaded_sources(self._require())
 
     def modules_request(self, args: ModulesArguments, ctx: RequestContext) -> ModulesResponseBody:
+        from .memory import modules
+
         return modules(self._require(), args.startModule, args.moduleCount)
 
     def evaluate_request(self, args: EvaluateArguments, ctx: RequestContext) -> EvaluateResponseBody:
