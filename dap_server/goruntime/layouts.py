@@ -19,6 +19,8 @@ RUNTIME_STRUCTS = (
     "runtime.moduledata",
     "runtime.schedt",
 )
+# Found by the same pass if met before it ends: the crash explanation and the blocking graph read them.
+LAUNCH_STRUCTS = ("runtime.sigTabT", "runtime.sudog", "runtime.semaRoot", "sync.Mutex", "internal/sync.Mutex")
 # Members whose value sits in a wrapper struct (atomic.Uint32 and friends): read `.value`.
 _ATOMIC_WRAPPERS = ("value",)
 
@@ -38,7 +40,7 @@ class RuntimeLayouts:
         self._fallback = fallback_tables(self._minor)
         if self._use_dwarf:
             with contextlib.suppress(DwarfError):
-                program.dwarf.prefetch_structs(RUNTIME_STRUCTS)
+                program.dwarf.prefetch_structs(RUNTIME_STRUCTS, also=LAUNCH_STRUCTS)
         self.source = "DWARF" if self._use_dwarf else f"built-in tables for go1.{self._minor}"
         self.dwarf_damage: str | None = None  # why DWARF layouts failed, once they have
 
