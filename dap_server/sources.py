@@ -96,12 +96,20 @@ def _candidate_goroots(go_version: str) -> tuple[str, ...]:
             pass
     machine = os.environ.get("GOROOT")
     if not machine:
-        import shutil  # with bz2 and lzma: a few ms of start-up that only this lookup needs
-
-        go = shutil.which("go")
+        go = _on_path("go")
         if go:
             machine = os.path.dirname(os.path.dirname(os.path.realpath(go)))
     for root in (machine, "/usr/local/go", "/usr/lib/go"):
         if root and os.path.isdir(os.path.join(root, "src")) and root not in roots:
             roots.append(root)
     return tuple(roots)
+
+
+def _on_path(name: str) -> str | None:
+    """The executable `name` in $PATH, as `shutil.which` finds it (importing shutil, with bz2 and
+    lzma, costs more start-up than the first stackTrace that asks)."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(directory or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
