@@ -124,8 +124,9 @@ class RawDIE:
         pos = self.offset + self.size
         end = self.cu.cu_offset + self.cu.size
         while pos < end and not self._reader.is_null(pos):
-            yield self._die_at(pos)
-            pos = self._reader.subtree_end(pos)
+            child = self._die_at(pos)
+            yield child
+            pos = self._reader.subtree_end(pos) if child.has_children else pos + child.size
 
     def __repr__(self) -> str:
         return f"RawDIE {self.tag} at {self.offset:#x}"
