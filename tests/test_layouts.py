@@ -175,8 +175,9 @@ def test_struct_reader_agrees_with_pyelftools(program: Program) -> None:
         assert (layout is None) == (found is None), name
         if layout is None:
             continue
-        for current, die in [(layout, found)] + [
-            (inner, program.dwarf.die_at(member.type_offset))
+        theirs = program.dwarf.pyelftools  # the DIEs as pyelftools parses them, not godap's own
+        for current, die in [(layout, theirs.get_DIE_from_refaddr(found.offset))] + [
+            (inner, theirs.get_DIE_from_refaddr(member.type_offset))
             for member in layout.members.values()
             if member.type_offset is not None and (inner := program.dwarf.member_type_struct(member)) is not None
         ]:

@@ -157,26 +157,26 @@ def test_range_lists_in_dwarf4_and_dwarf5() -> None:
 
 
 def test_raw_scanner_agrees_with_pyelftools(build_program: BuildProgram) -> None:
+    """The scan of a unit, with pyelftools' abbreviation table and with the raw reader's, lists the
+    DIEs pyelftools walks."""
     program = Program(str(build_program("values").exe))
     dwarf = program.dwarf
-    cu = dwarf.find_one("main.gInt", ("DW_TAG_variable",)).cu
-    ours = [
-        (offset, tag, values.get("DW_AT_name"))
-        for offset, tag, _depth, values in scan(
-            dwarf.raw_info,
-            cu.cu_die_offset,
-            cu.cu_offset + cu.size,
-            cu.get_abbrev_table(),
-            frozenset({"DW_AT_name"}),
-        )
-        if tag != "DW_TAG_compile_unit"
-    ]
+    ours_unit = dwarf.find_one("main.gInt", ("DW_TAG_variable",)).cu
+    cu = dwarf.pyelftools.get_DIE_from_refaddr(ours_unit.cu_die_offset).cu
     theirs = [
         (die.offset, die.tag, die.attributes["DW_AT_name"].value if "DW_AT_name" in die.attributes else None)
         for die in cu.iter_DIEs()
         if not die.is_null() and die.tag != "DW_TAG_compile_unit"
     ]
-    assert ours == theirs
+    for table in (cu.get_abbrev_table(), ours_unit.get_abbrev_table()):
+        ours = [
+            (offset, tag, values.get("DW_AT_name"))
+            for offset, tag, _depth, values in scan(
+                dwarf.raw_info, cu.cu_die_offset, cu.cu_offset + cu.size, table, frozenset({"DW_AT_name"})
+            )
+            if tag != "DW_TAG_compile_unit"
+        ]
+        assert ours == theirs
     program.close()
 
 

@@ -5,8 +5,8 @@ globals) reads DIEs through. This module imports none of the readers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, NamedTuple, Protocol
 
 from ..errors import ProgramError
 from .lists import ListReader, UnitBase
@@ -16,6 +16,14 @@ DIE = Any  # elftools.dwarf.die.DIE; pyelftools ships no stubs for it
 
 class DwarfError(ProgramError):
     """DWARF is missing or too damaged to answer; the message names what failed."""
+
+
+class Abbreviation(NamedTuple):
+    """A declaration of `.debug_abbrev` as the raw reader parses it."""
+
+    tag: int
+    children: bool
+    specs: tuple[tuple[int, int, int], ...]  # (attribute, form, implicit constant)
 
 
 class DieSource(Protocol):
@@ -33,6 +41,10 @@ class DieSource(Protocol):
 
     def find_one(self, name: str, tags: Iterable[str]) -> DIE | None: ...
 
+    def raw_name_at(self, offset: int, tags: frozenset[str]) -> bytes | None: ...
+
+    def first_abbreviations(self) -> dict[int, Abbreviation]: ...
+
     def resolve_type(self, die: DIE) -> DIE | None: ...
 
     def unit_base(self, die: DIE) -> UnitBase: ...
@@ -46,16 +58,6 @@ def ref_offset(die: DIE, attribute: str | int) -> int | None:
     if attr is None or not isinstance(attr.value, int):
         return None
     return int(attr.value) if attr.form == "DW_FORM_ref_addr" else int(attr.value) + die.cu.cu_offset
-
-
-def one_byte_abbreviations(table: Any) -> Iterator[tuple[int, Any]]:
-    """(code, declaration) of the abbreviations of a pyelftools table whose code fits in one byte:
-    the ones a raw scan can recognise by the byte before a DIE's first attribute."""
-    for code in range(1, 0x80):
-        try:
-            yield code, table.get_abbrev(code)
-        except KeyError:
-            continue
 
 
 def low_pc(die: DIE) -> int | None:

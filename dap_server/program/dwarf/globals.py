@@ -3,16 +3,19 @@
 The Go linker names package variables by their full path ("net/http.DefaultClient") and writes
 them with their own abbreviation (a DW_TAG_variable with DW_AT_external), the name first. So the
 variables of package P are the hits of `<that abbreviation code>P.` in the raw `.debug_info`,
-each parsed alone and checked.
+each checked by the raw reader (most hits of a short path such as "main." are not variables) and
+only then parsed.
 """
 
 from __future__ import annotations
 
 import re
 
-from .dies import DIE, DieSource, DwarfError, one_byte_abbreviations
+from .dies import DIE, DieSource, DwarfError
+from .raw_reader import AT_EXTERNAL, AT_NAME, TAG_VARIABLE
 
 MAX_GLOBALS = 1 << 14
+_VARIABLE = frozenset({"DW_TAG_variable"})
 
 
 def symbol_path(package: str) -> str:
@@ -43,37 +46,35 @@ def package_variables(dwarf: DieSource, package: str) -> list[DIE]:
     for match in pattern.finditer(raw):
         if len(found) >= MAX_GLOBALS:
             break
+        name = dwarf.raw_name_at(match.start(), _VARIABLE)
+        if name is not None and not _in_package(name, prefix):
+            continue
         try:
             die = dwarf.die_at(match.start())
         except DwarfError:
             continue
-        name = die.attributes.get("DW_AT_name")
-        if (
-            die.tag == "DW_TAG_variable"
-            and name is not None
-            and isinstance(name.value, bytes)
-            and name.value.startswith(prefix)
-            and b"/" not in name.value[len(prefix) :]
-        ):
+        attr = die.attributes.get("DW_AT_name")
+        if die.tag == "DW_TAG_variable" and attr is not None and _in_package(attr.value, prefix):
             found.append(die)
     return found
 
 
+def _in_package(name: object, prefix: bytes) -> bool:
+    return isinstance(name, bytes) and name.startswith(prefix) and b"/" not in name[len(prefix) :]
+
+
 def _global_variable_codes(dwarf: DieSource) -> list[int]:
     """Abbreviation codes (< 128, so one byte) of external variables with their name first."""
-    anchor = dwarf.find_one("runtime.allgs", ("DW_TAG_variable",)) or dwarf.find_one(
-        "runtime.buildVersion", ("DW_TAG_variable",)
-    )
-    if anchor is None:
+    try:
+        table = dwarf.first_abbreviations()
+    except DwarfError:
         return []
-    codes = []
-    for code, abbrev in one_byte_abbreviations(anchor.cu.get_abbrev_table()):
-        specs = abbrev["attr_spec"]
-        if (
-            abbrev["tag"] == "DW_TAG_variable"
-            and specs
-            and specs[0].name == "DW_AT_name"
-            and any(spec.name == "DW_AT_external" for spec in specs)
-        ):
-            codes.append(code)
-    return codes
+    return [
+        code
+        for code, entry in sorted(table.items())
+        if code < 0x80
+        and entry.tag == TAG_VARIABLE
+        and entry.specs
+        and entry.specs[0][0] == AT_NAME
+        and any(spec[0] == AT_EXTERNAL for spec in entry.specs)
+    ]

@@ -21,13 +21,15 @@ from ..elf_image import ElfImage
 from ..errors import ProgramError
 from ..section_contents import SectionContents
 from .c_types import CType
-from .dies import DIE, DwarfError, one_byte_abbreviations, ref_offset
+from .dies import DIE, Abbreviation, DwarfError, ref_offset
 from .foreign import ForeignUnits
 from .functions import FunctionIndex
-from .lists import ListReader, UnitBase
+from .lists import ListError, ListReader, UnitBase
+from .raw_die import RawDIE, RawUnit, is_go_unit
 from .raw_reader import (
     AT_CONST_VALUE,
     AT_NAME,
+    TAG_CODES,
     TAG_CONSTANT,
     TAG_STRUCT,
     TAG_TYPEDEF,
@@ -157,6 +159,7 @@ class DwarfInfo:
         self._units: dict[int, UnitBase] = {}
         self._lists: ListReader | None = None
         self._raw: RawReader | None = None
+        self._raw_units: dict[int, RawUnit | None] = {}  # by unit start; None: not a Go unit
         self._info_open = False
         self._raw_code_sets: dict[tuple[int, ...], frozenset[int]] = {}
         self._codes: dict[frozenset[str], frozenset[int]] = {}
@@ -216,21 +219,48 @@ class DwarfInfo:
         return self._open()
 
     def die_at(self, offset: int) -> DIE:
-        """The DIE at a `.debug_info` offset, parsed once."""
+        """The DIE at a `.debug_info` offset, parsed once: by the raw reader in a Go unit, else
+        (C units, or an entry that reader cannot decode) by pyelftools."""
         die = self._dies.get(offset)
         if die is None:
-            dwarf = self._open()
+            self._open_info()
             if not 0 <= offset < self._info.size:
                 raise DwarfError(f"DWARF reference {offset:#x} lies outside .debug_info")
             unit = self._unit_index.start_of(offset)
             if unit is None:
                 raise DwarfError(f"DWARF reference {offset:#x} lies in no unit of .debug_info")
-            try:
-                die = dwarf.get_DIE_from_refaddr(offset, dwarf.get_CU_at(unit))
-            except Exception as exc:
-                raise DwarfError(f"DWARF entry at {offset:#x} cannot be parsed: {exc}") from exc
+            die = self._go_die(offset)
+            if die is None:
+                dwarf = self._open()
+                try:
+                    die = dwarf.get_DIE_from_refaddr(offset, dwarf.get_CU_at(unit))
+                except Exception as exc:
+                    raise DwarfError(f"DWARF entry at {offset:#x} cannot be parsed: {exc}") from exc
             self._dies[offset] = die
         return die
+
+    def _go_die(self, offset: int) -> RawDIE | None:
+        """The DIE at `offset` as the raw reader decodes it, if its unit is a Go unit."""
+        try:
+            reader = self._raw_reader()
+            unit = self._go_unit(reader, offset)
+            return None if unit is None else RawDIE(reader, self.die_at, unit, offset, self._address)
+        except (DwarfError, ListError):  # UnsupportedForm among them: pyelftools decides
+            return None
+
+    def _go_unit(self, reader: RawReader, offset: int) -> RawUnit | None:
+        start, end, version = reader.unit_of(offset)
+        if start not in self._raw_units:
+            unit = None
+            with contextlib.suppress(DwarfError):
+                top = reader.full_at(start + (12 if version >= 5 else 11))
+                if is_go_unit(top):
+                    unit = RawUnit(reader, self.die_at, start, end, version, top)
+            self._raw_units[start] = unit
+        return self._raw_units[start]
+
+    def _address(self, unit: RawUnit, index: int) -> int:
+        return self.lists.address(UnitBase(int(unit.header["version"]), 0, unit.addr_base), index)
 
     def find(self, name: str, tags: Iterable[str], start: int = 0, end: int | None = None) -> list[DIE]:
         """DIEs whose name is exactly `name` and whose tag is in `tags`, searched in
@@ -243,7 +273,7 @@ class DwarfInfo:
         return found[0] if found else None
 
     def _find(self, name: str, wanted: frozenset[str], start: int, end: int | None, limit: int) -> list[DIE]:
-        self._open()
+        self._open_info()
         codes = self._naming_codes(wanted)
         end = self._info.size if end is None else end
         found = list(itertools.islice(self._named_dies(name.encode(), wanted, start, end, codes), limit))
@@ -301,9 +331,13 @@ class DwarfInfo:
             yield from hits
 
     def _named_die(self, hit: int, name: bytes, wanted: frozenset[str], codes: frozenset[int]) -> DIE | None:
-        """The DIE whose inline name starts at `hit`, if it is called `name` and has a wanted tag."""
+        """The DIE whose inline name starts at `hit`, if it is called `name` and has a wanted tag.
+        A candidate is checked with the raw reader first: most hits of a short name are not it,
+        and pyelftools parses only the one that is."""
         code = self._info_front(hit)[hit - 1] if hit else 0
         if code == 0 or code >= 0x80 or (codes and code not in codes):
+            return None
+        if self.raw_name_at(hit - 1, wanted) not in (name, None):
             return None
         try:
             die = self.die_at(hit - 1)
@@ -311,6 +345,24 @@ class DwarfInfo:
             return None
         attr = die.attributes.get("DW_AT_name")
         return die if die.tag in wanted and attr is not None and attr.value == name else None
+
+    def raw_name_at(self, offset: int, tags: frozenset[str]) -> bytes | None:
+        """The inline DW_AT_name of the DIE at `offset` as the raw reader decodes it (b"" when it is
+        not one of `tags` or has no inline name); None when that reader cannot tell (a tag it has
+        no number for, a form it cannot size), and pyelftools must."""
+        numbers = _tag_numbers(tags)
+        if numbers is None:
+            return None
+        try:
+            die = self._raw_reader().die_at(offset)
+        except DwarfError:
+            return None
+        name = die.attributes.get(AT_NAME)
+        return name if die.tag in numbers and isinstance(name, bytes) else b""
+
+    def first_abbreviations(self) -> dict[int, Abbreviation]:
+        """The abbreviation table at offset 0 of `.debug_abbrev`, which every Go unit uses."""
+        return self._raw_reader().first_table()
 
     def prefetch_structs(self, names: Iterable[str], also: Iterable[str] = ()) -> None:
         """Find several struct types in one pass over .debug_info (the runtime's, at launch), and those of
@@ -373,15 +425,12 @@ class DwarfInfo:
         name: a hit preceded by any other byte is inside another string. Empty when unknown."""
         codes = self._codes.get(tags)
         if codes is None:
-            found = set()
-            try:
-                for code, abbrev in one_byte_abbreviations(self._dwarf.get_abbrev_table(0)):
-                    specs = abbrev["attr_spec"]
-                    if abbrev["tag"] in tags and specs and specs[0].name == "DW_AT_name":
-                        found.add(code)
-            except Exception:  # pyelftools raises many kinds on damaged input; then do not filter
-                found = set()
-            codes = self._codes[tags] = frozenset(found)
+            numbers = _tag_numbers(tags)
+            codes = frozenset()  # a tag without a number: do not filter
+            if numbers is not None:
+                with contextlib.suppress(DwarfError):
+                    codes = self._raw_codes(self._raw_reader(), numbers)
+            self._codes[tags] = codes
         return codes
 
     def inflate_in_background(self) -> None:
@@ -399,7 +448,7 @@ class DwarfInfo:
     @property
     def raw_info(self) -> bytes:
         """The decompressed `.debug_info` bytes."""
-        self._open()
+        self._open_info()
         return self._whole_info()
 
     def _info_front(self, end: int) -> bytes | bytearray:
@@ -429,7 +478,7 @@ class DwarfInfo:
     def lists(self) -> ListReader:
         """Location and range lists (DWARF 4 and 5), decoded one list at a time."""
         if self._lists is None:
-            self._open()
+            self._open_info()
             try:
                 sections = {name: self._image.section_data(name) for name in _LIST_SECTIONS}
             except ProgramError as exc:  # a corrupt compressed section: damaged DWARF, not a bug
@@ -469,7 +518,7 @@ class DwarfInfo:
     def package_constants(self, package: str, limit: int = 4096) -> list[tuple[str, int | None, int]]:
         """(name, type offset, value) of the integer constants of `package` (an import path)
         that DWARF describes, at most `limit` of them."""
-        self._open()
+        self._open_info()
         wanted = frozenset({"DW_TAG_constant"})
         codes = self._naming_codes(wanted)
         prefix = package.encode() + b"."
@@ -494,6 +543,12 @@ class DwarfInfo:
                 value = die.attributes.get(AT_CONST_VALUE)
                 return value if isinstance(value, int) else None
         return None
+
+
+def _tag_numbers(tags: frozenset[str]) -> tuple[int, ...] | None:
+    """The codes of tags named as pyelftools names them; None if one has no entry in TAG_CODES."""
+    numbers = tuple(TAG_CODES[tag] for tag in tags if tag in TAG_CODES)
+    return numbers if len(numbers) == len(tags) else None
 
 
 def _inflate_all(contents: list[SectionContents]) -> None:

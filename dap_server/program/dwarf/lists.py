@@ -88,7 +88,8 @@ class ListReader:
         self._rnglists = sections.get(".debug_rnglists") or b""
         self._addr = sections.get(".debug_addr") or b""
 
-    def _address(self, unit: UnitBase, index: int) -> int:
+    def address(self, unit: UnitBase, index: int) -> int:
+        """Entry `index` of the unit's part of `.debug_addr` (DW_FORM_addrx and list entries)."""
         pos = unit.addr_base + 8 * index
         if pos + 8 > len(self._addr):
             raise ListError(f"address index {index} lies past .debug_addr")
@@ -161,7 +162,7 @@ class ListReader:
                 return
             if kind == _BASEX:
                 index, pos = _uleb(data, pos)
-                base = self._address(unit, index)
+                base = self.address(unit, index)
                 continue
             if kind == _BASE:
                 (base,) = _U64.unpack_from(data, pos)
@@ -173,9 +174,9 @@ class ListReader:
                 if kind == _OFFSET_PAIR:
                     begin, end = base + a, base + b
                 elif kind == _STARTX_ENDX:
-                    begin, end = self._address(unit, a), self._address(unit, b)
+                    begin, end = self.address(unit, a), self.address(unit, b)
                 else:
-                    begin = self._address(unit, a)
+                    begin = self.address(unit, a)
                     end = begin + b
             elif kind == _START_END:
                 begin, end = struct.unpack_from("<QQ", data, pos)

@@ -11,19 +11,34 @@ still serves every other DWARF question.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple, TypeVar
 
 from ...binfmt.leb128 import LebError, read_sleb, read_uleb
-from .dies import DwarfError
+from .dies import Abbreviation, DwarfError
 from .unit_index import UnitIndex
 
 TAG_STRUCT = 0x13
 TAG_TYPEDEF = 0x16
 TAG_CONSTANT = 0x27
+TAG_VARIABLE = 0x34
+# The tags the searches by name ask for, by the names pyelftools gives them.
+TAG_CODES = {
+    "DW_TAG_array_type": 0x01,
+    "DW_TAG_pointer_type": 0x0F,
+    "DW_TAG_structure_type": TAG_STRUCT,
+    "DW_TAG_subroutine_type": 0x15,
+    "DW_TAG_typedef": TAG_TYPEDEF,
+    "DW_TAG_base_type": 0x24,
+    "DW_TAG_constant": TAG_CONSTANT,
+    "DW_TAG_subprogram": 0x2E,
+    "DW_TAG_variable": TAG_VARIABLE,
+    "DW_TAG_unspecified_type": 0x3B,
+}
 _TAG_MEMBER = 0x0D
 AT_NAME = 0x03
 AT_CONST_VALUE = 0x1C
+AT_EXTERNAL = 0x3F
 _AT_BYTE_SIZE = 0x0B
 _AT_MEMBER_LOCATION = 0x38
 _AT_TYPE = 0x49
@@ -71,6 +86,9 @@ _IMPLICIT_CONST = 0x21
 _REF_IN_UNIT = frozenset({0x11, 0x12, 0x13, 0x14, 0x15})
 _REF_ADDR = 0x10
 _WANTED = frozenset({AT_NAME, AT_CONST_VALUE, _AT_BYTE_SIZE, _AT_MEMBER_LOCATION, _AT_TYPE, _AT_GO_EMBEDDED})
+_TABLE_STRINGS = frozenset({0x0E, 0x1A, 0x1D, 0x1F, 0x25, 0x26, 0x27, 0x28})  # strp strx strp_sup line_strp strx1-4
+# Forms decoded whole: Go's own (and the other plain numbers, flags, blocks and inline strings).
+_DECODED = (frozenset(_FIXED) - {0x1C, 0x1E, 0x20, 0x24}) | _LEB | frozenset(_BLOCK) | _LEB_BLOCK | {_STRING}
 _DWARF64 = 0xFFFFFFFF
 _FIRST_WINDOW = 4096  # bytes of .debug_info decoded at first; grown while a DIE runs past it
 
@@ -88,12 +106,6 @@ class StructType(NamedTuple):
     members: dict[str, Member]
 
 
-class Abbreviation(NamedTuple):
-    tag: int
-    children: bool
-    specs: tuple[tuple[int, int, int], ...]  # (attribute, form, implicit constant)
-
-
 class Die(NamedTuple):
     """A DIE as this reader decodes it (tag -1: a null entry)."""
 
@@ -101,6 +113,23 @@ class Die(NamedTuple):
     children: bool
     attributes: dict[int, int | bytes]  # the wanted ones: references made absolute, strings as bytes
     end: int
+
+
+class FullDie(NamedTuple):
+    """A DIE with all its attributes: (attribute, form, value), blocks as bytes, references as written."""
+
+    tag: int
+    children: bool
+    attributes: tuple[tuple[int, int, int | bytes], ...]
+    end: int
+
+
+class UnsupportedForm(DwarfError):
+    """A DIE uses a form whose value lives in another section (strings of C units): pyelftools reads it."""
+
+
+_D = TypeVar("_D", Die, FullDie)
+_Decoder = Callable[[bytes | bytearray, int, int, int, dict[int, Abbreviation]], _D]
 
 
 class _Short(Exception):
@@ -140,10 +169,15 @@ class RawReader:
         self._abbrev = abbrev
         self._tables: dict[int, dict[int, Abbreviation]] = {}  # by offset in .debug_abbrev
         self._unit_tables: dict[int, dict[int, Abbreviation]] = {}  # by unit start
+        self._versions: dict[int, int] = {}  # by unit start
 
     def first_table(self) -> dict[int, Abbreviation]:
         """The abbreviations at offset 0, which every unit the Go linker writes uses."""
         return self._table(0)
+
+    def die_at(self, offset: int) -> Die:
+        """The DIE at `offset` (only the attributes this reader keeps)."""
+        return self._decode(offset)
 
     def named_at(self, offset: int, name: bytes, tags: tuple[int, ...]) -> Die | None:
         """The DIE at `offset` if it is called `name` and has one of `tags`."""
@@ -182,30 +216,63 @@ class RawReader:
         size = die.attributes.get(_AT_BYTE_SIZE)
         return StructType(_text(die.attributes.get(AT_NAME)), size if isinstance(size, int) else 0, members)
 
+    def is_null(self, offset: int) -> bool:
+        """Whether the entry at `offset` is the null one that closes a list of children."""
+        return self._decode(offset, null_ok=True).tag < 0
+
+    def subtree_end(self, offset: int) -> int:
+        """Where the DIE at `offset` and all its descendants end (its next sibling, or the null
+        entry that closes its parent's children)."""
+        end = (die := self._decode(offset)).end
+        for _, entry in self._descendants(die):
+            end = entry.end
+        return end
+
     def _children(self, die: Die) -> list[Die]:
         """The direct children of `die` (their own children skipped)."""
-        found: list[Die] = []
-        if not die.children:
-            return found
-        pos, depth = die.end, 1
+        return [entry for depth, entry in self._descendants(die) if depth == 1 and entry.tag >= 0]
+
+    def _descendants(self, die: Die) -> Iterator[tuple[int, Die]]:
+        """(depth, entry) of the entries after `die` up to the null entry that closes its children
+        (depth 1: its children and that null entry); nothing if it has none."""
+        pos, depth = die.end, 1 if die.children else 0
         bounds = self._units.bounds_of(die.end - 1)
         unit_end = bounds[1] if bounds is not None else die.end
         while depth:
             if pos >= unit_end:  # damaged: the children would run on into the next unit
                 raise DwarfError(f"the children of the DWARF entry ending at {die.end:#x} run past their unit")
-            child = self._decode(pos, null_ok=True)
-            pos = child.end
-            if child.tag < 0:
-                depth -= 1
-                continue
-            if depth == 1:
-                found.append(child)
-            if child.children:
-                depth += 1
-        return found
+            entry = self._decode(pos, null_ok=True)
+            yield depth, entry
+            pos = entry.end
+            depth += -1 if entry.tag < 0 else int(entry.children)
 
     def _decode(self, offset: int, null_ok: bool = False) -> Die:
         """The DIE at `offset` of `.debug_info` (tag -1 for a null entry when `null_ok`)."""
+        die = self._windowed(offset, _decode_one)
+        if die.tag < 0 and not null_ok:
+            raise DwarfError(f"DWARF reference {offset:#x} names a null entry")
+        return die
+
+    def full_at(self, offset: int) -> FullDie:
+        """The DIE at `offset` with every attribute (UnsupportedForm for a string kept in a table)."""
+        return self._windowed(offset, _decode_full)
+
+    def unit_of(self, offset: int) -> tuple[int, int, int]:
+        """(start, end, DWARF version) of the unit holding `offset`."""
+        bounds = self._units.bounds_of(offset)
+        if bounds is None:
+            raise DwarfError(f"DWARF reference {offset:#x} lies in no unit of .debug_info")
+        self._unit_table(bounds[0])
+        return bounds[0], bounds[1], self._versions[bounds[0]]
+
+    def table_of(self, unit: int) -> dict[int, Abbreviation]:
+        """The abbreviations of the unit starting at `unit`."""
+        return self._unit_table(unit)
+
+    def _windowed(
+        self, offset: int, decode: Callable[[bytes | bytearray, int, int, int, dict[int, Abbreviation]], _D]
+    ) -> _D:
+        """`decode` of the DIE at `offset`, given a window of the section grown until the DIE fits."""
         bounds = self._units.bounds_of(offset)
         if bounds is None:
             raise DwarfError(f"DWARF reference {offset:#x} lies in no unit of .debug_info")
@@ -215,15 +282,11 @@ class RawReader:
         while True:
             stop = min(end, offset + window)
             try:
-                die = _decode_one(self._front(stop), offset, stop, start, table)
+                return decode(self._front(stop), offset, stop, start, table)
             except _Short:
                 if stop >= end:
                     raise DwarfError(f"DWARF entry at {offset:#x} runs past the end of its unit") from None
                 window *= 8
-                continue
-            if die.tag < 0 and not null_ok:
-                raise DwarfError(f"DWARF reference {offset:#x} names a null entry")
-            return die
 
     def _unit_table(self, start: int) -> dict[int, Abbreviation]:
         table = self._unit_tables.get(start)
@@ -232,6 +295,7 @@ class RawReader:
             if len(header) < start + 12 or int.from_bytes(header[start : start + 4], "little") == _DWARF64:
                 raise DwarfError(f"the DWARF unit at {start:#x} has a header this reader cannot decode")
             version = int.from_bytes(header[start + 4 : start + 6], "little")
+            self._versions[start] = version
             at = start + 8 if version >= 5 else start + 6
             table = self._unit_tables[start] = self._table(int.from_bytes(header[at : at + 4], "little"))
         return table
@@ -250,50 +314,88 @@ _UNPACK = {1: struct.Struct("<B"), 2: struct.Struct("<H"), 4: struct.Struct("<I"
 
 
 def _decode_one(data: bytes | bytearray, offset: int, stop: int, unit: int, table: dict[int, Abbreviation]) -> Die:
-    """Decode the DIE at `offset`, which must end by `stop` (else _Short)."""
+    """Decode the DIE at `offset`, which must end by `stop` (else _Short), keeping the wanted
+    attributes with in-unit references made absolute."""
+    pos, abbreviation = _start(data, offset, table)
+    if abbreviation is None:
+        return Die(-1, False, {}, pos)
+    attributes: dict[int, int | bytes] = {}
+    for attribute, form, implicit in abbreviation.specs:
+        value, pos = _value(data, pos, stop, offset, form, implicit, attribute in _WANTED)
+        if attribute in _WANTED and value is not None:
+            if form in _REF_IN_UNIT and isinstance(value, int):
+                value += unit
+            attributes[attribute] = value
+    return Die(abbreviation.tag, abbreviation.children, attributes, pos)
+
+
+def _decode_full(data: bytes | bytearray, offset: int, stop: int, unit: int, table: dict[int, Abbreviation]) -> FullDie:
+    """Decode the DIE at `offset` with all its attributes, references as written (unit-relative)."""
+    pos, abbreviation = _start(data, offset, table)
+    if abbreviation is None:
+        return FullDie(-1, False, (), pos)
+    attributes = []
+    for attribute, form, implicit in abbreviation.specs:
+        if form in _TABLE_STRINGS or form not in _DECODED:
+            raise UnsupportedForm(f"DWARF entry at {offset:#x} uses form {form:#x}")
+        value, pos = _value(data, pos, stop, offset, form, implicit, True)
+        attributes.append((attribute, form, value if value is not None else 0))
+    return FullDie(abbreviation.tag, abbreviation.children, tuple(attributes), pos)
+
+
+def _start(data: bytes | bytearray, offset: int, table: dict[int, Abbreviation]) -> tuple[int, Abbreviation | None]:
+    """Where the attributes of the DIE at `offset` start, and its declaration (None: a null entry)."""
     try:
         code, pos = read_uleb(data, offset)
-        if code == 0:
-            return Die(-1, False, {}, pos)
-        abbreviation = table.get(code)
-        if abbreviation is None:
-            raise DwarfError(f"DWARF entry at {offset:#x} uses abbreviation {code}, which its unit lacks")
-        attributes: dict[int, int | bytes] = {}
-        for attribute, form, implicit in abbreviation.specs:
-            value: int | bytes | None = None
-            size = _FIXED.get(form)
-            if size is not None:
-                if attribute in _WANTED and size in _UNPACK:
-                    value = _UNPACK[size].unpack_from(data, pos)[0]
-                pos += size
-                if form == _FLAG_PRESENT:
-                    value = 1
-                elif form == _IMPLICIT_CONST:
-                    value = implicit
-            elif form in _LEB:
-                value, pos = read_sleb(data, pos) if form == _SDATA else read_uleb(data, pos)
-            elif form == _STRING:
-                nul = data.index(0, pos, stop)
-                value = bytes(data[pos:nul])
-                pos = nul + 1
-            elif form in _BLOCK:
-                length = _UNPACK[_BLOCK[form]].unpack_from(data, pos)[0]
-                pos += _BLOCK[form] + length
-            elif form in _LEB_BLOCK:
-                length, pos = read_uleb(data, pos)
-                pos += length
-            else:
-                raise DwarfError(f"DWARF entry at {offset:#x} uses form {form:#x}, which this reader cannot size")
-            if pos > stop:
-                raise _Short
-            if attribute in _WANTED and value is not None:
-                if form in _REF_IN_UNIT and isinstance(value, int):
-                    value += unit
-                attributes[attribute] = value
-        return Die(abbreviation.tag, abbreviation.children, attributes, pos)
+    except (LebError, IndexError):
+        raise _Short from None
+    if code == 0:
+        return pos, None
+    abbreviation = table.get(code)
+    if abbreviation is None:
+        raise DwarfError(f"DWARF entry at {offset:#x} uses abbreviation {code}, which its unit lacks")
+    return pos, abbreviation
+
+
+def _value(
+    data: bytes | bytearray, pos: int, stop: int, offset: int, form: int, implicit: int, keep: bool
+) -> tuple[int | bytes | None, int]:
+    """One attribute's value (None when not kept or not a number or string) and where the next starts;
+    blocks are kept as bytes."""
+    try:
+        value: int | bytes | None = None
+        size = _FIXED.get(form)
+        if size is not None:
+            if keep and size in _UNPACK:
+                value = _UNPACK[size].unpack_from(data, pos)[0]
+            pos += size
+            if form == _FLAG_PRESENT:
+                value = 1
+            elif form == _IMPLICIT_CONST:
+                value = implicit
+        elif form in _LEB:
+            value, pos = read_sleb(data, pos) if form == _SDATA else read_uleb(data, pos)
+        elif form == _STRING:
+            nul = data.index(0, pos, stop)
+            value = bytes(data[pos:nul])
+            pos = nul + 1
+        elif form in _BLOCK:
+            length = _UNPACK[_BLOCK[form]].unpack_from(data, pos)[0]
+            start = pos + _BLOCK[form]
+            pos = start + length
+            value = bytes(data[start:pos]) if keep else None
+        elif form in _LEB_BLOCK:
+            length, start = read_uleb(data, pos)
+            pos = start + length
+            value = bytes(data[start:pos]) if keep else None
+        else:
+            raise DwarfError(f"DWARF entry at {offset:#x} uses form {form:#x}, which this reader cannot size")
     except (LebError, IndexError, ValueError, struct.error):
         # Past the window (or the section's end, which the caller tells apart).
         raise _Short from None
+    if pos > stop:
+        raise _Short
+    return value, pos
 
 
 def _text(value: int | bytes | None) -> str:
