@@ -25,7 +25,7 @@ from support.dap_validation import SchemaValidator, format_checker
 from dap_server.adapter import arguments
 from dap_server.dap import bodies, events, messages, requests
 from dap_server.dap.converter import StructureError, structure, to_json_body
-from dap_server.dap.message_class import NOTHING, Field, evolve, fields, is_message_class
+from dap_server.dap.message_class import NOTHING, MessageField, evolve, fields, is_message_class
 
 DEFINITIONS = SchemaValidator().definitions
 # Required by the spec but accepted when absent (see the class).
@@ -45,7 +45,7 @@ def message_classes(module: types.ModuleType) -> list[type]:
     ]
 
 
-def wire_names(cls: type) -> dict[str, Field]:
+def wire_names(cls: type) -> dict[str, MessageField]:
     return {field.wire: field for field in fields(cls)}
 
 
@@ -326,4 +326,4 @@ def test_message_objects_are_frozen_keyword_only_values() -> None:
     first, second = requests.TerminateThreadsArguments(), requests.TerminateThreadsArguments()
     assert first.threadIds == [] and first.threadIds is not second.threadIds  # a factory runs per object
     assert [f.required for f in fields(messages.Scope)][:3] == [True, False, True]
-    assert fields(arguments.SubstitutePath)[0] == Field("from_", "from", NOTHING, None)
+    assert fields(arguments.SubstitutePath)[0] == MessageField("from_", "from", NOTHING, None)

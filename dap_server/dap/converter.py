@@ -95,10 +95,8 @@ def _make_checker(annotation: object) -> Checker:
         return _literal(args)
     if origin in (typing.Union, types.UnionType):
         return _union(args)
-    if origin is list:
-        return _list(args[0])
-    if origin is dict:
-        return _dict(args[1])
+    if origin is list or origin is dict:
+        return _collection(origin, args[-1])
     if isinstance(annotation, type) and is_message_class(annotation):
         return _message(annotation)
     raise TypeError(f"no JSON form for {annotation!r}")
@@ -165,23 +163,19 @@ def _union(members: tuple[Any, ...]) -> Checker:
     return check
 
 
-def _list(item_type: object) -> Checker:
+def _collection(origin: type, item_type: object) -> Checker:
+    """`list[T]` or `dict[str, T]`: the JSON container is checked, then each item (its index or key
+    in the path)."""
+    expected = "expected array" if origin is list else "expected object"
+
     def check(value: Any, path: str, problems: Problems) -> Any:
-        if not isinstance(value, list):
-            problems.append(("expected array", path))
+        if not isinstance(value, origin):
+            problems.append((expected, path))
             return value
         item = _checker(item_type)
-        return [item(element, f"{path}[{index}]", problems) for index, element in enumerate(value)]
-
-    return check
-
-
-def _dict(value_type: object) -> Checker:
-    def check(value: Any, path: str, problems: Problems) -> Any:
-        if not isinstance(value, dict):
-            problems.append(("expected object", path))
-            return value
-        item = _checker(value_type)
+        if isinstance(value, list):
+            return [item(element, f"{path}[{index}]", problems) for index, element in enumerate(value)]
+        assert isinstance(value, dict)
         return {key: item(element, f"{path}[{key!r}]", problems) for key, element in value.items()}
 
     return check

@@ -41,7 +41,7 @@ def field(*, default: Any = NOTHING, factory: Callable[[], Any] | None = None, w
     return _FieldSpec(default, factory, wire)
 
 
-class Field(NamedTuple):
+class MessageField(NamedTuple):
     name: str  # the attribute
     wire: str  # the JSON key
     default: Any  # NOTHING for a required field (or one with a factory)
@@ -56,7 +56,7 @@ class Field(NamedTuple):
 
 
 class Spec(NamedTuple):
-    fields: tuple[Field, ...]
+    fields: tuple[MessageField, ...]
     names: frozenset[str]
     required: frozenset[str]
     factories: tuple[tuple[str, Callable[[], Any]], ...]
@@ -64,7 +64,7 @@ class Spec(NamedTuple):
 
 _MARKED: set[type] = set()
 _SPECS: dict[type, Spec] = {}
-_OWN: dict[type, tuple[Field, ...]] = {}
+_OWN: dict[type, tuple[MessageField, ...]] = {}
 _LOCK = threading.Lock()  # events may be sent from another thread than requests
 
 
@@ -87,7 +87,7 @@ def spec(cls: type) -> Spec:
     return found if found is not None else _read_spec(cls)
 
 
-def fields(cls: type) -> tuple[Field, ...]:
+def fields(cls: type) -> tuple[MessageField, ...]:
     return spec(cls).fields
 
 
@@ -113,7 +113,7 @@ def _read_spec(cls: type) -> Spec:
         return result
 
 
-def _own_fields(cls: type) -> tuple[Field, ...]:
+def _own_fields(cls: type) -> tuple[MessageField, ...]:
     """The fields `cls` itself declares (read once: reading takes `field(...)` specs off the class)."""
     found = _OWN.get(cls)
     if found is None:
@@ -123,18 +123,18 @@ def _own_fields(cls: type) -> tuple[Field, ...]:
     return found
 
 
-def _field(owner: type, name: str) -> Field:
+def _field(owner: type, name: str) -> MessageField:
     """A field from its class attribute: none (required), a default, or a `field(...)`; the class
     keeps plain defaults as class attributes (an instance stores only what it was given)."""
     value = owner.__dict__.get(name, NOTHING)
     if not isinstance(value, _FieldSpec):
-        return Field(name, name, value, None)
+        return MessageField(name, name, value, None)
     default, factory, wire = value
     if default is NOTHING:
         delattr(owner, name)
     else:
         setattr(owner, name, default)
-    return Field(name, wire or name, default, factory)
+    return MessageField(name, wire or name, default, factory)
 
 
 def _init(self: object, **values: Any) -> None:
