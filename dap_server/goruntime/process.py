@@ -95,6 +95,10 @@ class GoProcess:
         chain = self._chains.get(g.addr)
         return chain if chain is not None else self.unwinder.pc_chain(g)
 
+    def remembered_chain(self, g: Goroutine) -> tuple[int, ...] | None:
+        """`pc_chain` of `g` if a bulk walk found it already (None: not walked, or not by it)."""
+        return self._chains.get(g.addr)
+
     def remember_chains(self, goroutines: list[Goroutine], chains: list[tuple[int, ...] | None]) -> None:
         """Keep the pc chains a bulk walk found (None: not found there) for `pc_chain`."""
         self._chains.update((g.addr, chain) for g, chain in zip(goroutines, chains, strict=True) if chain is not None)

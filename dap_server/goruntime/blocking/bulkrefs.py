@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...debuggee.api import Memory, UnreadableMemory
-from ..bulkwalk import walk
+from ..bulkwalk import parked_start, walk
 from ..goroutines import Goroutine
 from ..heap.layout import ARENA_BYTES, PAGE_SIZE, WORD, HeapLayout, heap_arena, span_bounds
 from ..process import GoProcess
@@ -119,19 +119,90 @@ class PageSearch:
 
 
 def bulk_live_words(process: GoProcess, maps: StackMaps, goroutines: list[Goroutine]) -> BulkWords:
-    """`live_words` of each goroutine's frames, their stacks walked together (bulkwalk.py) and
-    their slots read with one gather; not for a stack the lean walk does not take (or one whose
-    frames leave it, where the general walk stops): the caller walks those one by one."""
-    found = walk(process.unwinder, goroutines, chains=False, frames=True)
+    """`live_words` of each goroutine's frames, their slots read with one gather; not for a stack
+    the lean walk does not take (or one whose frames leave it, where the general walk stops): the
+    caller walks those one by one.
+
+    Parked goroutines whose chain of pcs a bulk walk remembered (the grouping of identical stacks)
+    have, chain by chain, the same frames at the same distances from their stack pointer: one of
+    each chain is walked, and the slots of all are read at those distances from each one's sp."""
     lo = np.array([g.stack_lo for g in goroutines], dtype=np.int64)
     hi = np.array([g.stack_hi for g in goroutines], dtype=np.int64)
+    sp = np.array([(parked_start(g) or (0, 0))[1] for g in goroutines], dtype=np.uint64).view(np.int64)
+    alike: dict[tuple[int, ...], list[int]] = {}
+    walked: list[int] = []
+    for i, (g, start) in enumerate(zip(goroutines, sp.tolist(), strict=True)):
+        chain = process.remembered_chain(g) if start > 0 else None
+        if chain is None:
+            walked.append(i)
+        else:
+            alike.setdefault(chain, []).append(i)
+    chains = list(alike.values())
+    first = _walked_slots(process, maps, goroutines, [members[0] for members in chains], lo, hi)
+    alone = np.zeros(len(goroutines), dtype=bool)
+    owners, slots = [], []
+    for k, members in enumerate(chains):
+        if first.alone[k]:  # its frames leave its stack: each of the chain is walked on its own
+            walked += members
+            continue
+        at = np.array(members, dtype=np.int64)
+        base = sp[members[0]]
+        rel = first.slots[first.bounds[k] : first.bounds[k + 1]] - base
+        alone[at] = (sp[at] + (first.low[k] - base) < lo[at]) | (sp[at] + (first.high[k] - base) > hi[at])
+        at = at[~alone[at]]
+        owners.append(np.repeat(at, len(rel)))
+        slots.append((sp[at][:, None] + rel[None, :]).ravel())
+    rest = _walked_slots(process, maps, goroutines, sorted(walked), lo, hi)
+    alone[rest.which] = rest.alone
+    keep = ~alone[rest.owner]
+    owner = np.concatenate([*owners, rest.owner[keep]])
+    addr = np.concatenate([*slots, rest.slots[keep]])
+    values, ok = Regions(process.memory, lo, hi).gather(addr)
+    for i in np.flatnonzero(~ok).tolist():
+        try:
+            values[i] = process.memory.u64(int(addr[i]))
+            ok[i] = True
+        except UnreadableMemory:
+            continue
+    order = np.argsort(owner[ok], kind="stable")  # each stack's words in frame order
+    return BulkWords(owner[ok][order], values[ok][order], alone)
+
+
+class _Walked(NamedTuple):
+    """The live pointer slots of the stacks walked (`which`: goroutine indices): `slots[i]` is one
+    of goroutine `owner[i]`'s, grouped by goroutine in the order of `which` (`bounds`), in frame
+    order; per goroutine walked, whether the walk leaves it alone, its lowest and highest CFA."""
+
+    which: I64
+    owner: I64
+    slots: I64
+    bounds: list[int]
+    alone: Mask
+    low: I64
+    high: I64
+
+
+def _walked_slots(
+    process: GoProcess, maps: StackMaps, goroutines: list[Goroutine], which: list[int], lo: I64, hi: I64
+) -> _Walked:
+    index = np.array(which, dtype=np.int64)
+    n = len(which)
+    low = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    high = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    if not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Walked(index, empty, empty, [0], np.zeros(0, dtype=bool), low, high)
+    found = walk(process.unwinder, [goroutines[i] for i in which], chains=False, frames=True)
+    lo, hi = lo[index], hi[index]
     alone = np.array([named is None for named in found.named], dtype=bool)
-    last_cfa = np.full(len(goroutines), -1, dtype=np.int64)
-    owners: list[I64] = []
-    slots: list[I64] = []
+    last_cfa = np.full(n, -1, dtype=np.int64)
+    owners: list[I64] = [np.zeros(0, dtype=np.int64)]
+    slots: list[I64] = [np.zeros(0, dtype=np.int64)]
     for depth in found.depths:
         lanes, cfa = depth.lanes, depth.cfa.astype(np.int64)
         alone[lanes[(cfa < lo[lanes]) | (cfa > hi[lanes])]] = True
+        low[lanes] = np.minimum(low[lanes], cfa)
+        high[lanes] = np.maximum(high[lanes], cfa)
         fresh = cfa != last_cfa[lanes]  # inlined calls and frameless tops share their frame's slots
         last_cfa[lanes] = cfa
         for k, (func, pc, trap) in enumerate(zip(depth.funcs, depth.pcs, depth.traps, strict=True)):
@@ -142,20 +213,11 @@ def bulk_live_words(process: GoProcess, maps: StackMaps, goroutines: list[Gorout
             for off in offsets:
                 owners.append(lanes[sel])
                 slots.append(cfa[sel] + off)
-    if not slots:
-        return BulkWords(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), alone)
-    owner, addr = np.concatenate(owners), np.concatenate(slots)
-    keep = ~alone[owner]
-    owner, addr = owner[keep], addr[keep]
-    values, ok = Regions(process.memory, lo, hi).gather(addr)
-    for i in np.flatnonzero(~ok).tolist():
-        try:
-            values[i] = process.memory.u64(int(addr[i]))
-            ok[i] = True
-        except UnreadableMemory:
-            continue
-    order = np.argsort(owner[ok], kind="stable")  # each stack's words in frame order
-    return BulkWords(owner[ok][order], values[ok][order], alone)
+    lane = np.concatenate(owners)
+    order = np.argsort(lane, kind="stable")  # depth by depth: each stack's slots in frame order
+    lane = lane[order]
+    bounds = np.searchsorted(lane, np.arange(n + 1)).tolist()
+    return _Walked(index, index[lane], np.concatenate(slots)[order], bounds, alone, low, high)
 
 
 def _isin_keys(values: U64, found: dict[int, frozenset[int]]) -> Mask:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import struct
+from functools import partial
 from typing import NamedTuple
 
 from ...debuggee.api import Memory, UnreadableMemory
@@ -27,6 +28,10 @@ class Sudog(NamedTuple):
     next: int
     prev: int
     waitlink: int
+
+
+_FIELDS = Sudog._fields
+_new_sudog = partial(tuple.__new__, Sudog)
 
 
 class SudogReader:
@@ -102,13 +107,15 @@ class SudogReader:
         """The sudogs of a list linked by `next` (a wait queue) or `waitlink` (a g's waiting list)."""
         out: list[Sudog] = []
         seen: set[int] = set()
+        unpack, layout, pick = self._memory.unpack, self._struct, self._pick  # a queue may hold 100,000
+        at = _FIELDS.index("next" if link == "next" else "waitlink")
         node = first
         while node and node not in seen and len(out) < MAX_SUDOGS:
             seen.add(node)
             try:
-                sudog = self.read(node)
+                sudog = _new_sudog((node, *pick(unpack(layout, node))))
             except UnreadableMemory:
                 break
             out.append(sudog)
-            node = sudog.next if link == "next" else sudog.waitlink
+            node = sudog[at]
         return out
