@@ -64,10 +64,12 @@ class BlockingView:
         """`waits` made: the goroutines not asked about yet classified together."""
         goroutines = self._process.goroutines
         systems = [self._system(g) for g in goroutines]
-        missing = [(g, system) for g, system in zip(goroutines, systems, strict=True) if g.goid not in self._waits]
-        if self._reader is not None and missing:
-            found = self._reader.waits([g for g, _ in missing], [system for _, system in missing])
-            self._waits.update(zip([g.goid for g, _ in missing], found, strict=True))
+        todo, todo_systems = goroutines, systems
+        if self._waits:  # some were asked about one by one
+            todo = [g for g in goroutines if g.goid not in self._waits]
+            todo_systems = [self._system(g) for g in todo]
+        if self._reader is not None and todo:
+            self._waits.update(zip([g.goid for g in todo], self._reader.waits(todo, todo_systems), strict=True))
         waits = self._waits
         return {
             g.goid: wait
