@@ -71,7 +71,7 @@ class Describer:
 
     def summaries(self, goroutines: list[Goroutine], chains: bool = False) -> list[GoroutineSummary]:
         """`summary` of each goroutine; on a big core their stacks are walked together
-        (bulkwalk.py), and with `chains` to their ends, for `GoProcess.pc_chain` (grouping)."""
+        (bulkwalk.py), and with `chains` to their ends, for `GoProcess.pc_chains` (grouping)."""
         if len(goroutines) < BULK_GOROUTINES:
             return [self.summary(g) for g in goroutines]
         from .bulkwalk import walk  # numpy: only for big cores

@@ -81,9 +81,10 @@ class PageSearch:
         (text_start, text_end), records = skip
         follow = (values >= MIN_POINTER) & (values & np.uint64(7) == 0)
         follow &= (values < np.uint64(text_start)) | (values >= np.uint64(text_end))
-        if records:
-            follow &= ~np.isin(values, np.fromiter(records, dtype=np.uint64, count=len(records)))
         words, word_owner = values[follow], owner[follow]
+        if records:
+            keep = ~np.isin(words, np.fromiter(records, dtype=np.uint64, count=len(records)))
+            words, word_owner = words[keep], word_owner[keep]
         distinct, first = np.unique(words, return_index=True)
         known = _isin_keys(distinct, pointees)
         new = distinct[~known]
@@ -131,9 +132,9 @@ def bulk_live_words(process: GoProcess, maps: StackMaps, goroutines: list[Gorout
     sp = np.array([(parked_start(g) or (0, 0))[1] for g in goroutines], dtype=np.uint64).view(np.int64)
     alike: dict[tuple[int, ...], list[int]] = {}
     walked: list[int] = []
-    for i, (g, start) in enumerate(zip(goroutines, sp.tolist(), strict=True)):
-        chain = process.remembered_chain(g) if start > 0 else None
-        if chain is None:
+    remembered = process.remembered_chains(goroutines)
+    for i, (chain, start) in enumerate(zip(remembered, sp.tolist(), strict=True)):
+        if chain is None or start <= 0:
             walked.append(i)
         else:
             alike.setdefault(chain, []).append(i)
