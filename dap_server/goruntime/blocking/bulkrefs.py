@@ -9,7 +9,7 @@ the words, and the caller goes one goroutine at a time, which tells where a boun
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ from .stackmaps import StackMaps, stack_words
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+ArrayT = TypeVar("ArrayT", I64, U64)
 _NONE: frozenset[int] = frozenset()
 _SIGNED_MAX = np.uint64((1 << 63) - 1)  # words above it are no user-space address: read one by one
 _RECORD_MAX = 1 << 62  # heap records past it (damaged ones) are read one by one
@@ -83,10 +84,10 @@ class PageSearch:
         follow &= (values < np.uint64(text_start)) | (values >= np.uint64(text_end))
         words, word_owner = values[follow], owner[follow]
         if records:
-            keep = ~np.isin(words, np.fromiter(records, dtype=np.uint64, count=len(records)))
+            keep = ~_among(words, _distinct(np.fromiter(records, dtype=np.uint64, count=len(records))))
             words, word_owner = words[keep], word_owner[keep]
         distinct, first = np.unique(words, return_index=True)
-        known = _isin_keys(distinct, pointees)
+        known = _found_in(distinct, pointees)
         new = distinct[~known]
         if len(pointees) + len(new) >= max_hops:
             return None
@@ -101,7 +102,7 @@ class PageSearch:
                 leads.append(np.full(len(pointees[addr]), addr, dtype=np.uint64))
                 led.append(np.array(sorted(pointees[addr]), dtype=np.uint64))
         via_owner, via_target = _join(words, word_owner, np.concatenate(leads), np.concatenate(led))
-        direct = np.isin(values, wanted)
+        direct = _among(values, wanted)
         return self._by_target(
             np.concatenate([owner[direct], via_owner]), np.concatenate([values[direct], via_target]), wanted
         )
@@ -109,7 +110,7 @@ class PageSearch:
     def _by_target(self, owner: I64, target: U64, wanted: U64) -> dict[int, list[int]]:
         """The (goroutine, target) pairs as lists of goroutine ids per target, each id once."""
         n = len(self._page)
-        key = np.unique(np.searchsorted(wanted, target).astype(np.int64) * n + owner)
+        key = _distinct(np.searchsorted(wanted, target).astype(np.int64) * n + owner)
         which, members = key // n, key % n
         goids = np.array([g.goid for g in self._page], dtype=np.int64)[members]
         if not len(key):
@@ -221,10 +222,26 @@ def _walked_slots(
     return _Walked(index, index[lane], np.concatenate(slots)[order], bounds, alone, low, high)
 
 
-def _isin_keys(values: U64, found: dict[int, frozenset[int]]) -> Mask:
+def _distinct(values: ArrayT) -> ArrayT:
+    """The distinct values, sorted: `np.unique` without its first call's import of numpy.ma (50 ms CPU)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _among(values: U64, ordered: U64) -> Mask:
+    """Which of `values` are in `ordered` (sorted): `np.isin` without its import of numpy.ma."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
+def _found_in(values: U64, found: dict[int, frozenset[int]]) -> Mask:
     if not found:
         return np.zeros(len(values), dtype=bool)
-    return np.isin(values, np.fromiter(found, dtype=np.uint64, count=len(found)))
+    return _among(values, _distinct(np.fromiter(found, dtype=np.uint64, count=len(found))))
 
 
 def _grouped(addrs: U64, targets: U64) -> dict[int, frozenset[int]]:
@@ -238,7 +255,7 @@ def _join(words: U64, word_owner: I64, leads: U64, led: U64) -> tuple[I64, U64]:
     """(owner, target) for every word that leads to targets: `leads[i]` leads to `led[i]`."""
     order = np.argsort(leads, kind="stable")
     leads, led = leads[order], led[order]
-    at = np.isin(words, leads)
+    at = _among(words, leads)
     lo = np.searchsorted(leads, words[at], side="left")
     count = np.searchsorted(leads, words[at], side="right") - lo
     total = int(count.sum())
@@ -261,7 +278,7 @@ def _pointee_targets(
     step = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
     values, ok = Regions(memory, start, start + size[read]).gather(np.repeat(start, count) + WORD * step)
     slow[owner[~ok]] = True
-    hit = ok & ~slow[owner] & np.isin(values, wanted)
+    hit = ok & ~slow[owner] & _among(values, wanted)
     found, led = [addrs[owner[hit]]], [values[hit]]
     for i in np.flatnonzero(slow).tolist():
         addr = int(addrs[i])
@@ -280,7 +297,7 @@ def _hop_sizes(memory: Memory, heap: HeapLayout | None, addrs: U64, slow: Mask) 
         return size, none
     arena = (addrs - np.uint64(heap.arena_base)) // np.uint64(ARENA_BYTES)
     record = np.zeros(len(addrs), dtype=np.int64)
-    for index in np.unique(arena[~slow]).tolist():
+    for index in _distinct(arena[~slow]).tolist():
         sel = (arena == index) & ~slow
         try:
             found = heap_arena(memory, heap, index)
