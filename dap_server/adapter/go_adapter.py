@@ -408,7 +408,7 @@ class GoAdapter:
 
             found = session.blocking_findings(report)
         return {
-            "blocked": len(session.blocked()),
+            "blocked": session.blocked_count(),
             "findings": [
                 {
                     "kind": f.kind,
