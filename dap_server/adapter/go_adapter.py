@@ -406,7 +406,7 @@ class GoAdapter:
 
             found = session.blocking_findings(report)
         return {
-            "blocked": len(session.blocked()),
+            "blocked": session.blocked_count(),
             "findings": [
                 {
                     "kind": f.kind,

@@ -175,15 +175,18 @@ def _column(goroutines: Sequence[Goroutine], lanes: np.ndarray, name: str, dtype
     return np.array([goroutines[i][index] for i in lanes.tolist()], dtype=dtype)
 
 
+def parked_start(g: Goroutine) -> tuple[int, int] | None:
+    """The pc and sp a parked goroutine's stack starts from (its saved context); None for one
+    that is running or in a system call, or unreadable."""
+    if g.status in (G_RUNNING, G_SYSCALL) or g.unreadable is not None:
+        return None
+    return (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
+
+
 def _starts(unwinder: Unwinder, goroutines: Sequence[Goroutine]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The goroutines the lean walk can take (by index), and the pc and sp it starts from: a
     parked goroutine's saved context (`Unwinder.lean_start` decides for the others)."""
-    starts = [
-        ((g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp))
-        if g.status not in (G_RUNNING, G_SYSCALL) and g.unreadable is None
-        else unwinder.lean_start(g)
-        for g in goroutines
-    ]
+    starts = [parked_start(g) or unwinder.lean_start(g) for g in goroutines]
     lanes = [i for i, start in enumerate(starts) if start is not None]
     return (
         np.array(lanes, dtype=np.int64),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import NamedTuple
 
 from ..debuggee.api import UnreadableMemory
@@ -53,6 +54,9 @@ class GoroutineSummary(NamedTuple):
         return "[" + ", ".join(parts) + "]"
 
 
+_new_summary = partial(tuple.__new__, GoroutineSummary)
+
+
 class Describer:
     """Summaries of goroutines, sharing per-process facts (dump time, finalizer state)."""
 
@@ -67,7 +71,7 @@ class Describer:
 
     def summaries(self, goroutines: list[Goroutine], chains: bool = False) -> list[GoroutineSummary]:
         """`summary` of each goroutine; on a big core their stacks are walked together
-        (bulkwalk.py), and with `chains` to their ends, for `GoProcess.pc_chain` (grouping)."""
+        (bulkwalk.py), and with `chains` to their ends, for `GoProcess.pc_chains` (grouping)."""
         if len(goroutines) < BULK_GOROUTINES:
             return [self.summary(g) for g in goroutines]
         from .bulkwalk import walk  # numpy: only for big cores
@@ -116,19 +120,21 @@ class Describer:
         labels = (
             tuple(read_labels(self._process.memory, g.labels, self._minor, self._process.layouts)) if g.labels else ()
         )
-        return GoroutineSummary(  # positional: built once per goroutine of the core
-            g.goid,
-            state,
-            self._wait_minutes(g) if g.waitsince else None,
-            g.lockedm != 0,
-            system,
-            created,
-            named[0],
-            named[1],
-            thread.lwp if thread is not None else None,
-            status,
-            start,
-            labels,
+        return _new_summary(  # a plain tuple: built once per goroutine of the core
+            (
+                g.goid,
+                state,
+                self._wait_minutes(g) if g.waitsince else None,
+                g.lockedm != 0,
+                system,
+                created,
+                named[0],
+                named[1],
+                thread.lwp if thread is not None else None,
+                status,
+                start,
+                labels,
+            )
         )
 
     def _wait_minutes(self, g: Goroutine) -> int | None:

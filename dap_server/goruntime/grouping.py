@@ -67,13 +67,13 @@ def group_goroutines(
 ) -> list[GoroutineGroup]:
     """Groups, biggest first (ties in allgs order)."""
     groups: dict[tuple[object, ...], GoroutineGroup] = {}
-    pc_chain = process.pc_chain
     for start in range(0, len(goroutines), _PAGE):
         if progress is not None:
             progress("Grouping identical stacks", start, len(goroutines))
-        page = zip(goroutines[start : start + _PAGE], summaries[start : start + _PAGE], strict=True)
-        for g, summary in page:
-            key = (summary.state, summary.locked, pc_chain(g))
+        members = goroutines[start : start + _PAGE]
+        page = zip(members, summaries[start : start + _PAGE], process.pc_chains(members), strict=True)
+        for g, summary, chain in page:
+            key = (summary.state, summary.locked, chain)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = GoroutineGroup(pcs=key[2])

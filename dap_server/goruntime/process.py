@@ -90,10 +90,15 @@ class GoProcess:
             self._frames[g.addr] = cached
         return cached
 
-    def pc_chain(self, g: Goroutine) -> tuple[int, ...]:
-        """The physical pcs of a goroutine's stack (for grouping identical stacks)."""
-        chain = self._chains.get(g.addr)
-        return chain if chain is not None else self.unwinder.pc_chain(g)
+    def pc_chains(self, goroutines: list[Goroutine]) -> list[tuple[int, ...]]:
+        """The physical pcs of each goroutine's stack (for grouping identical stacks)."""
+        chains, walk = self._chains, self.unwinder.pc_chain
+        return [chain if (chain := chains.get(g.addr)) is not None else walk(g) for g in goroutines]
+
+    def remembered_chains(self, goroutines: list[Goroutine]) -> list[tuple[int, ...] | None]:
+        """`pc_chain` of each goroutine that a bulk walk found already (None: not walked, or not by it)."""
+        chains = self._chains
+        return [chains.get(g.addr) for g in goroutines]
 
     def remember_chains(self, goroutines: list[Goroutine], chains: list[tuple[int, ...] | None]) -> None:
         """Keep the pc chains a bulk walk found (None: not found there) for `pc_chain`."""

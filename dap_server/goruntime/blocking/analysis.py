@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .records import Finding, Wait, WaitObject
+from .records import Finding, Wait, WaitEdge, WaitObject
 
 MAX_GROUPS = 10
 SEARCHED = "searched: every goroutine's live pointer slots and what they point to, one level deep; package variables"
@@ -40,34 +40,26 @@ class Graph:
 
 def may_run(graph: Graph) -> set[int]:
     """Goroutines of `graph.waits` that may run again (the fixpoint above)."""
-    ready: set[int] = set()
-    pending: list[int] = []
     referring: dict[int, list[WaitObject]] = defaultdict(list)
     for obj, goids in graph.wakers.items():
         for goid in goids:
             referring[goid].append(obj)
 
-    def wake(goid: int) -> None:
-        if goid not in ready:
-            ready.add(goid)
-            pending.append(goid)
-
     blocked = graph.waits
-    for goid, wait in blocked.items():
-        if wait.runtime_wakes or (wait.wakeable and not wait.edges):
-            wake(goid)
+    ready = {goid for goid, wait in blocked.items() if wait.runtime_wakes or (wait.wakeable and not wait.edges)}
     for obj in graph.free:
-        for goid in graph.waiters.get(obj, []):
-            wake(goid)
+        ready.update(graph.waiters.get(obj, []))
     for goids in graph.wakers.values():  # referring goroutines that are not blocked at all
-        for goid in goids:
-            if goid not in blocked:
-                wake(goid)
+        ready.update(goid for goid in goids if goid not in blocked)
+    pending = [goid for goid in ready if goid in referring]  # only these can wake others
     while pending:
         goid = pending.pop()
-        for obj in referring.get(goid, []):
+        for obj in referring[goid]:
             for waiter in graph.waiters.get(obj, []):
-                wake(waiter)
+                if waiter not in ready:
+                    ready.add(waiter)
+                    if waiter in referring:
+                        pending.append(waiter)
     return ready
 
 
@@ -124,9 +116,13 @@ def _leak_or_stuck(
 
 def _groups(graph: Graph, created: Callable[[int], str]) -> list[Finding]:
     groups: dict[tuple[str, tuple[WaitObject, ...]], list[int]] = defaultdict(list)
+    objects: dict[tuple[WaitEdge, ...], tuple[WaitObject, ...]] = {}  # waiters of one object share its edges
     for goid, wait in graph.waits.items():
         if wait.edges:
-            groups[(wait.reason, tuple(e.obj for e in wait.edges))].append(goid)
+            objs = objects.get(wait.edges)
+            if objs is None:
+                objs = objects[wait.edges] = tuple(e.obj for e in wait.edges)
+            groups[(wait.reason, objs)].append(goid)
     ranked = sorted((goids for goids in groups.values() if len(goids) > 1), key=lambda goids: (-len(goids), goids[0]))
     out = []
     for goids in ranked[:MAX_GROUPS]:

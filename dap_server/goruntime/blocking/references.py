@@ -16,16 +16,14 @@ from dataclasses import dataclass, field
 
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import BULK_GOROUTINES, Goroutine
-from ..heap.layout import HeapError, HeapLayout, object_extent, read_layout
 from ..process import GoProcess
-from .stackmaps import StackMaps, bulk_live_words, live_words
+from .pointees import MIN_POINTER, Unfollowed, heap_layout, pointee_hits
+from .stackmaps import StackMaps, stack_words
 
-HOP_BYTES = 64  # words of a pointed-to object looked at: a closure's captures, a small struct's fields
 HOPS_PER_GOROUTINE = 24
 MAX_HOPS = 250_000
 _POINTER_SECTIONS = (".data", ".bss")  # the noptr sections hold no pointers by construction
 _DATA_SECTIONS = (".data", ".bss", ".noptrdata", ".noptrbss")  # where package variables live
-_MIN_POINTER = 1 << 16
 
 
 @dataclass(slots=True)
@@ -57,77 +55,60 @@ class ReferenceSearch:
         self.result.from_globals = _global_references(process, targets) if targets else set()
         self._pointees: dict[int, frozenset[int]] = {}
         self._maps = StackMaps(process.program)
-        self._records = {g.addr for g in self._goroutines}  # a g's stack bounds may equal an object's address
-        self._text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
-        self._heap = _heap_layout(process)
-        self._hops = 0
+        text = (process.program.pclntab.text_start, process.program.pclntab.text_end)
+        self._skip = Unfollowed(text, {g.addr for g in self._goroutines})
+        self._heap = heap_layout(process)
 
     def advance(self, count: int, progress: Callable[[int, int], None] | None = None) -> References:
         """Search the next `count` goroutines (all that are left when `count` is None)."""
         result = self.result
         stop = min(result.total, result.searched + count)
         page = self._goroutines[result.searched : stop]
-        together = bulk_live_words(self._process, self._maps, page) if len(page) >= BULK_GOROUTINES else []
+        words: list[list[int] | None] | None = None
+        if len(page) >= BULK_GOROUTINES:
+            if progress is not None:
+                progress(result.searched, result.total)
+            from .bulkrefs import PageSearch
+
+            bulk = PageSearch(self._process, self._maps, page)
+            found = bulk.hits(self._targets, self._skip, self._heap, self._pointees, MAX_HOPS, HOPS_PER_GOROUTINE)
+            if found is not None:
+                for target, goids in found.items():
+                    result.by_target.setdefault(target, []).extend(goids)
+                result.searched = stop
+                return result
+            words = bulk.lists()  # a goroutine would reach a bound: search one by one, as below
         for i in range(result.searched, stop):
             if progress is not None and i % 2048 == 0:
                 progress(i, result.total)
             g = self._goroutines[i]
-            words = together[i - result.searched] if together else None
-            for target in self._hits(g, words):
+            for target in self._hits(g, words[i - result.searched] if words else None):
                 result.by_target.setdefault(target, []).append(g.goid)
         result.searched = stop
-        if self._hops >= MAX_HOPS and not result.limits:
+        if len(self._pointees) >= MAX_HOPS and not result.limits:
             result.limits.append(f"pointers from stacks were followed only until {MAX_HOPS:,} objects had been read")
         return result
 
     def _hits(self, g: Goroutine, words: list[int] | None) -> set[int]:
         """The targets g's stack refers to; `words`, its live pointer words when already read."""
         if words is None:
-            words = _stack_words(self._process, self._maps, g)
+            words = stack_words(self._process, self._maps, g)
         if words is None:
             return set()
         hits = self._targets.intersection(words)
-        budget = HOPS_PER_GOROUTINE if self._hops < MAX_HOPS else 0
-        text, records, pointees = self._text, self._records, self._pointees
+        pointees = self._pointees  # every pointer followed so far: its count is the hops made
+        budget = HOPS_PER_GOROUTINE if len(pointees) < MAX_HOPS else 0
+        (text_start, text_end), records = self._skip
         for word in words:
             if budget == 0:
                 break
-            if word < _MIN_POINTER or word & 7 or text[0] <= word < text[1] or word in records:
+            if word < MIN_POINTER or word & 7 or text_start <= word < text_end or word in records:
                 continue
             if word not in pointees:
-                pointees[word] = _pointee_hits(self._process, self._heap, word, self._targets)
-                self._hops += 1
+                pointees[word] = pointee_hits(self._process, self._heap, word, self._targets)
                 budget -= 1
             hits |= pointees[word]
         return hits
-
-
-def _stack_words(process: GoProcess, maps: StackMaps, g: Goroutine) -> list[int] | None:
-    """The values of g's live pointer slots, as the garbage collector would scan them."""
-    if g.unreadable is not None:
-        return None
-    try:
-        frames = process.frames(g)
-    except UnreadableMemory:
-        return None
-    return live_words(process, maps, frames)
-
-
-def _heap_layout(process: GoProcess) -> HeapLayout | None:
-    try:
-        return read_layout(process.program, process.layouts)
-    except HeapError:
-        return None  # no object bounds: HOP_BYTES are read wherever a pointer goes
-
-
-def _pointee_hits(process: GoProcess, heap: HeapLayout | None, addr: int, targets: set[int]) -> frozenset[int]:
-    try:
-        extent = object_extent(process.memory, heap, addr) if heap is not None else None
-        size = HOP_BYTES if extent is None else min(HOP_BYTES, extent[0] + extent[1] - addr) & ~7
-        data = process.memory.read(addr, size) if size else b""
-    except UnreadableMemory:
-        return frozenset()
-    return frozenset(targets.intersection(memoryview(data).cast("Q")))
 
 
 def _global_references(process: GoProcess, targets: set[int]) -> set[int]:

@@ -58,50 +58,13 @@ def live_words(process: GoProcess, maps: StackMaps, frames: list[Frame]) -> list
     return out
 
 
-def bulk_live_words(process: GoProcess, maps: StackMaps, goroutines: list[Goroutine]) -> list[list[int] | None]:
-    """`live_words` of each goroutine's frames, their stacks walked together (bulkwalk.py) and
-    their slots read with one gather; None for a stack the lean walk does not take (or one whose
-    frames leave it, where the general walk stops): the caller walks those one by one."""
-    import numpy as np  # only for big cores
-
-    from ..bulkwalk import walk
-    from ..regions import Regions
-
-    found = walk(process.unwinder, goroutines, chains=False, frames=True)
-    lo = np.array([g.stack_lo for g in goroutines], dtype=np.int64)
-    hi = np.array([g.stack_hi for g in goroutines], dtype=np.int64)
-    alone = np.array([named is None for named in found.named], dtype=bool)
-    last_cfa = np.full(len(goroutines), -1, dtype=np.int64)
-    owners: list[np.ndarray] = []
-    slots: list[np.ndarray] = []
-    for depth in found.depths:
-        lanes, cfa = depth.lanes, depth.cfa.astype(np.int64)
-        alone[lanes[(cfa < lo[lanes]) | (cfa > hi[lanes])]] = True
-        fresh = cfa != last_cfa[lanes]  # inlined calls and frameless tops share their frame's slots
-        last_cfa[lanes] = cfa
-        for k, (func, pc, trap) in enumerate(zip(depth.funcs, depth.pcs, depth.traps, strict=True)):
-            offsets = maps.offsets(func, pc, trap)
-            if not offsets:
-                continue
-            sel = fresh & (depth.which == k)
-            for off in offsets:
-                owners.append(lanes[sel])
-                slots.append(cfa[sel] + off)
-    words: list[list[int] | None] = [None if a else [] for a in alone.tolist()]
-    if not slots:
-        return words
-    owner, addr = np.concatenate(owners), np.concatenate(slots)
-    values, ok = Regions(process.memory, lo, hi).gather(addr)
-    for i in np.flatnonzero(~ok).tolist():
-        try:
-            values[i] = process.memory.u64(int(addr[i]))
-            ok[i] = True
-        except UnreadableMemory:
-            continue
-    order = np.argsort(owner[ok], kind="stable")  # each stack's words in frame order
-    owner, values = owner[ok][order], values[ok][order]
-    bounds = np.searchsorted(owner, np.arange(len(goroutines) + 1))
-    for i in np.unique(owner).tolist():
-        if words[i] is not None:
-            words[i] = values[bounds[i] : bounds[i + 1]].tolist()
-    return words
+def stack_words(process: GoProcess, maps: StackMaps, g: Goroutine) -> list[int] | None:
+    """The values of g's live pointer slots, as the garbage collector would scan them (None:
+    its record or its stack cannot be read)."""
+    if g.unreadable is not None:
+        return None
+    try:
+        frames = process.frames(g)
+    except UnreadableMemory:
+        return None
+    return live_words(process, maps, frames)

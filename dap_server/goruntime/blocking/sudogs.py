@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import operator
 import struct
+from functools import partial
 from typing import NamedTuple
 
 from ...debuggee.api import Memory, UnreadableMemory
+from ..goroutines import BULK_GOROUTINES
 from ..layouts import LayoutError, RuntimeLayouts
 
 SUDOG = "runtime.sudog"
@@ -26,6 +28,10 @@ class Sudog(NamedTuple):
     next: int
     prev: int
     waitlink: int
+
+
+_FIELDS = Sudog._fields
+_new_sudog = partial(tuple.__new__, Sudog)
 
 
 class SudogReader:
@@ -71,17 +77,45 @@ class SudogReader:
         """Only the channel of the sudog at `addr` (one read: a plain send or receive has one sudog)."""
         return self._memory.u64(addr + self._chan)
 
+    def channels(self, addrs: list[int]) -> list[int]:
+        """`channel` of each sudog address (0 for address 0, or where it cannot be read); on a big
+        core in one gather."""
+        if len(addrs) < BULK_GOROUTINES:
+            return [self._channel_or_0(addr) for addr in addrs]
+        import numpy as np  # only for big cores
+
+        from ..regions import Regions
+
+        at = np.array(addrs, dtype=np.uint64)
+        at[at >= np.uint64(1 << 63)] = 0  # no user-space address: read one by one
+        fields = at.view(np.int64) + self._chan
+        values, ok = Regions(self._memory, fields, fields + 8).gather(fields)
+        out = values.tolist()
+        for i in np.flatnonzero(~ok | (at == 0)).tolist():
+            out[i] = self._channel_or_0(addrs[i])
+        return out
+
+    def _channel_or_0(self, addr: int) -> int:
+        if not addr:
+            return 0
+        try:
+            return self.channel(addr)
+        except UnreadableMemory:
+            return 0
+
     def chain(self, first: int, link: str = "next") -> list[Sudog]:
         """The sudogs of a list linked by `next` (a wait queue) or `waitlink` (a g's waiting list)."""
         out: list[Sudog] = []
         seen: set[int] = set()
+        unpack, layout, pick = self._memory.unpack, self._struct, self._pick  # a queue may hold 100,000
+        at = _FIELDS.index("next" if link == "next" else "waitlink")
         node = first
         while node and node not in seen and len(out) < MAX_SUDOGS:
             seen.add(node)
             try:
-                sudog = self.read(node)
+                sudog = _new_sudog((node, *pick(unpack(layout, node))))
             except UnreadableMemory:
                 break
             out.append(sudog)
-            node = sudog.next if link == "next" else sudog.waitlink
+            node = sudog[at]
         return out

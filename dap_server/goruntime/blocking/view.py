@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..bulk import gc_paused
 from ..goroutines import Goroutine
 from ..layouts import LayoutError
 from ..process import GoProcess
@@ -55,12 +56,26 @@ class BlockingView:
     def waits(self) -> dict[int, Wait]:
         """Every blocked user goroutine's wait, by goroutine id."""
         if self._all is None:
-            self._all = {}
-            for g in self._process.goroutines:
-                wait = self.wait(g)
-                if wait is not None and not self._system(g):
-                    self._all[g.goid] = wait
+            with gc_paused():  # 100,000 small records: collections would find nothing to free
+                self._all = self._blocked()
         return self._all
+
+    def _blocked(self) -> dict[int, Wait]:
+        """`waits` made: the goroutines not asked about yet classified together."""
+        goroutines = self._process.goroutines
+        systems = [self._system(g) for g in goroutines]
+        todo, todo_systems = goroutines, systems
+        if self._waits:  # some were asked about one by one
+            todo = [g for g in goroutines if g.goid not in self._waits]
+            todo_systems = [self._system(g) for g in todo]
+        if self._reader is not None and todo:
+            self._waits.update(zip([g.goid for g in todo], self._reader.waits(todo, todo_systems), strict=True))
+        waits = self._waits
+        return {
+            g.goid: wait
+            for g, system in zip(goroutines, systems, strict=True)
+            if not system and (wait := waits.get(g.goid)) is not None
+        }
 
     def waiters(self, obj: WaitObject) -> list[Wait]:
         """The goroutines that wait on `obj` (a channel's in its queues' order)."""
@@ -85,19 +100,26 @@ class BlockingView:
             self._search = ReferenceSearch(self._process, targets)
         step = None if progress is None else (lambda done, total: progress("Searching stacks", done, total))
         refs = self._search.result
-        return self._search.advance(refs.total if page is None else page, step) if not refs.complete else refs
+        if refs.complete:
+            return refs
+        with gc_paused():
+            return self._search.advance(refs.total if page is None else page, step)
 
     def graph(self, progress: Progress | None = None) -> Graph:
         if self._graph is None:
-            waits = self.waits()
-            refs = self.references(progress)
-            waiters: dict[WaitObject, list[int]] = {}
-            for goid, wait in waits.items():
-                for edge in wait.edges:
-                    waiters.setdefault(edge.obj, []).append(goid)
-            free = {obj for obj in waiters if obj.address in refs.from_globals or self._not_blocking(obj)}
-            self._graph = Graph(waits, waiters, refs.by_target, free)
+            with gc_paused():
+                self._graph = self._made_graph(progress)
         return self._graph
+
+    def _made_graph(self, progress: Progress | None) -> Graph:
+        waits = self.waits()
+        refs = self.references(progress)
+        waiters: dict[WaitObject, list[int]] = {}
+        for goid, wait in waits.items():
+            for edge in wait.edges:
+                waiters.setdefault(edge.obj, []).append(goid)
+        free = {obj for obj in waiters if obj.address in refs.from_globals or self._not_blocking(obj)}
+        return Graph(waits, waiters, refs.by_target, free)
 
     def wakers(self, obj: WaitObject, progress: Progress | None = None) -> list[int]:
         """Goroutines that refer to `obj` and do not wait on it: who could wake its waiters."""
@@ -116,7 +138,8 @@ class BlockingView:
 
     def findings(self, progress: Progress | None = None) -> list[Finding]:
         if self._findings is None:
-            self._findings = findings(self.graph(progress), self._created)
+            with gc_paused():
+                self._findings = findings(self.graph(progress), self._created)
         return self._findings
 
     def _not_blocking(self, obj: WaitObject) -> bool:

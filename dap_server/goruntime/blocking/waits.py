@@ -3,6 +3,8 @@ operations and select cases) and the semaphore table (sync primitives): no heap 
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...debuggee.api import UnreadableMemory
 from ..goroutines import G_LEAKED, G_SYSCALL, G_WAITING, Goroutine
 from ..process import GoProcess
@@ -31,6 +33,9 @@ _RUNTIME_WAKES = {
     "IO wait": "the network poller: it wakes when its file descriptor is ready",
     "timer goroutine (idle)": "the runtime's timers",
 }
+# Waits built by the 100,000 on a big core: as plain tuples (no keyword defaults to fill in)
+_new_wait = partial(tuple.__new__, Wait)
+_PLAIN = Wait(0, 0, "")[4:]  # the fields after `edges` of a wait on objects
 
 
 class WaitReader:
@@ -48,42 +53,75 @@ class WaitReader:
 
     def wait(self, g: Goroutine, system: bool) -> Wait | None:
         """What `g` waits on; None when it is running or runnable."""
-        if g.unreadable is not None:
-            return None
-        if g.status == G_SYSCALL:
-            return Wait(g.goid, g.addr, "syscall", why="in a system call: the kernel returns it", runtime_wakes=True)
-        if g.status not in (G_WAITING, G_LEAKED):
-            return None
-        reason = self._process.names.wait_reason(g)
+        return self.waits([g], [system])[0]
+
+    def waits(self, goroutines: list[Goroutine], systems: list[bool]) -> list[Wait | None]:
+        """`wait` of each goroutine. Goroutines in the same state (status, wait reason, system or
+        not) are classified once; what tells them apart (a channel, a semaphore) is read per
+        goroutine, and goroutines that wait on the same object share its record."""
+        out: list[Wait | None] = [None] * len(goroutines)
+        alike: dict[tuple[int, int, bool], list[int]] = {}
+        for i, (g, system) in enumerate(zip(goroutines, systems, strict=True)):
+            if g.unreadable is None:
+                alike.setdefault((g.status, g.waitreason, system), []).append(i)
+        for (status, _, system), members in alike.items():
+            group = [goroutines[i] for i in members]
+            for i, wait in zip(members, self._alike_waits(group, status, system), strict=True):
+                out[i] = wait
+        return out
+
+    def _alike_waits(self, group: list[Goroutine], status: int, system: bool) -> list[Wait | None]:
+        """The waits of goroutines of one status and wait reason."""
+        if status == G_SYSCALL:
+            return _same(group, "syscall", why="in a system call: the kernel returns it", runtime_wakes=True)
+        if status not in (G_WAITING, G_LEAKED):
+            return [None] * len(group)
+        reason = self._process.names.wait_reason(group[0])
         base = reason.split(" (", 1)[0] if reason.endswith("(synctest)") else reason
         if base in _NEVER:
-            return Wait(g.goid, g.addr, reason, why=_NEVER[base], wakeable=False)
+            return _same(group, reason, why=_NEVER[base], wakeable=False)
         if base in _CHANNEL_REASONS:
-            return self._channel_wait(g, reason, _CHANNEL_REASONS[base])
+            return self._channel_waits(group, reason, _CHANNEL_REASONS[base])
         if base in _SEMAPHORES or base == "semacquire":
-            return self._semaphore_wait(g, reason, base)
-        if base == "IO wait" and not system:
-            found = poll_wait(self._process, self._maps, g)
-            if found is not None:
-                why = f"the network poller: {found.mode} on file descriptor {found.fd} (pollDesc {found.poll_desc:#x})"
-                label = f"{found.mode} on fd {found.fd}"
-                return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=True, label=label)
-        if base == "sync.Cond.Wait":
-            cond = cond_of(self._process, self._maps, self._sudogs, g)
-            if cond is None:
-                return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (its frames do not show which Cond)")
-            return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(COND, cond)),))
+            return self._semaphore_waits(group, reason, base)
         why = _RUNTIME_WAKES.get(base, f"{reason}: the runtime wakes it" if system or not reason else reason)
-        return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=system or base in _RUNTIME_WAKES)
+        other = Wait(0, 0, reason, why=why, runtime_wakes=system or base in _RUNTIME_WAKES)
+        if base == "IO wait" and not system:
+            return [self._poll_wait(g, reason) or other._replace(goid=g.goid, g_addr=g.addr) for g in group]
+        if base == "sync.Cond.Wait":
+            return [self._cond_wait(g, reason) for g in group]
+        return _same(group, *other[2:])
 
-    def _channel_wait(self, g: Goroutine, reason: str, direction: str) -> Wait:
-        if direction and g.waiting:
-            try:
-                chan = self._sudogs.channel(g.waiting)
-            except UnreadableMemory:
-                chan = 0
-            if chan:
-                return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(CHAN, chan), direction),))
+    def _poll_wait(self, g: Goroutine, reason: str) -> Wait | None:
+        found = poll_wait(self._process, self._maps, g)
+        if found is None:
+            return None
+        why = f"the network poller: {found.mode} on file descriptor {found.fd} (pollDesc {found.poll_desc:#x})"
+        label = f"{found.mode} on fd {found.fd}"
+        return Wait(g.goid, g.addr, reason, why=why, runtime_wakes=True, label=label)
+
+    def _cond_wait(self, g: Goroutine, reason: str) -> Wait:
+        cond = cond_of(self._process, self._maps, self._sudogs, g)
+        if cond is None:
+            return Wait(g.goid, g.addr, reason, why="sync.Cond.Wait (its frames do not show which Cond)")
+        return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(COND, cond)),))
+
+    def _channel_waits(self, group: list[Goroutine], reason: str, direction: str) -> list[Wait | None]:
+        """A plain send or receive names its channel in its one sudog; a select lists its cases."""
+        chans = self._sudogs.channels([g.waiting for g in group]) if direction else [0] * len(group)
+        shared: dict[int, tuple[WaitEdge, ...]] = {}
+        out: list[Wait | None] = []
+        for g, chan in zip(group, chans, strict=True):
+            if not chan:
+                out.append(self._select_wait(g, reason, direction))
+                continue
+            edges = shared.get(chan)
+            if edges is None:
+                edges = shared[chan] = (WaitEdge(WaitObject(CHAN, chan), direction),)
+            out.append(_new_wait((g.goid, g.addr, reason, edges, *_PLAIN)))
+        return out
+
+    def _select_wait(self, g: Goroutine, reason: str, direction: str) -> Wait:
         edges: list[WaitEdge] = []
         for sudog in self._sudogs.chain(g.waiting, "waitlink") if g.waiting else []:
             if not sudog.c:
@@ -97,18 +135,27 @@ class WaitReader:
             )
         return Wait(g.goid, g.addr, reason, tuple(edges))
 
-    def _semaphore_wait(self, g: Goroutine, reason: str, base: str) -> Wait:
+    def _semaphore_waits(self, group: list[Goroutine], reason: str, base: str) -> list[Wait | None]:
         if self._semaphores is None:
             why = f"{reason}: which lock is not known (no symbol for runtime.semtable: the binary is stripped)"
-            return Wait(g.goid, g.addr, reason, why=why)
-        sema = self._semaphores.get(g.addr)
-        if sema is None:
-            return Wait(g.goid, g.addr, reason, why=f"{reason}: not in the runtime's semaphore table")
-        kind, struct, paths = _SEMAPHORES.get(base) or self._semacquire_kind(g)
-        offset = self._sema_offset(struct, paths)
-        if kind == SEMAPHORE or offset is None:
-            return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(SEMAPHORE, sema)),))
-        return Wait(g.goid, g.addr, reason, (WaitEdge(WaitObject(kind, sema - offset)),))
+            return _same(group, reason, why=why)
+        semaphores, fixed = self._semaphores, _SEMAPHORES.get(base)
+        shared: dict[tuple[str, str, tuple[str, ...], int], tuple[WaitEdge, ...]] = {}
+        out: list[Wait | None] = []
+        for g in group:
+            sema = semaphores.get(g.addr)
+            if sema is None:
+                out.append(Wait(g.goid, g.addr, reason, why=f"{reason}: not in the runtime's semaphore table"))
+                continue
+            kind, struct, paths = fixed or self._semacquire_kind(g)
+            edges = shared.get((kind, struct, paths, sema))
+            if edges is None:
+                offset = self._sema_offset(struct, paths)
+                plain = kind == SEMAPHORE or offset is None
+                obj = WaitObject(SEMAPHORE, sema) if plain else WaitObject(kind, sema - (offset or 0))
+                edges = shared[(kind, struct, paths, sema)] = (WaitEdge(obj),)
+            out.append(_new_wait((g.goid, g.addr, reason, edges, *_PLAIN)))
+        return out
 
     def _sema_offset(self, struct: str, paths: tuple[str, ...]) -> int | None:
         """Where the semaphore sits in its struct (the first of `paths` the binary has)."""
@@ -130,3 +177,9 @@ class WaitReader:
         if "sync.(*WaitGroup).Wait" in functions:
             return _SEMAPHORES["sync.WaitGroup.Wait"]
         return SEMAPHORE, "", ()
+
+
+def _same(group: list[Goroutine], *fields: object, **named: object) -> list[Wait | None]:
+    """The same wait (its fields after `goid` and `g_addr`) for every goroutine of `group`."""
+    tail = Wait(0, 0, *fields, **named)[2:]  # type: ignore[arg-type]
+    return [_new_wait((g.goid, g.addr, *tail)) for g in group]

@@ -86,16 +86,24 @@ def object_extent(memory: Memory, layout: HeapLayout, addr: int) -> tuple[int, i
     if not record:
         return None
     span = memory.u64(record + layout.arena_spans.offset + WORD * ((addr % ARENA_BYTES) // PAGE_SIZE))
-    if not span:
+    bounds = span_bounds(memory, layout, span) if span else None
+    if bounds is None or not bounds[0] <= addr < bounds[1]:
         return None
+    start, _, size = bounds
+    return start + (addr - start) // size * size, size
+
+
+def span_bounds(memory: Memory, layout: HeapLayout, span: int) -> tuple[int, int, int] | None:
+    """(start, end, slot size) of the mspan at `span`; None when it is not in use or has no slot
+    size. UnreadableMemory where the core lacks the record."""
     fields = layout.span
     state = memory.read(span + fields["state"].offset, 1)[0]
     start = memory.u64(span + fields["startAddr"].offset)
     pages = memory.u64(span + fields["npages"].offset)
     size = int.from_bytes(memory.read(span + fields["elemsize"].offset, fields["elemsize"].size), "little")
-    if state != SPAN_IN_USE or not size or not start <= addr < start + pages * PAGE_SIZE:
+    if state != SPAN_IN_USE or not size:
         return None
-    return start + (addr - start) // size * size, size
+    return start, start + pages * PAGE_SIZE, size
 
 
 def read_layout(program: Program, layouts: RuntimeLayouts) -> HeapLayout:
