@@ -9,7 +9,7 @@ dictionary is the one whose type arguments fit the shapes, if only one does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..program.symbols import STT_OBJECT, Symbol
 from .binary import GoBinary
@@ -22,8 +22,7 @@ _BASIC = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(NamedTuple):
     """One instantiation of a shaped function: its shapes and type arguments, in order."""
 
     name: str  # `main.testfn[int,float32]`

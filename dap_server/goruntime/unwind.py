@@ -64,8 +64,7 @@ class _State:
     lr: int = 0  # the return address still in the link register (arm64), 0 when not known
 
 
-@dataclass(frozen=True, slots=True)
-class _PcInfo:
+class _PcInfo(NamedTuple):
     func: Func
     cfa_delta: int
     kind: int

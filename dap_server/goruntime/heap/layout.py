@@ -9,7 +9,7 @@ a per-arena heap bitmap (≤ 1.21: `heapArena.bitmap`), allocation headers and `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...debuggee.api import Memory
 from ...program.dwarf.dies import DwarfError
@@ -33,14 +33,12 @@ class HeapError(Exception):
     """The heap cannot be walked in this binary or core; the message is for the user."""
 
 
-@dataclass(frozen=True)
-class FieldAt:
+class FieldAt(NamedTuple):
     offset: int
     size: int
 
 
-@dataclass(frozen=True)
-class HeapLayout:
+class HeapLayout(NamedTuple):
     mheap: int  # address of runtime.mheap_
     span_size: int
     span: dict[str, FieldAt]  # SPAN_FIELDS, plus largeType and specials where the release has them
