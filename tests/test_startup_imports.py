@@ -35,6 +35,8 @@ LOADED_LATER = {
     "dap_server.goruntime.heap.analysis": "heap requests",
     "dap_server.goruntime.expr": "evaluate",
     "dap_server.goruntime.bulkwalk": "cores of 10,000 goroutines or more",
+    "dap_server.goruntime.blocking.references": "who could wake a goroutine (wakers, findings)",
+    "dap_server.goruntime.blocking.analysis": "deadlocks and leaks (findings)",
     "dap_server.console": "the debug console",
     "dap_server.report": "`godap report`",
     "dap_server.debuggee.live": "attaching to a process",

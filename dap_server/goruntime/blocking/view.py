@@ -8,18 +8,21 @@ question needs it (wakers, findings).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..bulk import gc_paused
 from ..goroutines import Goroutine
 from ..layouts import LayoutError
 from ..process import GoProcess
-from .analysis import Graph, findings
 from .objects import ObjectReader, ObjectState
 from .records import CHAN, Finding, Wait, WaitObject
-from .references import References, ReferenceSearch
 from .semtable import semaphore_waiters
 from .sudogs import SudogReader
 from .waits import WaitReader
+
+if TYPE_CHECKING:  # the reference search and the graph load with the first question that needs them
+    from .analysis import Graph
+    from .references import References, ReferenceSearch
 
 Progress = Callable[[str, int, int], None]
 
@@ -96,6 +99,8 @@ class BlockingView:
     def references(self, progress: Progress | None = None, page: int | None = None) -> References:
         """Who refers to the objects goroutines wait on: all goroutines searched, or `page` more."""
         if self._search is None:
+            from .references import ReferenceSearch
+
             targets = {e.obj.address for w in self.waits().values() for e in w.edges}
             self._search = ReferenceSearch(self._process, targets)
         step = None if progress is None else (lambda done, total: progress("Searching stacks", done, total))
@@ -119,6 +124,8 @@ class BlockingView:
             for edge in wait.edges:
                 waiters.setdefault(edge.obj, []).append(goid)
         free = {obj for obj in waiters if obj.address in refs.from_globals or self._not_blocking(obj)}
+        from .analysis import Graph
+
         return Graph(waits, waiters, refs.by_target, free)
 
     def wakers(self, obj: WaitObject, progress: Progress | None = None) -> list[int]:
@@ -138,6 +145,8 @@ class BlockingView:
 
     def findings(self, progress: Progress | None = None) -> list[Finding]:
         if self._findings is None:
+            from .analysis import findings
+
             with gc_paused():
                 self._findings = findings(self.graph(progress), self._created)
         return self._findings
