@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
-from . import __version__
+from . import __version__, logs
 
-log = logging.getLogger("godap")
+log = logs.get("godap")
 
 
 def _subcommand(name: str) -> Callable[[list[str]], int] | None:
@@ -72,14 +71,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _configure_logging(log_file: str | None, verbose: bool) -> None:
-    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger("godap")
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-
-
 def _parse(argv: list[str]) -> Options:
     import argparse
 
@@ -132,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # An editor starts the server with no arguments: argparse (~5 ms of start-up) loads only for some.
     args = _parse(argv) if argv else Options(None, DEFAULT_REQUEST_BUDGET, None, False)
-    _configure_logging(args.log_file, args.verbose)
+    logs.configure(args.log_file, args.verbose)
     if args.listen is None:
         try:
             serve_stdio(GoAdapter, request_budget=args.request_timeout)

@@ -33,19 +33,20 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # console/: "Delve's console commands on Session calls; no DAP types"
     "console": frozenset({"checkpoints", "goruntime", "program", "session", "sources"}),
     # dap/: "protocol only … Knows nothing of Go nor of godap's own launch options"
-    "dap": frozenset({"checkpoints"}),
+    "dap": frozenset({"checkpoints", "logs"}),
     # adapter/: "the one bridge"; "only adapter/ speaks both DAP and Go"
-    "adapter": frozenset({"checkpoints", "console", "dap", "goruntime", "program", "session", "sources"}),
+    "adapter": frozenset({"checkpoints", "console", "dap", "goruntime", "logs", "program", "session", "sources"}),
     # `godap report` "drives the same adapter in-process"
     "report": frozenset({"adapter", "dap"}),
-    "cli": frozenset({"", "adapter", "capture", "dap", "processes", "report"}),
+    "cli": frozenset({"", "adapter", "capture", "dap", "logs", "processes", "report"}),
     # `godap capture PID -o FILE`: a live process's core, written by the debuggee layer (no Go in it)
     "capture": frozenset({"debuggee"}),
     # `godap processes`: the Go processes to attach to, from their executables' build info
     "processes": frozenset({"program"}),
     "__main__": frozenset({"cli"}),
-    # Helpers of any layer, importing none: request budget checkpoints, source file lookup.
+    # Helpers of any layer, importing none: request budget checkpoints, loggers, source file lookup.
     "checkpoints": frozenset(),
+    "logs": frozenset(),
     "sources": frozenset(),
     "": frozenset(),  # dap_server/__init__.py
 }

@@ -26,6 +26,7 @@ LOADED_LATER = {
     "elftools": "DWARF beyond the runtime's layouts (variables, C frames)",
     "capstone": "disassembly",
     "argparse": "the server's command-line options (an editor passes none)",
+    "logging": "writing a log record (a session at the default level writes none)",
     "shutil": "nothing on this path (shutil.which was replaced)",
     "attrs": "nothing: the message classes are the package's own",
     "cattrs": "nothing: the converter is the package's own",

@@ -4,11 +4,11 @@ validates, calls the Session, and converts the answer with the presentation help
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import logs
 from ..dap.bodies import (
     CompletionsResponseBody,
     ContinueResponseBody,
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from ..console.console import Console
     from .evaluate import EvaluationSite
 
-log = logging.getLogger("godap.adapter")
+log = logs.get("godap.adapter")
 
 CANNOT_RUN = "a core dump is a snapshot: it cannot run, step or stop at breakpoints"
 CANNOT_STEP = "godap looks at a running process without changing it: it can continue and pause, not step"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shlex
 from collections.abc import Callable
 
+from .. import logs
 from ..dap.errors import DapError
 from ..session import SessionOptions
 from ..sources import PathRule
@@ -66,15 +66,16 @@ def _absolute(path: str | None, base: str) -> str:
 def add_log_file(path: str) -> Callable[[], None]:
     """Send the server's debug log to the file the launch configuration names, until the returned
     function is called (when the session ends: the next session on a TCP server may name none)."""
-    logger = logging.getLogger("godap")
+    import logging  # loaded now that a file will be written
+
+    logger = logging.getLogger(logs.ROOT)
     target = os.path.abspath(os.path.expanduser(path))
     if any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
         return lambda: None
     try:
-        handler = logging.FileHandler(target)
+        handler = logs.handler_for(target)
     except OSError as exc:
         raise DapError(f"cannot write the log file {target}: {exc.strerror or exc}", show_user=True) from exc
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

@@ -3,16 +3,16 @@ to send it events from any thread."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
 
+from .. import logs
 from . import envelope
 from .codec import MessageWriter
 from .requests import InitializeRequestArguments
 
-log = logging.getLogger("godap.dap")
+log = logs.get("godap.dap")
 
 
 class Client:

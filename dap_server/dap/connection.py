@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import logging
 import queue
 import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .. import checkpoints
+from .. import checkpoints, logs
 from . import envelope
 from .cancellation import CancellationRegistry
 from .client import Client
@@ -29,7 +28,7 @@ from .errors import Cancelled, DapError, OverBudget
 from .events import OutputEventBody
 from .requests import CancelArguments, InitializeRequestArguments
 
-log = logging.getLogger("godap.dap")
+log = logs.get("godap.dap")
 
 AdapterFactory = Callable[[Client], object]
 

@@ -3,17 +3,17 @@ after the response, and progress reporting."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
 
+from .. import logs
 from .cancellation import CancellationRegistry
 from .client import Client
 from .errors import Cancelled, OverBudget
 from .events import ProgressEndEventBody, ProgressStartEventBody, ProgressUpdateEventBody
 
-log = logging.getLogger("godap.dap")
+log = logs.get("godap.dap")
 
 
 class RequestContext:

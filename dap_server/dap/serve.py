@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .. import logs
 from .codec import DEFAULT_MAX_BODY_SIZE, ByteSink, ByteSource, FrameReader, MessageWriter
 from .connection import DEFAULT_REQUEST_BUDGET, AdapterFactory, Connection, EndReason
 
 if TYPE_CHECKING:
     import socket
 
-log = logging.getLogger("godap.dap")
+log = logs.get("godap.dap")
 
 DEFAULT_HOST = "127.0.0.1"  # the server has no authentication: loopback unless asked otherwise
 READER_JOIN_TIMEOUT = 5.0
