@@ -58,33 +58,29 @@ class Logger:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def _enabled(self, level: int) -> logging.Logger | None:
+    def _write(self, level: int, method: str, message: str, args: tuple[object, ...]) -> None:
         if "logging" not in sys.modules and level < _settings["level"]:
-            return None
+            return
         _root()
         real = sys.modules["logging"].getLogger(self.name)
-        return real if real.isEnabledFor(level) else None
+        if real.isEnabledFor(level):
+            getattr(real, method)(message, *args, stacklevel=3)  # the caller of debug(), info(), ...
 
     def debug(self, message: str, *args: object) -> None:
-        if (real := self._enabled(DEBUG)) is not None:
-            real.debug(message, *args, stacklevel=2)
+        self._write(DEBUG, "debug", message, args)
 
     def info(self, message: str, *args: object) -> None:
-        if (real := self._enabled(INFO)) is not None:
-            real.info(message, *args, stacklevel=2)
+        self._write(INFO, "info", message, args)
 
     def warning(self, message: str, *args: object) -> None:
-        if (real := self._enabled(WARNING)) is not None:
-            real.warning(message, *args, stacklevel=2)
+        self._write(WARNING, "warning", message, args)
 
     def error(self, message: str, *args: object) -> None:
-        if (real := self._enabled(ERROR)) is not None:
-            real.error(message, *args, stacklevel=2)
+        self._write(ERROR, "error", message, args)
 
     def exception(self, message: str, *args: object) -> None:
         """An error with the traceback of the exception being handled."""
-        if (real := self._enabled(ERROR)) is not None:
-            real.exception(message, *args, stacklevel=2)
+        self._write(ERROR, "exception", message, args)
 
 
 def get(name: str) -> Logger:
