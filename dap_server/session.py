@@ -21,7 +21,7 @@ from .goruntime.binary import GoBinary
 from .goruntime.blocking.objects import ObjectState
 from .goruntime.blocking.records import Finding, Wait, WaitObject
 from .goruntime.blocking.view import BlockingView, blocking_view
-from .goruntime.bulk import gc_paused
+from .goruntime.bulk import gc_paused, gc_thaw
 from .goruntime.crash import CrashExplainer, CrashExplanation
 from .goruntime.crash_stack import go_traceback_order
 from .goruntime.describe import CreatedBy, Describer, GoroutineSummary
@@ -260,6 +260,7 @@ class Session:
     def close(self) -> None:
         self._unwatch()
         _close(self._debuggee, self._program)
+        gc_thaw()
 
     # the debuggee -----------------------------------------------------------------------------
     @property
