@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from .binfmt.elf import Buffer
@@ -20,7 +23,7 @@ from .goruntime.binary import GoBinary
 from .goruntime.blocking.objects import ObjectState
 from .goruntime.blocking.records import Finding, Wait, WaitObject
 from .goruntime.blocking.view import BlockingView, blocking_view
-from .goruntime.bulk import gc_paused
+from .goruntime.bulk import gc_paused, gc_thaw
 from .goruntime.crash import CrashExplainer, CrashExplanation
 from .goruntime.crash_stack import go_traceback_order
 from .goruntime.describe import CreatedBy, Describer, GoroutineSummary
@@ -69,13 +72,17 @@ class SessionOptions:
     stack_trace_depth: int = 50
 
 
-@dataclass(slots=True)
-class GoroutineView:
-    """One entry of the thread list: a goroutine, or a group of goroutines with identical stacks."""
+class GoroutineView(NamedTuple):
+    """One entry of the thread list: a goroutine, or a group of goroutines with identical stacks
+    (a tuple: the list of a big core has 100,000 of them, made in one C loop)."""
 
     goroutine: Goroutine
     summary: GoroutineSummary
     group: GoroutineGroup | None = None
+
+
+_new_view = partial(tuple.__new__, GoroutineView)
+_goid = attrgetter("goid")
 
 
 class ExecutableInfo(NamedTuple):
@@ -262,6 +269,7 @@ class Session:
     def close(self) -> None:
         self._unwatch()
         _close(self._debuggee, self._program)
+        gc_thaw()
 
     # the debuggee -----------------------------------------------------------------------------
     @property
@@ -451,16 +459,16 @@ class Session:
         goroutines = self._process.goroutines
         with gc_paused():
             self._describe_all(goroutines, progress)
-            summaries = self._summaries
-            chosen = [(g, summaries[g.goid]) for g in goroutines]
+            summaries = map(self._summaries.__getitem__, map(_goid, goroutines))
+            chosen = list(map(_new_view, zip(goroutines, summaries, repeat(None))))
             if options.hide_system_goroutines or self._filters:
-                chosen = [(g, s) for g, s in chosen if g is first or self._shown(s)]
-            lead = next((i for i, (g, _) in enumerate(chosen) if g is first), 0) if first is not None else 0
+                chosen = [view for view in chosen if view.goroutine is first or self._shown(view.summary)]
+            lead = next((i for i, view in enumerate(chosen) if view.goroutine is first), 0) if first is not None else 0
             if lead:
                 chosen.insert(0, chosen.pop(lead))
             if not options.group_goroutines:
-                return [GoroutineView(g, s) for g, s in chosen]
-            groups = self.group([g for g, _ in chosen], [s for _, s in chosen], progress)
+                return chosen
+            groups = self.group([view.goroutine for view in chosen], [view.summary for view in chosen], progress)
         lead = next((i for i, grp in enumerate(groups) if first in grp.members), 0) if first is not None else 0
         if lead:
             groups.insert(0, groups.pop(lead))

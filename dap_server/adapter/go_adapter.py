@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .. import logs
@@ -59,7 +60,7 @@ from ..program.dwarf.dies import DwarfError
 from ..session import GoroutineView, ProcessExited, Progress, Session, SessionError
 from .arguments import AttachArguments, GoArguments, LaunchArguments
 from .handles import HandleTable, ThreadIds
-from .naming import thread_name
+from .naming import thread_name, thread_names
 from .options import add_log_file, attach_options, launch_options
 from .progress import reporter
 from .stack import created_by_frame, stack_frame
@@ -80,6 +81,9 @@ PROGRESS_THRESHOLD = 20_000  # goroutines: below this the list is ready before a
 LAUNCH_BUDGET = 1800.0  # seconds: a huge compressed core takes minutes to open (and shows progress)
 # The exception type of a signal that landed on a thread running no goroutine (`godap report` reads it).
 NO_GOROUTINE = "signal on a thread running no goroutine"
+
+
+_SUMMARY = itemgetter(1)  # of a GoroutineView
 
 
 def _view_name(session: Session, view: GoroutineView, with_wait: bool) -> str:
@@ -362,15 +366,18 @@ class GoAdapter:
             return []
         with_wait = _names_waits(session)
         if with_wait:
-            return [{"id": self._thread_id(view), "name": _view_name(session, view, with_wait)} for view in views]
+            return [self._entry(session, view, with_wait) for view in views]
         plain = self._threads.plain_goid
+        names = thread_names(map(_SUMMARY, views))
         return [  # the common entry (one readable goroutine, its id its thread id) without calls
-            {"id": g.goid, "name": thread_name(view.summary)}
-            if view.group is None and g.unreadable is None and plain(g.goid)
-            else {"id": self._thread_id(view), "name": _view_name(session, view, with_wait)}
-            for view in views
-            for g in (view.goroutine,)
+            {"id": g.goid, "name": name}
+            if group is None and g.unreadable is None and plain(g.goid)
+            else self._entry(session, GoroutineView(g, summary, group), with_wait)
+            for (g, summary, group), name in zip(views, names, strict=True)
         ]
+
+    def _entry(self, session: Session, view: GoroutineView, with_wait: bool) -> dict[str, Any]:
+        return {"id": self._thread_id(view), "name": _view_name(session, view, with_wait)}
 
     def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """godap's own request (`godap report` sends it): the thread list with what each entry's

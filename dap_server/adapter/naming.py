@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 
 from ..goruntime.describe import GoroutineSummary
@@ -17,11 +18,31 @@ def short_function(name: str) -> str:
 def thread_name(summary: GoroutineSummary, blocked_on: str = "") -> str:
     """`Goroutine 27 [chan receive, 14 minutes] main.refreshOnNotification (views.go:89)` + labels,
     then what it waits on (`receive on chan 0xc000123400`) when the runtime names an object."""
+    rest = _rest(summary)
+    return f"Goroutine {summary.goid} {rest} · {blocked_on}" if blocked_on else f"Goroutine {summary.goid} {rest}"
+
+
+def thread_names(summaries: Iterable[GoroutineSummary]) -> list[str]:
+    """`thread_name` of each (without what it waits on), for a whole thread list: goroutines whose
+    summaries share their state, wait, location and labels share the text after the id, looked up
+    by the location's identity (a bulk walk gives such goroutines the same object)."""
+    texts: dict[tuple[object, ...], str] = {}
+    names = []
+    for summary in summaries:
+        where = summary.user or summary.top
+        key = (summary.state, summary.wait_minutes, summary.locked, id(where), summary.labels)
+        rest = texts.get(key)
+        if rest is None:
+            rest = texts[key] = _rest(summary)
+        names.append(f"Goroutine {summary.goid} {rest}")
+    return names
+
+
+def _rest(summary: GoroutineSummary) -> str:
     where = summary.user or summary.top
     # The location goes in as strings: hashing them is cached, hashing a SourceLocation is not.
     function, file, line = (where.function, where.file, where.line) if where is not None else ("", "", 0)
-    rest = _describe(summary.state, summary.wait_minutes, summary.locked, function, file, line, summary.labels)
-    return f"Goroutine {summary.goid} {rest} · {blocked_on}" if blocked_on else f"Goroutine {summary.goid} {rest}"
+    return _describe(summary.state, summary.wait_minutes, summary.locked, function, file, line, summary.labels)
 
 
 @lru_cache(maxsize=65536)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
+from operator import is_, itemgetter
 
 import numpy as np
 
@@ -27,6 +30,8 @@ from .unwind import MAX_FRAMES, Unwinder, best_fallback, note_fallbacks
 NAMED_FRAMES = 64  # how deep `top_and_user` looks for the frame that names a goroutine
 Named = tuple[SourceLocation | None, SourceLocation | None]
 _U64 = struct.Struct("<Q")
+_UNREADABLE = Goroutine._fields.index("unreadable")
+_PC_BITS = 48  # user-space code addresses fit; a stack's parent node goes in the bits above
 
 
 @dataclass(slots=True)
@@ -86,7 +91,7 @@ def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool, fram
     depths: list[Depth] = []
     lanes, pc, sp = _starts(unwinder, goroutines)
     regions = Regions(
-        unwinder.memory, *(_column(goroutines, lanes, name, np.int64) for name in ("stack_lo", "stack_hi"))
+        unwinder.memory, *(_column(goroutines, name)[lanes].view(np.int64) for name in ("stack_lo", "stack_hi"))
     )
     root = _Node(None, 0, -1)
     nodes: list[_Node] = [root]
@@ -98,11 +103,9 @@ def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool, fram
     depth = 0
     while len(lanes) and depth < MAX_FRAMES:
         checkpoint()
-        distinct, which = np.unique(pc, return_inverse=True)
-        keys, first = np.unique(parent * len(distinct) + which, return_inverse=True)
         ids = []
-        for key in keys.tolist():
-            at = (key // len(distinct), int(distinct[key % len(distinct)]))
+        keys, first = _factorize(parent, pc)
+        for at in keys:
             found = children.get(at)
             if found is None:
                 found = children[at] = len(nodes)
@@ -132,10 +135,32 @@ def walk(unwinder: Unwinder, goroutines: Sequence[Goroutine], chains: bool, fram
         keep = ~ended
         lanes, parent, sp, pc = lanes[keep], node[keep], cfa[keep], pc[keep]
         depth += 1
-    ends = {n: (nodes[n].answer(), nodes[n].chain() if chains else None) for n in set(final.tolist()) if n >= 0}
-    outcome = [ends[n] if n >= 0 and not o else None for n, o in zip(final.tolist(), odd.tolist(), strict=True)]
-    answers = [f[0] if f is not None else None for f in outcome]
-    return BulkWalk(answers, [f[1] if f is not None else None for f in outcome] if chains else None, depths)
+    final[odd] = -1
+    ended, where = np.unique(final, return_inverse=True)  # few distinct ends: one answer each
+    end_nodes = [nodes[n] if n >= 0 else None for n in ended.tolist()]
+    index = where.tolist()
+    answers = [n.answer() if n is not None else None for n in end_nodes]
+    found_chains = [n.chain() if n is not None else None for n in end_nodes] if chains else None
+    return BulkWalk(
+        list(map(answers.__getitem__, index)),
+        list(map(found_chains.__getitem__, index)) if found_chains is not None else None,
+        depths,
+    )
+
+
+def _factorize(parent: np.ndarray, pc: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The distinct (parent node, pc) pairs of the lanes at one depth, and each lane's index among
+    them: through a set of Python ints (a few distinct pairs among 100,000 lanes), which is ~3× faster
+    than np.unique's sort."""
+    if len(pc) and int(pc.max()) < 1 << _PC_BITS and int(parent.max()) < 1 << (63 - _PC_BITS):
+        packed = (parent.astype(np.uint64) << np.uint64(_PC_BITS)) | pc
+        distinct = np.array(sorted(set(packed.tolist())), dtype=np.uint64)
+        mask = (1 << _PC_BITS) - 1
+        pairs = [(key >> _PC_BITS, key & mask) for key in distinct.tolist()]
+        return pairs, np.searchsorted(distinct, packed)
+    values, which = np.unique(pc, return_inverse=True)  # pcs past 2^48: not on any machine Go runs on
+    keys, first = np.unique(parent * len(values) + which, return_inverse=True)
+    return [(key // len(values), int(values[key % len(values)])) for key in keys.tolist()], first
 
 
 def _depth(nodes: list[_Node], lanes: np.ndarray, node: np.ndarray, cfa: np.ndarray) -> Depth:
@@ -170,14 +195,9 @@ def _child(unwinder: Unwinder, parent: _Node, pc: int, depth: int) -> _Node:
     return node
 
 
-def _column(goroutines: Sequence[Goroutine], lanes: np.ndarray, name: str, dtype: type) -> np.ndarray:
-    index = Goroutine._fields.index(name)
-    return np.array([goroutines[i][index] for i in lanes.tolist()], dtype=dtype)
-
-
 def parked_start(g: Goroutine) -> tuple[int, int] | None:
     """The pc and sp a parked goroutine's stack starts from (its saved context); None for one
-    that is running or in a system call, or unreadable."""
+    that is running or in a system call, or unreadable (`_starts` decides the same for a page at once)."""
     if g.status in (G_RUNNING, G_SYSCALL) or g.unreadable is not None:
         return None
     return (g.syscallpc, g.syscallsp) if g.syscallsp else (g.sched_pc, g.sched_sp)
@@ -186,10 +206,22 @@ def parked_start(g: Goroutine) -> tuple[int, int] | None:
 def _starts(unwinder: Unwinder, goroutines: Sequence[Goroutine]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The goroutines the lean walk can take (by index), and the pc and sp it starts from: a
     parked goroutine's saved context (`Unwinder.lean_start` decides for the others)."""
-    starts = [parked_start(g) or unwinder.lean_start(g) for g in goroutines]
-    lanes = [i for i, start in enumerate(starts) if start is not None]
-    return (
-        np.array(lanes, dtype=np.int64),
-        np.array([starts[i][0] for i in lanes], dtype=np.uint64),  # type: ignore[index]
-        np.array([starts[i][1] for i in lanes], dtype=np.uint64),  # type: ignore[index]
-    )
+    column = partial(_column, goroutines)
+    status = column("status")
+    readable = np.fromiter(map(is_, map(itemgetter(_UNREADABLE), goroutines), repeat(None)), bool, len(goroutines))
+    in_syscall = column("syscallsp") != 0
+    pc = np.where(in_syscall, column("syscallpc"), column("sched_pc"))
+    sp = np.where(in_syscall, column("syscallsp"), column("sched_sp"))
+    parked = readable & (status != G_RUNNING) & (status != G_SYSCALL)
+    for i in np.flatnonzero(~parked).tolist():
+        start = unwinder.lean_start(goroutines[i])
+        if start is not None:
+            parked[i] = True
+            pc[i], sp[i] = start
+    lanes = np.flatnonzero(parked)
+    return lanes, pc[lanes], sp[lanes]
+
+
+def _column(goroutines: Sequence[Goroutine], name: str) -> np.ndarray:
+    """One field of every goroutine (in one C loop: ~35 ns a goroutine)."""
+    return np.fromiter(map(itemgetter(Goroutine._fields.index(name)), goroutines), np.uint64, len(goroutines))

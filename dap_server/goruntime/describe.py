@@ -54,7 +54,7 @@ class GoroutineSummary(NamedTuple):
         return "[" + ", ".join(parts) + "]"
 
 
-_new_summary = partial(tuple.__new__, GoroutineSummary)
+_new_summary = partial(tuple.__new__, GoroutineSummary)  # without NamedTuple's Python-level __new__
 
 
 class Describer:
@@ -82,6 +82,7 @@ class Describer:
         # what goroutines started alike, waiting alike share: state, status, start, system, creator
         shared: dict[tuple[int, ...], tuple[str, str, str, bool, CreatedBy | None]] = {}
         result = []
+        wait_minutes, new = self._wait_minutes, _new_summary
         for g, named in zip(goroutines, found.named, strict=True):
             if named is None:
                 result.append(self.summary(g))
@@ -98,7 +99,28 @@ class Describer:
                     self._is_system(start, g),
                     self.created_by(g),
                 )
-            result.append(self._summary(g, named, common))
+            if g.m or g.labels:  # on a thread, or labelled: the general way
+                result.append(self._summary(g, named, common))
+                continue
+            state, status, start, system, created = common
+            result.append(  # `_summary` inlined: this loop runs once per goroutine of a big core
+                new(
+                    (
+                        g.goid,
+                        state,
+                        wait_minutes(g) if g.waitsince else None,
+                        g.lockedm != 0,
+                        system,
+                        created,
+                        named[0],
+                        named[1],
+                        None,
+                        status,
+                        start,
+                        (),
+                    )
+                )
+            )
         return result
 
     def summary(self, g: Goroutine) -> GoroutineSummary:
