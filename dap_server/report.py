@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-from importlib import resources
 from typing import Any, TextIO
 
 from .adapter import GoAdapter
@@ -29,6 +28,8 @@ MAX_IDS = 20  # goroutine ids printed per finding in the text report
 
 def schema() -> dict[str, Any]:
     """The JSON schema of `godap report --json` output."""
+    from importlib import resources  # ~12 ms of start-up that printing a report does not need
+
     text = resources.files("dap_server").joinpath("report.schema.json").read_text()
     return dict(json.loads(text))
 
