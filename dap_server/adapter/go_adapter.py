@@ -355,8 +355,8 @@ class GoAdapter:
     def threads_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         if self._session is not None and self._session.running:
             return {"threads": self._listed}  # what the last stop showed: nothing can be read now
-        self._listed = self._thread_list(ctx)
-        return {"threads": self._listed}
+        # Not kept: `continue` lists the threads again (100,000 entries are tens of MiB).
+        return {"threads": self._thread_list(ctx)}
 
     def _thread_list(self, ctx: RequestContext | None) -> list[dict[str, Any]]:
         # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
