@@ -123,8 +123,8 @@ class MessageWriter:
             ).encode("utf-8")
             self._last_seq = seq
             try:
-                self._stream.write(b"Content-Length: %d\r\n\r\n" % len(body))
-                self._stream.write(body)  # not joined to the header: a big body would be copied once more
+                # One write: a frame is sent whole or not at all (a client gone mid-frame sees no torn one).
+                self._stream.write(b"Content-Length: %d\r\n\r\n%b" % (len(body), body))
                 self._stream.flush()
             except ValueError as exc:  # the stream was closed under us: as gone as a broken pipe
                 raise BrokenPipeError(str(exc)) from exc
