@@ -59,6 +59,7 @@ class GoProcess:
         machines, m_warnings = read_machines(memory, program, layouts)
         rescued, rescue_warnings = missing_from_threads(goroutines, machines, reader)
         goroutines += rescued
+        thread_machines = machines_by_thread(threads, machines, reader)
         unwinder = Unwinder(binary.unwind_facts, memory, program, reader, machines, threads, debuggee.mappings)
         process = cls(
             debuggee=debuggee,
@@ -69,7 +70,7 @@ class GoProcess:
             reader=reader,
             goroutines=goroutines,
             machines=machines,
-            thread_machines=machines_by_thread(threads, machines),
+            thread_machines=thread_machines,
             unwinder=unwinder,
             names=StatusNames(memory, program),
             warnings=stripped_notes + gset.warnings + vet_warnings + m_warnings + rescue_warnings,

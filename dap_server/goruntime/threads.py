@@ -1,4 +1,5 @@
-"""OS threads of the core matched to the runtime's Ms (`m.procid` is the thread's LWP id)."""
+"""OS threads of the core matched to the runtime's Ms: by `m.procid` (the thread's LWP id), else
+by the stack the thread's stack pointer is on."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from ..debuggee.api import Memory, Thread, UnreadableMemory
 from ..program.program import Program
+from .goroutines import GoroutineReader
 from .layouts import RuntimeLayouts
 
 MAX_MS = 100_000
@@ -50,6 +52,7 @@ class MachineThread:
     vdso_sp: int = 0
     vdso_pc: int = 0
     incgo: int = 0
+    lwp: int = 0  # the OS thread found running this M (0: none)
 
 
 def read_machines(memory: Memory, program: Program, layouts: RuntimeLayouts) -> tuple[list[MachineThread], list[str]]:
@@ -83,7 +86,47 @@ def read_machines(memory: Memory, program: Program, layouts: RuntimeLayouts) -> 
     return machines, warnings
 
 
-def machines_by_thread(threads: list[Thread], machines: list[MachineThread]) -> dict[int, MachineThread]:
-    """LWP id → M, for the threads of the core that run an M."""
+def machines_by_thread(
+    threads: list[Thread], machines: list[MachineThread], reader: GoroutineReader
+) -> dict[int, MachineThread]:
+    """LWP id → M, for the threads of the core that run an M; sets each such M's `lwp`.
+
+    A thread matches the M whose `procid` is its LWP id. A thread can run an M that has no
+    procid yet: `minit` unblocks signals before it stores the id, and a crash's SIGQUIT relay
+    can land in between (seen in cgo crash cores under qemu); such threads are matched by stack."""
     by_procid = {m.procid: m for m in machines if m.procid}
-    return {t.lwp: by_procid[t.lwp] for t in threads if t.lwp in by_procid}
+    found = {t.lwp: by_procid[t.lwp] for t in threads if t.lwp in by_procid}
+    claimed = {m.addr for m in found.values()}
+    rest = [t for t in threads if t.lwp not in found]
+    if rest:
+        found.update(machines_by_stack(rest, [m for m in machines if m.addr not in claimed], reader))
+    for lwp, m in found.items():
+        m.lwp = lwp
+    return found
+
+
+def machines_by_stack(
+    threads: list[Thread], machines: list[MachineThread], reader: GoroutineReader
+) -> dict[int, MachineThread]:
+    """LWP id → M, for each thread whose stack pointer lies on the system stack, signal stack or
+    current goroutine's stack of exactly one M, when no other thread is on that M's stacks."""
+    stacks: list[tuple[int, int, MachineThread]] = []
+    for m in machines:
+        for addr in {m.g0, m.gsignal, m.curg} - {0}:
+            g = reader.read(addr)
+            if g.unreadable is None and g.stack_lo < g.stack_hi:
+                stacks.append((g.stack_lo, g.stack_hi, m))
+    candidates: dict[int, set[int]] = {}
+    by_addr = {m.addr: m for _, _, m in stacks}
+    for t in threads:
+        sp = t.registers.sp
+        candidates[t.lwp] = {m.addr for lo, hi, m in stacks if lo <= sp < hi}
+    claims: dict[int, int] = {}
+    for addrs in candidates.values():
+        for addr in addrs:
+            claims[addr] = claims.get(addr, 0) + 1
+    return {
+        lwp: by_addr[addr]
+        for lwp, addrs in candidates.items()
+        if len(addrs) == 1 and claims[addr := next(iter(addrs))] == 1
+    }

@@ -135,9 +135,9 @@ class Unwinder:
     def thread_of(self, g: Goroutine) -> Thread | None:
         """The OS thread currently running `g`, if it is running and its M is known."""
         m = self._machines.get(g.m)
-        if m is None or m.curg != g.addr or not m.procid:
+        if m is None or m.curg != g.addr or not m.lwp:
             return None
-        return self._thread_by_lwp.get(m.procid)
+        return self._thread_by_lwp.get(m.lwp)
 
     def syscall_thread_frames(self, g: Goroutine, limit: int = MAX_FRAMES) -> list[Frame]:
         """The current frames of the thread running `g` in a system call (Delve numbers a
