@@ -33,35 +33,59 @@ def decode_all(reader: GoroutineReader, addresses: list[int]) -> tuple[list[Goro
     addrs = raw.view(np.int64)
     regions = Regions(reader.memory, addrs, addrs + reader.span)
     buffer, word, ok = regions.locate(addrs, reader.span)
+    buffer, word = buffer[ok], word[ok]
     columns: dict[str, np.ndarray] = {}
     for off, attr, fmt in reader.placed:
-        values = regions.words(buffer[ok], word[ok] + (off >> 3))
+        values = regions.words(buffer, word + (off >> 3))
         bits = _BITS[fmt]
         if bits < 64:
             values = (values >> np.uint64((off & 7) * 8)) & np.uint64((1 << bits) - 1)
         columns[attr] = values.view(np.int64) if fmt in _SIGNED else values
+    del buffer, word
     status = columns["status"] & ~np.uint64(G_SCAN)
     columns["status"] = status
     live = ~np.isin(status, np.array(sorted(DEAD_STATUSES), dtype=np.uint64))
-    decoded = _tuples({a: c[live] for a, c in columns.items()}, addrs[ok][live])
-    sound = bool(ok.all()) and _sound({a: c[live] for a, c in columns.items()}, addrs)
+    if not live.all():  # the columns of the live records only (one copy at a time: 35 of them)
+        columns = {a: columns.pop(a)[live] for a in list(columns)}
+    sound = bool(ok.all()) and _sound(columns, addrs)
+    decoded = _tuples(columns, addrs[ok][live])
     if ok.all():
         return decoded, sound
     return _merge(addresses, ok, live, decoded, reader.read), sound
 
 
 def _tuples(columns: dict[str, np.ndarray], addrs: I64) -> list[Goroutine]:
-    lists = [_values(columns.get(name)) for name in _DECODED]
+    """The records as tuples; `columns` is emptied as they are made (each column once in memory)."""
+    lists = [_values(columns.pop(name, None)) for name in _DECODED]
     return list(map(_new_goroutine, zip(addrs.tolist(), *lists, repeat(None))))
 
 
 def _values(column: np.ndarray | None) -> Iterable[int]:
-    """A column's values as Python ints; a column of one value (most of them: panics, defers,
-    signals) repeats that one int instead of making 100,000."""
+    """A column's values as Python ints. A column of a few values (pcs, wait reasons, parents)
+    repeats those few ints instead of making one per goroutine (32 bytes each): the few are
+    guessed from the first records, then completed with the records that differ from them."""
     if column is None or not len(column):
         return repeat(0)
-    first = column[0]
-    return repeat(int(first)) if bool((column == first).all()) else column.tolist()
+    few = _distinct_values(column[:_SAMPLE])
+    for _ in range(2):
+        if len(few) > _FEW:
+            break
+        at = np.minimum(np.searchsorted(few, column), len(few) - 1)
+        missed = few[at] != column
+        if not missed.any():
+            return repeat(int(few[0])) if len(few) == 1 else map(few.tolist().__getitem__, at.tolist())
+        few = _distinct_values(np.concatenate((few, column[missed][:_SAMPLE])))
+    return column.tolist()
+
+
+def _distinct_values(values: np.ndarray) -> np.ndarray:
+    """`values`' distinct values in order (np.unique would import numpy.ma)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+_SAMPLE = 256  # records looked at to guess whether a column holds only a few values
+_FEW = 16  # at most this many: their indexes are ints Python keeps shared (below 257)
 
 
 def _merge(
