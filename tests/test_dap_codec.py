@@ -10,6 +10,7 @@ import threading
 import pytest
 from dap_harness import read_frames
 
+from dap_server.dap import codec
 from dap_server.dap.codec import (
     MAX_HEADER_LINE,
     MAX_HEADER_LINES,
@@ -18,6 +19,7 @@ from dap_server.dap.codec import (
     MessageWriter,
     TruncatedFrame,
 )
+from dap_server.dap.raw_json import thread_array
 
 
 def frames(data: bytes, max_body_size: int = 1024) -> list[bytes]:
@@ -123,6 +125,31 @@ def test_writer_refuses_unencodable_messages_before_numbering_them() -> None:
         writer.write({"body": object()})
     with pytest.raises(ValueError):
         writer.write({"body": float("inf")})
+    assert out.getvalue() == b""
+    assert writer.write({"type": "event", "event": "initialized"}) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 10_000])
+def test_a_raw_thread_array_is_written_as_json_dumps_writes_the_dicts(count: int) -> None:
+    """thread_array's pieces spliced into the frame are the bytes json.dumps makes of the dicts:
+    ids of any size, names with quotes, escapes, non-ASCII and control characters, across the
+    4,096-entry pieces."""
+    names = ['Goroutine 1 [chan receive]: main.f "q" \\ ünï €', "tab\tnl\n\x00 \u2028", ""]
+    threads = [(i * 7919 + (1 << 40) * (i % 3), names[i % 3] + str(i)) for i in range(count)]
+    raw_out, dict_out = io.BytesIO(), io.BytesIO()
+    MessageWriter(raw_out).write({"type": "response", "body": {"threads": thread_array(iter(threads))}, "x": 1})
+    dicts = [{"id": i, "name": n} for i, n in threads]
+    MessageWriter(dict_out).write({"type": "response", "body": {"threads": dicts}, "x": 1})
+    assert raw_out.getvalue() == dict_out.getvalue()
+    assert json.loads(frames(raw_out.getvalue(), 1 << 24)[0])["body"]["threads"] == dicts
+
+
+def test_a_string_that_holds_the_raw_mark_is_refused_before_numbering() -> None:
+    out = io.BytesIO()
+    writer = MessageWriter(out)
+    message = {"body": {"threads": thread_array([(1, "a")]), "output": codec._RAW_MARK}}
+    with pytest.raises(ValueError, match="mark"):
+        writer.write(message)
     assert out.getvalue() == b""
     assert writer.write({"type": "event", "event": "initialized"}) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from ..dap.events import (
     ThreadEventBody,
 )
 from ..dap.messages import Capabilities, ExceptionDetails, StackFrame
+from ..dap.raw_json import thread_array
 from ..dap.requests import (
     CompletionsArguments,
     ConfigurationDoneArguments,
@@ -322,7 +323,7 @@ class GoAdapter:
 
     def _listed_goids(self) -> set[int]:
         if self._session is not None and not self._session.running:
-            self._listed = self._thread_list(None)
+            self._listed = self._thread_list()
         return {self._threads.goid(entry["id"]) for entry in self._listed}
 
     def _announce_changes(self, before: set[int]) -> None:
@@ -356,28 +357,29 @@ class GoAdapter:
         if self._session is not None and self._session.running:
             return {"threads": self._listed}  # what the last stop showed: nothing can be read now
         # Not kept: `continue` lists the threads again (100,000 entries are tens of MiB).
-        return {"threads": self._thread_list(ctx)}
+        return {"threads": thread_array(self._thread_entries(ctx))}
 
-    def _thread_list(self, ctx: RequestContext | None) -> list[dict[str, Any]]:
-        # Plain dicts: the list may hold 100,000 threads, and typed objects cost 10× more to send.
+    def _thread_list(self) -> list[dict[str, Any]]:
+        return [{"id": thread_id, "name": name} for thread_id, name in self._thread_entries(None)]
+
+    def _thread_entries(self, ctx: RequestContext | None) -> Iterator[tuple[int, str]]:
+        """(thread id, name) of each entry of the thread list, made as they are sent."""
         views = self._views(ctx)
         session = self._session
         if session is None:
-            return []
+            return
         with_wait = _names_waits(session)
         if with_wait:
-            return [self._entry(session, view, with_wait) for view in views]
+            for view in views:
+                yield self._thread_id(view), _view_name(session, view, with_wait)
+            return
         plain = self._threads.plain_goid
-        names = thread_names(map(_SUMMARY, views))
-        return [  # the common entry (one readable goroutine, its id its thread id) without calls
-            {"id": g.goid, "name": name}
-            if group is None and g.unreadable is None and plain(g.goid)
-            else self._entry(session, GoroutineView(g, summary, group), with_wait)
-            for (g, summary, group), name in zip(views, names, strict=True)
-        ]
-
-    def _entry(self, session: Session, view: GoroutineView, with_wait: bool) -> dict[str, Any]:
-        return {"id": self._thread_id(view), "name": _view_name(session, view, with_wait)}
+        for view, name in zip(views, thread_names(map(_SUMMARY, views)), strict=True):
+            g = view.goroutine
+            if view.group is None and g.unreadable is None and plain(g.goid):
+                yield g.goid, name  # the common entry (one readable goroutine, its id its thread id)
+            else:
+                yield self._thread_id(view), _view_name(session, view, with_wait)
 
     def goroutineGroups_request(self, args: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """godap's own request (`godap report` sends it): the thread list with what each entry's

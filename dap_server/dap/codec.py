@@ -9,14 +9,22 @@ boundary uncertain raises `FramingError`: after that the stream cannot be truste
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, Protocol
+
+from .raw_json import RawJson
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 MAX_HEADER_LINE = 8 * 1024
 MAX_HEADER_LINES = 32
 CONTENT_LENGTH = b"content-length"
+# What json.dumps writes in place of a RawJson value, then replaced by its pieces. Random per
+# process: no string of the debuggee's can be it.
+_RAW_MARK = f"\0godap-raw-{os.urandom(8).hex()}\0"
+_RAW_MARK_TEXT = json.dumps(_RAW_MARK)
 
 
 class ByteSource(Protocol):
@@ -118,17 +126,42 @@ class MessageWriter:
         """
         with self._lock:
             seq = self._last_seq + 1
-            body = json.dumps(
-                {"seq": seq, **message}, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode("utf-8")
+            raws: list[RawJson] = []
+            text = json.dumps(
+                {"seq": seq, **message},
+                ensure_ascii=False,
+                separators=(",", ":"),
+                allow_nan=False,
+                default=partial(_mark_raw, raws),
+            )
+            body = _spliced(text, raws) if raws else [text.encode("utf-8")]
             self._last_seq = seq
             try:
                 # One write: a frame is sent whole or not at all (a client gone mid-frame sees no torn one).
-                self._stream.write(b"Content-Length: %d\r\n\r\n%b" % (len(body), body))
+                self._stream.write(b"".join([b"Content-Length: %d\r\n\r\n" % sum(map(len, body)), *body]))
                 self._stream.flush()
             except ValueError as exc:  # the stream was closed under us: as gone as a broken pipe
                 raise BrokenPipeError(str(exc)) from exc
             return seq
+
+
+def _mark_raw(raws: list[RawJson], value: object) -> str:
+    if type(value) is not RawJson:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    raws.append(value)
+    return _RAW_MARK
+
+
+def _spliced(text: str, raws: list[RawJson]) -> list[bytes]:
+    """The message's UTF-8 pieces with each RawJson's pieces where json.dumps marked it."""
+    around = text.split(_RAW_MARK_TEXT)
+    if len(around) != len(raws) + 1:
+        raise ValueError("a string of the message holds the mark of a raw JSON value")
+    pieces = [around[0].encode("utf-8")]
+    for raw, after in zip(raws, around[1:], strict=True):
+        pieces += raw.pieces
+        pieces.append(after.encode("utf-8"))
+    return pieces
 
 
 def _show(raw: bytes, limit: int = 60) -> str:
