@@ -18,14 +18,13 @@ _CHUNK = 4096  # entries joined into one piece
 class RawJson:
     """One JSON value as UTF-8 pieces, written as is where the message holds it."""
 
-    __slots__ = ("pieces", "size")
+    __slots__ = ("pieces",)
 
     def __init__(self, pieces: list[bytes]) -> None:
         self.pieces = pieces
-        self.size = sum(map(len, pieces))
 
     def __repr__(self) -> str:
-        return f"RawJson({self.size:,} bytes)"
+        return f"RawJson({sum(map(len, self.pieces)):,} bytes)"
 
 
 def thread_array(threads: Iterable[tuple[int, str]]) -> RawJson:
